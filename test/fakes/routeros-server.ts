@@ -1,0 +1,326 @@
+/**
+ * A RouterOS API server on loopback that speaks the real wire protocol (length-prefixed words, sentences ended
+ * by a zero-length word, .tag on every reply, !re/!done/!trap/!empty/!fatal) and is as strict as a router:
+ * nothing but /login works before a successful login, unknown items and commands trap, duplicate names trap.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+
+export type Row = Record<string, string>;
+
+export interface FakeRouterOptions {
+  users?: Record<string, string>;
+  /** RouterOS >= 7.18 sends !empty before !done when a print has no rows. */
+  emptyReply?: boolean;
+  seed?: Record<string, Row[]>;
+  tls?: tls.TlsOptions;
+}
+
+export interface Fault {
+  /** Decides on each received sentence (after login) whether to inject this fault. */
+  match: (words: string[]) => boolean;
+  /** 'drop' destroys the socket without answering; 'trap' answers with a !trap; 'hang' never answers. */
+  kind: 'drop' | 'trap' | 'hang';
+  message?: string;
+  once?: boolean;
+}
+
+const UNIQUE_KEY: Record<string, string> = {
+  '/ppp/secret': 'name',
+  '/queue/simple': 'name',
+  '/ip/dhcp-server/lease': 'mac-address',
+};
+const DUPLICATE_MESSAGE: Record<string, string> = {
+  '/ppp/secret': 'failure: secret with the same name already exists',
+  '/queue/simple': 'failure: already have such name',
+  '/ip/dhcp-server/lease': 'failure: already have static lease with this mac address',
+};
+const SINGLETONS: Record<string, Row> = {
+  '/system/resource': {
+    uptime: '1w2d3h',
+    version: '7.16.2 (stable)',
+    'cpu-load': '3',
+    'free-memory': '123456789',
+    'total-memory': '268435456',
+    'board-name': 'CHR',
+    'architecture-name': 'x86_64',
+    'cpu-count': '2',
+  },
+  '/system/identity': { name: 'fake-router' },
+};
+
+export function encodeLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  if (n < 0x4000) return Buffer.from([(n >> 8) | 0x80, n & 0xff]);
+  if (n < 0x200000) return Buffer.from([(n >> 16) | 0xc0, (n >> 8) & 0xff, n & 0xff]);
+  if (n < 0x10000000) return Buffer.from([(n >>> 24) | 0xe0, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
+  return Buffer.from([0xf0, (n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
+}
+
+export function encodeSentence(words: string[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const w of words) {
+    const b = Buffer.from(w, 'utf8');
+    parts.push(encodeLength(b.length), b);
+  }
+  parts.push(Buffer.from([0]));
+  return Buffer.concat(parts);
+}
+
+/** [length, header bytes], or null when the buffer does not yet hold the whole length prefix. */
+export function decodeLength(buf: Buffer, off: number): [number, number] | null {
+  if (off >= buf.length) return null;
+  const b = buf[off];
+  if ((b & 0x80) === 0) return [b, 1];
+  let need: number;
+  if ((b & 0xc0) === 0x80) need = 2;
+  else if ((b & 0xe0) === 0xc0) need = 3;
+  else if ((b & 0xf0) === 0xe0) need = 4;
+  else if (b === 0xf0) need = 5;
+  else throw new Error(`invalid length prefix 0x${b.toString(16)}`);
+  if (off + need > buf.length) return null;
+  let len: number;
+  if (need === 5) len = buf.readUInt32BE(off + 1);
+  else {
+    len = b & (0xff >> need);
+    for (let i = 1; i < need; i++) len = len * 256 + buf[off + i];
+  }
+  return [len, need];
+}
+
+interface Parsed {
+  command: string;
+  attrs: Row;
+  queries: string[];
+  tag?: string;
+  proplist?: string[];
+}
+
+function parseSentence(words: string[]): Parsed {
+  const [command, ...rest] = words;
+  const p: Parsed = { command, attrs: {}, queries: [] };
+  for (const w of rest) {
+    if (w.startsWith('.tag=')) p.tag = w.slice(5);
+    else if (w.startsWith('.proplist=')) p.proplist = w.slice(10).split(',');
+    else if (w.startsWith('?')) p.queries.push(w.slice(1));
+    else if (w.startsWith('=')) {
+      const eq = w.indexOf('=', 1);
+      const key = eq === -1 ? w.slice(1) : w.slice(1, eq);
+      const value = eq === -1 ? '' : w.slice(eq + 1);
+      if (key === '.proplist') p.proplist = value.split(',');
+      else p.attrs[key] = value;
+    }
+  }
+  return p;
+}
+
+/** RouterOS prints booleans as true/false whatever was sent (yes/no). */
+function normaliseValue(v: string): string {
+  if (v === 'yes') return 'true';
+  if (v === 'no') return 'false';
+  return v;
+}
+
+export class FakeRouterOS {
+  readonly log: string[][] = [];
+  readonly tables = new Map<string, Row[]>();
+  readonly faults: Fault[] = [];
+  private server: net.Server;
+  private sockets = new Set<net.Socket>();
+  private counter = 0;
+  private users: Record<string, string>;
+  private emptyReply: boolean;
+  port = 0;
+
+  constructor(opts: FakeRouterOptions = {}) {
+    this.users = opts.users ?? { admin: 'secret' };
+    this.emptyReply = opts.emptyReply ?? false;
+    for (const [menu, rows] of Object.entries(opts.seed ?? {})) {
+      this.tables.set(menu, rows.map((r) => this.withId(r)));
+    }
+    const onConn = (sock: net.Socket) => this.handle(sock);
+    this.server = opts.tls ? tls.createServer(opts.tls, onConn) : net.createServer(onConn);
+  }
+
+  listen(port = 0, host = '127.0.0.1'): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.port = (this.server.address() as net.AddressInfo).port;
+        resolve(this.port);
+      });
+    });
+  }
+
+  /** Stops accepting and cuts every open connection, like a router that lost power. */
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  rows(menu: string): Row[] {
+    return this.tables.get(menu) ?? [];
+  }
+
+  /** Sentences received for a command, e.g. commands('/ppp/secret/add'). */
+  commands(command: string): string[][] {
+    return this.log.filter((w) => w[0] === command);
+  }
+
+  private withId(r: Row): Row {
+    this.counter += 1;
+    return { '.id': `*${this.counter.toString(16).toUpperCase()}`, disabled: 'false', ...r };
+  }
+
+  private handle(sock: net.Socket): void {
+    this.sockets.add(sock);
+    sock.on('error', () => {});
+    sock.on('close', () => this.sockets.delete(sock));
+    let buf = Buffer.alloc(0);
+    let words: string[] = [];
+    let loggedIn = false;
+    sock.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      let off = 0;
+      for (;;) {
+        let dl: [number, number] | null;
+        try {
+          dl = decodeLength(buf, off);
+        } catch {
+          sock.destroy();
+          return;
+        }
+        if (!dl) break;
+        const [len, hdr] = dl;
+        if (off + hdr + len > buf.length) break;
+        const word = buf.subarray(off + hdr, off + hdr + len).toString('utf8');
+        off += hdr + len;
+        if (len === 0) {
+          const sentence = words;
+          words = [];
+          if (sentence.length === 0) continue;
+          this.log.push(sentence);
+          const res = this.dispatch(sentence, loggedIn);
+          if (res.login) loggedIn = true;
+          if (res.drop) {
+            sock.destroy();
+            return;
+          }
+          if (res.reply) sock.write(res.reply);
+          if (res.end) sock.end();
+        } else {
+          words.push(word);
+        }
+      }
+      buf = buf.subarray(off);
+    });
+  }
+
+  private dispatch(words: string[], loggedIn: boolean): { reply?: Buffer; login?: boolean; drop?: boolean; end?: boolean } {
+    const p = parseSentence(words);
+    const tagged = (w: string[]) => (p.tag !== undefined ? [...w, `.tag=${p.tag}`] : w);
+    const done = (extra: string[] = []) => encodeSentence(tagged(['!done', ...extra]));
+    const trap = (message: string) =>
+      Buffer.concat([encodeSentence(tagged(['!trap', `=message=${message}`])), done()]);
+
+    if (p.command === '/login') {
+      const user = p.attrs.name;
+      if (user !== undefined && Object.hasOwn(this.users, user) && this.users[user] === p.attrs.password) {
+        return { reply: done(), login: true };
+      }
+      return { reply: trap('invalid user name or password (6)') };
+    }
+    if (p.command === '/quit') {
+      return { reply: encodeSentence(['!fatal', 'session terminated on request']), end: true };
+    }
+    if (!loggedIn) return { reply: trap('not logged in') };
+
+    const fault = this.faults.find((f) => f.match(words));
+    if (fault) {
+      if (fault.once) this.faults.splice(this.faults.indexOf(fault), 1);
+      if (fault.kind === 'drop') return { drop: true };
+      if (fault.kind === 'hang') return {};
+      return { reply: trap(fault.message ?? 'failure: injected fault') };
+    }
+
+    if (p.command === '/cancel') return { reply: done() };
+    const m = /^(\/.+)\/(print|getall|add|set|remove|enable|disable)$/.exec(p.command);
+    if (!m) return { reply: trap('no such command prefix') };
+    const [, menu, verb] = m;
+
+    const single = SINGLETONS[menu];
+    if (single) {
+      if (verb === 'print' || verb === 'getall') {
+        return { reply: Buffer.concat([encodeSentence(tagged(['!re', ...this.project(single, p.proplist)])), done()]) };
+      }
+      if (verb === 'set') {
+        Object.assign(single, p.attrs);
+        return { reply: done() };
+      }
+      return { reply: trap('no such command') };
+    }
+
+    if (!this.tables.has(menu)) this.tables.set(menu, []);
+    const table = this.tables.get(menu)!;
+
+    if (verb === 'print' || verb === 'getall') {
+      const rows = table.filter((r) => p.queries.every((q) => this.matches(r, q)));
+      const parts = rows.map((r) => encodeSentence(tagged(['!re', ...this.project(r, p.proplist)])));
+      if (rows.length === 0 && this.emptyReply) parts.push(encodeSentence(tagged(['!empty'])));
+      parts.push(done());
+      return { reply: Buffer.concat(parts) };
+    }
+    if (verb === 'add') {
+      const key = UNIQUE_KEY[menu];
+      const row: Row = {};
+      for (const [k, v] of Object.entries(p.attrs)) row[k] = normaliseValue(v);
+      if (key && row[key] !== undefined && table.some((r) => r[key] === row[key])) {
+        return { reply: trap(DUPLICATE_MESSAGE[menu]) };
+      }
+      const stored = this.withId(row);
+      table.push(stored);
+      return { reply: done([`=ret=${stored['.id']}`]) };
+    }
+
+    const targetSpec = p.attrs['.id'] ?? p.attrs.numbers;
+    if (!targetSpec) return { reply: trap('no such item') };
+    const targets: Row[] = [];
+    for (const t of targetSpec.split(',')) {
+      const row = table.find((r) => r['.id'] === t || r.name === t);
+      if (!row) return { reply: trap('no such item') };
+      targets.push(row);
+    }
+    if (verb === 'remove') {
+      for (const r of targets) table.splice(table.indexOf(r), 1);
+      return { reply: done() };
+    }
+    if (verb === 'enable' || verb === 'disable') {
+      for (const r of targets) r.disabled = verb === 'disable' ? 'true' : 'false';
+      return { reply: done() };
+    }
+    // set
+    const key = UNIQUE_KEY[menu];
+    const changes: Row = {};
+    for (const [k, v] of Object.entries(p.attrs)) if (k !== '.id' && k !== 'numbers') changes[k] = normaliseValue(v);
+    if (key && changes[key] !== undefined) {
+      if (table.some((r) => !targets.includes(r) && r[key] === changes[key])) return { reply: trap(DUPLICATE_MESSAGE[menu]) };
+    }
+    for (const r of targets) Object.assign(r, changes);
+    return { reply: done() };
+  }
+
+  private matches(row: Row, q: string): boolean {
+    if (q.startsWith('#')) return true;
+    if (q.startsWith('-')) return row[q.slice(1)] === undefined;
+    const eq = q.indexOf('=');
+    if (eq === -1) return row[q] !== undefined;
+    return row[q.slice(0, eq)] === q.slice(eq + 1);
+  }
+
+  private project(row: Row, proplist?: string[]): string[] {
+    return Object.entries(row)
+      .filter(([k]) => !proplist || proplist.includes(k))
+      .map(([k, v]) => `=${k}=${v}`);
+  }
+}
