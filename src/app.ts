@@ -1,0 +1,129 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import Redis from 'ioredis';
+import { allActions } from './actions';
+import type { Config } from './config';
+import { systemContext } from './context';
+import { createKnex } from './db/knex';
+import { TenantDatabases } from './db/tenants';
+import { AppError } from './errors';
+import { WebhookWorker } from './events/webhook-worker';
+import { bodyParsers, parseQuery } from './gateway/body';
+import { sendError } from './gateway/envelope';
+import { Metrics } from './gateway/metrics';
+import { processHandler, toAppError } from './gateway/pipeline';
+import { RateLimits } from './gateway/rate-limit';
+import { ActionRegistry } from './gateway/registry';
+import { createLogger, type Logger } from './logger';
+import type { Runtime } from './runtime';
+import { loadAppKey, SecretBox } from './secrets';
+import { paymentWebhooksRouter } from './services/billing/webhook-router';
+import type { Knex } from 'knex';
+
+export interface RuntimeOptions {
+  log?: Logger;
+  db?: Knex;
+  /** Disable the request budgets (tests that make many calls); the rate-limit tests leave them on. */
+  rateLimits?: boolean;
+}
+
+export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtime {
+  const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
+  const secrets = new SecretBox(loadAppKey(config.dataDir, config.APP_KEY));
+  const db = opts.db ?? createKnex(config.DATABASE_URL);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  const big = 1_000_000_000;
+  const rateLimits = new RateLimits(
+    opts.rateLimits === false
+      ? { standard: big, billing: big, bulk: big, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }
+      : { standard: config.RATE_LIMIT_STANDARD, billing: config.RATE_LIMIT_BILLING, bulk: config.RATE_LIMIT_BULK, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
+    redis,
+  );
+  let registry: ActionRegistry;
+  // eslint-disable-next-line prefer-const
+  registry = new ActionRegistry(allActions(() => registry.describe()));
+  const tenants = new TenantDatabases(db, secrets);
+  const metrics = new Metrics(async () => {
+    const r = await db('webhook_deliveries').whereIn('status', ['pending', 'sending']).count({ n: '*' });
+    return Number(r[0].n);
+  });
+  const webhooks = new WebhookWorker(secrets, log, { retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+  return { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis), metrics, webhooks, redis };
+}
+
+export async function closeRuntime(rt: Runtime): Promise<void> {
+  await rt.tenants.close();
+  await rt.db.destroy();
+  rt.redis?.disconnect();
+}
+
+const GET_ACTIONS_NOTE = 'Read actions answer GET too; see action=describe.';
+
+/** Builds the Express app without listening (tests import this). */
+export function createApp(rt: Runtime) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', rt.config.TRUST_PROXY);
+  app.set('query parser', (s: string) => parseQuery(s));
+  app.set('json replacer', (_k: string, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && /^[\w.:-]{1,64}$/.test(given) ? given : crypto.randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await rt.db.raw('select 1');
+      res.json({ ok: true });
+    } catch {
+      res.status(503).json({ ok: false, error: 'database_unavailable', message: 'The database does not answer.' });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', rt.metrics.registry.contentType);
+    res.send(await rt.metrics.registry.metrics());
+  });
+
+  app.use('/uploads', express.static(path.join(rt.config.dataDir, 'uploads'), { fallthrough: false, dotfiles: 'deny', index: false, maxAge: '1h' }));
+
+  app.use(
+    '/webhooks',
+    express.raw({ type: '*/*', limit: '1mb' }),
+    paymentWebhooksRouter({
+      async contextFor(req) {
+        const { tenant, db } = await rt.tenants.resolve(req.headers.host);
+        return systemContext(rt, tenant, db, 'gateway-webhook');
+      },
+    }),
+  );
+
+  const handler = processHandler(rt);
+  const parsers = bodyParsers({ maxUploadBytes: rt.config.UPLOAD_MAX_BYTES });
+  for (const p of ['/mikrotik/process.php', '/process.php', '/process']) {
+    app.post(p, parsers, handler);
+    app.get(p, handler);
+  }
+
+  app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
+
+  app.use((_req: Request, res: Response) => {
+    sendError(res, new AppError('not_found', `No such endpoint. The API is POST /mikrotik/process.php with an action field. ${GET_ACTIONS_NOTE}`, 404), true);
+  });
+
+  // Body-parser and multer failures, and anything that escaped a handler: always the envelope, never a stack.
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = toAppError(err);
+    if (e.code === 'internal_error') rt.log.error('unhandled error', { request_id: res.locals.requestId, err: (err as Error)?.stack ?? String(err) });
+    const strictish = rt.config.strictErrors;
+    sendError(res, e, strictish, res.locals.requestId);
+  });
+
+  return app;
+}

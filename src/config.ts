@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off', ''])
+  .transform((v) => ['1', 'true', 'yes', 'on'].includes(v));
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.string().default('sqlite:./data/ispgate.sqlite'),
+  DATA_DIR: z.string().default('./data'),
+  APP_KEY: z.string().optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),
+  HTTP_ERRORS: z.enum(['legacy', 'strict']).default('legacy'),
+  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'http', 'verbose', 'debug']).default('info'),
+  REDIS_URL: z.string().optional(),
+  RATE_LIMIT_STANDARD: z.coerce.number().int().positive().default(100),
+  RATE_LIMIT_BILLING: z.coerce.number().int().positive().default(10),
+  RATE_LIMIT_BULK: z.coerce.number().int().positive().default(5),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  TRUST_PROXY: z.string().default('loopback'),
+  COOKIE_SECURE: bool.default(false),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
+  WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(1000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  JOBS_ENABLED: bool.default(true),
+  STRIPE_BASE_URL: z.string().url().default('https://api.stripe.com'),
+  VIVA_BASE_URL: z.string().url().default('https://api.vivapayments.com'),
+  VIVA_ACCOUNTS_URL: z.string().url().default('https://accounts.vivapayments.com'),
+  REVOLUT_BASE_URL: z.string().url().default('https://merchant.revolut.com'),
+  PAYPAL_BASE_URL: z.string().url().default('https://api-m.paypal.com'),
+  MYDATA_BASE_URL: z.string().url().default('https://mydataapidev.aade.gr'),
+  ELORUS_BASE_URL: z.string().url().default('https://api.elorus.com'),
+  AADE_VAT_URL: z.string().url().default('https://www1.gsis.gr/wsaade/RgWsPublic2/RgWsPublic2'),
+});
+
+export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };
+
+/** Parses the environment once; a bad value stops the process with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  return { ...c, dataDir: path.resolve(c.DATA_DIR), strictErrors: c.HTTP_ERRORS === 'strict' };
+}

@@ -1,0 +1,69 @@
+import type { Knex } from 'knex';
+import type { Tenant } from '../gateway/action';
+import type { SecretBox } from '../secrets';
+import { createKnex } from './knex';
+import { migrateLatest } from './migrate';
+
+export const DEFAULT_TENANT: Tenant = { id: null, slug: 'default', name: 'default' };
+
+/**
+ * The tenancy seam: each request resolves a tenant by its Host header (else the default tenant) and the
+ * tenant chooses its database. The `tenants` table lives in the main database; a tenant's own database is
+ * opened and migrated on first use. Single-tenant installs only ever see the default tenant.
+ */
+export class TenantDatabases {
+  private readonly open = new Map<number, Promise<Knex>>();
+  private hostCache = new Map<string, { tenant: Tenant | null; at: number }>();
+
+  constructor(
+    readonly main: Knex,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async resolve(host: string | undefined): Promise<{ tenant: Tenant; db: Knex }> {
+    const hostname = (host ?? '').toLowerCase().replace(/:\d+$/, '');
+    if (!hostname) return { tenant: DEFAULT_TENANT, db: this.main };
+    const cached = this.hostCache.get(hostname);
+    let tenant: Tenant | null;
+    if (cached && Date.now() - cached.at < 30_000) tenant = cached.tenant;
+    else {
+      const row = await this.main('tenants').where({ hostname, status: 'active' }).first();
+      tenant = row ? { id: row.id, slug: row.slug, name: row.name } : null;
+      this.hostCache.set(hostname, { tenant, at: Date.now() });
+    }
+    if (!tenant || tenant.id === null) return { tenant: DEFAULT_TENANT, db: this.main };
+    return { tenant, db: await this.dbFor(tenant.id) };
+  }
+
+  async dbFor(tenantId: number): Promise<Knex> {
+    let p = this.open.get(tenantId);
+    if (!p) {
+      p = (async () => {
+        const row = await this.main('tenants').where({ id: tenantId }).first();
+        if (!row?.database_url_enc) return this.main;
+        const db = createKnex(this.secrets.decrypt(row.database_url_enc));
+        await migrateLatest(db);
+        return db;
+      })();
+      p.catch(() => this.open.delete(tenantId));
+      this.open.set(tenantId, p);
+    }
+    return p;
+  }
+
+  /** Every tenant with its database, for scheduled jobs. */
+  async all(): Promise<Array<{ tenant: Tenant; db: Knex }>> {
+    const out: Array<{ tenant: Tenant; db: Knex }> = [{ tenant: DEFAULT_TENANT, db: this.main }];
+    const rows = await this.main('tenants').where({ status: 'active' }).whereNotNull('database_url_enc');
+    for (const r of rows) out.push({ tenant: { id: r.id, slug: r.slug, name: r.name }, db: await this.dbFor(r.id) });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.open.values()) {
+      const db = await p.catch(() => null);
+      if (db && db !== this.main) await db.destroy();
+    }
+    this.open.clear();
+  }
+}

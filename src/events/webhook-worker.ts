@@ -1,0 +1,108 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Logger } from '../logger';
+import type { SecretBox } from '../secrets';
+import { nowUtc } from '../db/knex';
+
+export interface WebhookWorkerOptions {
+  retryBaseMs: number;
+  maxAttempts: number;
+  timeoutMs: number;
+  /** How long a claimed delivery is held before another worker may take it over. */
+  leaseMs?: number;
+}
+
+export function signBody(secret: string, body: string): string {
+  return crypto.createHmac('sha256', secret).update(body).digest('hex');
+}
+
+/**
+ * Delivers queued webhook events. A delivery is claimed with a conditional UPDATE (so two workers never send
+ * the same one), posted with its signature, and every attempt is recorded. Failures retry with exponential
+ * backoff until maxAttempts, then the delivery is marked dead.
+ */
+export class WebhookWorker {
+  constructor(
+    private readonly secrets: SecretBox,
+    private readonly log: Logger,
+    private readonly opts: WebhookWorkerOptions,
+  ) {}
+
+  async runOnce(db: Knex, now = new Date()): Promise<{ delivered: number; failed: number }> {
+    const due = await db('webhook_deliveries')
+      .whereIn('status', ['pending', 'sending'])
+      .where('next_attempt_at', '<=', nowUtc(now))
+      .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', nowUtc(now)))
+      .orderBy('id')
+      .limit(50);
+    let delivered = 0;
+    let failed = 0;
+    for (const d of due) {
+      const lease = nowUtc(new Date(now.getTime() + (this.opts.leaseMs ?? this.opts.timeoutMs * 2)));
+      const claimed = await db('webhook_deliveries')
+        .where({ id: d.id, attempts: d.attempts })
+        .whereIn('status', ['pending', 'sending'])
+        .update({ status: 'sending', locked_until: lease });
+      if (!claimed) continue;
+      const ok = await this.deliver(db, d.id);
+      if (ok) delivered++;
+      else failed++;
+    }
+    return { delivered, failed };
+  }
+
+  /** Sends one delivery now and records the attempt; returns whether the receiver accepted it. */
+  async deliver(db: Knex, deliveryId: number): Promise<boolean> {
+    const row = await db('webhook_deliveries as d')
+      .join('webhooks as w', 'w.id', 'd.webhook_id')
+      .join('outbox_events as e', 'e.id', 'd.outbox_id')
+      .where('d.id', deliveryId)
+      .first('d.id', 'd.attempts', 'w.id as webhook_id', 'w.url', 'w.secret_enc', 'e.event_id', 'e.event', 'e.payload');
+    if (!row) return false;
+    const body: string = row.payload;
+    const started = Date.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(row.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'ispgate-webhooks/1',
+          'X-Event-Id': row.event_id,
+          'X-Event': row.event,
+          'X-Signature': signBody(this.secrets.decrypt(row.secret_enc), body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      status = res.status;
+      await res.arrayBuffer().catch(() => undefined);
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
+    } catch (e) {
+      error = (e as Error).name === 'TimeoutError' ? 'timeout' : String((e as Error).message ?? e).slice(0, 500);
+    }
+    const attempts = Number(row.attempts) + 1;
+    const now = new Date();
+    await db('webhook_attempts').insert({ delivery_id: row.id, status_code: status, error, duration_ms: Date.now() - started, attempted_at: nowUtc(now) });
+    if (!error) {
+      await db('webhook_deliveries').where({ id: row.id }).update({ status: 'delivered', attempts, last_status_code: status, last_error: null, delivered_at: nowUtc(now), locked_until: null });
+      return true;
+    }
+    const dead = attempts >= this.opts.maxAttempts;
+    const backoff = Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), 6 * 3600_000);
+    await db('webhook_deliveries')
+      .where({ id: row.id })
+      .update({
+        status: dead ? 'dead' : 'pending',
+        attempts,
+        last_status_code: status,
+        last_error: error,
+        locked_until: null,
+        next_attempt_at: nowUtc(new Date(now.getTime() + backoff)),
+      });
+    this.log.warn('webhook delivery failed', { webhook_id: row.webhook_id, event: row.event, attempts, error, dead });
+    return false;
+  }
+}

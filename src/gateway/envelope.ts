@@ -1,0 +1,24 @@
+import type { Response } from 'express';
+import { AppError } from '../errors';
+
+export function sendOk(res: Response, data: unknown, extra?: Record<string, unknown>) {
+  res.status(200).json({ ok: true, data: data === undefined ? null : data, ...(extra ?? {}) });
+}
+
+/**
+ * Legacy panels and PHP scripts expect HTTP 200 for application errors; only credentials (401), rate limits
+ * (429) and unexpected failures (500) change the status. HTTP_ERRORS=strict answers every error's own status.
+ */
+export function httpStatusFor(err: AppError, strict: boolean): number {
+  if (strict) return err.status;
+  if (err.status === 401 || err.status === 429 || err.code === 'internal_error') return err.status;
+  return 200;
+}
+
+export function sendError(res: Response, err: AppError, strict: boolean, requestId?: string) {
+  const body: Record<string, unknown> = { ok: false, error: err.code, message: err.message };
+  if (err.details) body.details = err.details;
+  if (err.extra) Object.assign(body, err.extra);
+  if (err.code === 'internal_error' && requestId) body.request_id = requestId;
+  res.status(httpStatusFor(err, strict)).json(body);
+}

@@ -1,0 +1,56 @@
+/** Every permission section an admin can be granted none, read or write on. */
+export const SECTIONS = [
+  'customers', 'plans', 'billing', 'payments', 'einvoice', 'radius', 'routers', 'network', 'topology', 'inventory',
+  'monitoring', 'voip', 'wireguard', 'tickets', 'ai', 'notifications', 'admins', 'tenants', 'settings', 'webhooks', 'api_keys',
+] as const;
+export type Section = (typeof SECTIONS)[number];
+export type Level = 'none' | 'read' | 'write';
+export type Permissions = Partial<Record<Section, Level>>;
+
+/** `'customers.write'`, or an explicit opt-out of the permission check that must be said out loud. */
+export type PermissionSpec = `${Section}.${'read' | 'write'}` | { public: true } | { authenticated: true };
+
+const RANK: Record<Level, number> = { none: 0, read: 1, write: 2 };
+
+export function parsePermission(p: PermissionSpec): { section: Section; level: 'read' | 'write' } | null {
+  if (typeof p !== 'string') return null;
+  const [section, level] = p.split('.') as [Section, 'read' | 'write'];
+  return { section, level };
+}
+
+export function isValidPermissionSpec(p: unknown): boolean {
+  if (p && typeof p === 'object') return (p as { public?: unknown }).public === true || (p as { authenticated?: unknown }).authenticated === true;
+  if (typeof p !== 'string') return false;
+  const [section, level] = p.split('.');
+  return (SECTIONS as readonly string[]).includes(section) && (level === 'read' || level === 'write');
+}
+
+export function allows(perms: Permissions, section: Section, level: 'read' | 'write'): boolean {
+  return RANK[perms[section] ?? 'none'] >= RANK[level];
+}
+
+export function fullPermissions(): Permissions {
+  return Object.fromEntries(SECTIONS.map((s) => [s, 'write'])) as Permissions;
+}
+
+export const ROLES = ['superadmin', 'admin', 'operator', 'readonly', 'support', 'billing'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Role presets; explicit permissions[] given with an admin override them section by section. */
+export function rolePermissions(role: Role): Permissions {
+  const all = fullPermissions();
+  switch (role) {
+    case 'superadmin':
+    case 'admin':
+      return all;
+    case 'readonly':
+      return Object.fromEntries(SECTIONS.map((s) => [s, 'read'])) as Permissions;
+    case 'support':
+      return { customers: 'read', plans: 'read', radius: 'read', routers: 'read', tickets: 'write', monitoring: 'read' };
+    case 'billing':
+      return { customers: 'read', plans: 'read', billing: 'write', payments: 'write', einvoice: 'write' };
+    case 'operator':
+    default:
+      return { ...all, admins: 'none', tenants: 'none', api_keys: 'none', settings: 'read', webhooks: 'read' };
+  }
+}

@@ -1,0 +1,215 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { nowUtc } from '../db/knex';
+import { translateDbError } from '../db/errors';
+import { AppError, isAppError } from '../errors';
+import { redact } from '../logger';
+import type { Runtime } from '../runtime';
+import { findActiveKey, touchApiKey } from '../services/api-keys';
+import { effectivePermissions, type AdminRow } from '../services/admins';
+import { findSession } from '../services/auth';
+import { safeEqual, sha256Hex } from '../secrets';
+import type { ActionContext, Actor, AnyAction, Tenant, UploadedFile } from './action';
+import { sendError, sendOk } from './envelope';
+import { allows, fullPermissions, parsePermission } from './permissions';
+import { validationError } from './validation';
+
+export const SESSION_COOKIE = 'ispgate_session';
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+interface Caller {
+  actor: Actor;
+  viaCookie: boolean;
+  csrfHash?: string;
+}
+
+async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller | null> {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <API key>".', 401);
+    const key = await findActiveKey(db, m[1]);
+    if (!key) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.', 401);
+    await touchApiKey(db, key);
+    let permissions = fullPermissions();
+    let username: string | null = null;
+    if (key.admin_id) {
+      const admin = (await db('admins').where({ id: key.admin_id }).first()) as AdminRow | undefined;
+      if (!admin) throw new AppError('unauthorized', 'The API key belongs to an admin that no longer exists.', 401);
+      permissions = effectivePermissions(admin);
+      username = admin.username;
+    }
+    return { viaCookie: false, actor: { type: 'api_key', apiKeyId: key.id, adminId: key.admin_id ?? null, sessionId: null, username: username ?? `key:${key.name}`, permissions } };
+  }
+  const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+  if (token) {
+    const s = await findSession(db, token);
+    if (!s) return null;
+    const admin = (await db('admins').where({ id: s.admin_id }).first()) as AdminRow | undefined;
+    if (!admin) return null;
+    return {
+      viaCookie: true,
+      csrfHash: s.csrf_hash,
+      actor: { type: 'session', apiKeyId: null, adminId: admin.id, sessionId: s.id, username: admin.username, permissions: effectivePermissions(admin) },
+    };
+  }
+  return null;
+}
+
+function isWrite(a: AnyAction): boolean {
+  if (a.audit !== undefined) return a.audit;
+  const p = parsePermission(a.permission);
+  return p ? p.level === 'write' : false;
+}
+
+function headerMap(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) out[k] = Array.isArray(v) ? v.join(', ') : v;
+  return out;
+}
+
+/** The process.php pipeline: tenant → auth → action → permission → rate limit → validate → run → audit → envelope. */
+export function processHandler(rt: Runtime) {
+  return async (req: Request, res: Response, _next: NextFunction) => {
+    const started = process.hrtime.bigint();
+    const requestId = res.locals.requestId as string;
+    const params: Record<string, unknown> = { ...(req.query as Record<string, unknown>), ...(req.body as Record<string, unknown>) };
+    const actionName = typeof params.action === 'string' ? params.action.trim() : '';
+    delete params.action;
+    const action = actionName ? rt.registry.get(actionName) : undefined;
+    let tenant: Tenant | undefined;
+    let actor: Actor | undefined;
+    const log = rt.log.child({ request_id: requestId, action: action ? actionName : actionName ? 'unknown' : undefined });
+    let outcome = 'ok';
+    try {
+      const resolved = await rt.tenants.resolve(req.headers.host);
+      tenant = resolved.tenant;
+      const db = resolved.db;
+      const isPublic = action && typeof action.permission === 'object' && 'public' in action.permission;
+      const caller = isPublic ? null : await authenticate(rt, db, req);
+      if (!isPublic && !caller) throw new AppError('unauthorized', 'A valid API key (Authorization: Bearer …) or a panel session is required.', 401);
+      actor = caller?.actor ?? { type: 'anonymous', adminId: null, apiKeyId: null, sessionId: null, username: null, permissions: {} };
+
+      if (!actionName) throw new AppError('missing_action', 'The "action" field is required.', 400);
+      if (!action) throw new AppError('unknown_action', `Unknown action "${actionName.slice(0, 64)}". action=describe lists every action.`, 404);
+      if (req.method === 'GET' && !(action.methods ?? ['POST']).includes('GET'))
+        throw new AppError('method_not_allowed', `The action "${action.name}" must be sent with POST.`, 405);
+
+      const perm = parsePermission(action.permission);
+      if (perm && !allows(actor.permissions, perm.section, perm.level))
+        throw new AppError('forbidden', `Your account needs ${perm.level} permission on "${perm.section}" for ${action.name}.`, 403);
+
+      if (caller?.viaCookie && isWrite(action)) {
+        const given = (req.headers['x-csrf-token'] as string | undefined) ?? (typeof params.csrf_token === 'string' ? params.csrf_token : '');
+        if (!given || !caller.csrfHash || !safeEqual(sha256Hex(given), caller.csrfHash))
+          throw new AppError('csrf_failed', 'Send the csrf_token from login as the X-CSRF-Token header or a csrf_token field.', 403);
+      }
+      delete params.csrf_token;
+
+      const rateKey = actor.apiKeyId ? `k${actor.apiKeyId}` : actor.adminId ? `a${actor.adminId}` : `ip${req.ip}`;
+      const verdict = await rt.rateLimits.consume(`${tenant.slug}:${rateKey}`, action.rateClass);
+      res.setHeader('X-RateLimit-Limit', String(verdict.limit));
+      res.setHeader('X-RateLimit-Remaining', String(verdict.remaining));
+      res.setHeader('X-RateLimit-Reset', String(verdict.resetSeconds));
+
+      const parsed = (action.input as z.ZodType).safeParse(params);
+      if (!parsed.success) throw validationError(parsed.error, params);
+
+      const ctx = buildContext(rt, { db, tenant, actor, requestId, req, res, log });
+      const data = await action.run(ctx, parsed.data);
+      if (isWrite(action)) await audit(db, ctx, action.name, params, data).catch((e) => log.error('audit write failed', { err: String(e) }));
+      log.info('action ok', { tenant: tenant.slug, actor: actor.username, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      sendOk(res, data);
+    } catch (e) {
+      const err = toAppError(e);
+      outcome = err.code;
+      if (err.code === 'internal_error') log.error('action failed', { tenant: tenant?.slug, actor: actor?.username, err: (e as Error)?.stack ?? String(e) });
+      else log.info('action refused', { tenant: tenant?.slug, actor: actor?.username, error: err.code });
+      if (err.code === 'rate_limited') {
+        res.setHeader('Retry-After', String(err.extra?.retry_after ?? 60));
+        res.setHeader('X-RateLimit-Limit', String(err.extra?.limit ?? ''));
+        res.setHeader('X-RateLimit-Remaining', '0');
+      }
+      sendError(res, err, rt.config.strictErrors, requestId);
+    } finally {
+      const label = action ? action.name : 'unknown';
+      rt.metrics.requests.inc({ action: label, outcome: outcome.length > 40 ? 'error' : outcome });
+      rt.metrics.latency.observe({ action: label }, Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  };
+}
+
+export function toAppError(e: unknown): AppError {
+  if (isAppError(e)) return e;
+  const db = translateDbError(e);
+  if (db) return db;
+  return new AppError('internal_error', 'Something went wrong on our side; the request id identifies it in the logs.', 500);
+}
+
+function buildContext(
+  rt: Runtime,
+  p: { db: Knex; tenant: Tenant; actor: Actor; requestId: string; req: Request; res: Response; log: ActionContext['log'] },
+): ActionContext {
+  const files: UploadedFile[] = ((p.req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({
+    field: f.fieldname,
+    originalName: f.originalname,
+    mimeType: f.mimetype,
+    size: f.size,
+    buffer: f.buffer,
+  }));
+  const routerTable = p.actor.type === 'session' ? 'sessions' : 'api_keys';
+  const routerRowId = p.actor.type === 'session' ? p.actor.sessionId : p.actor.apiKeyId;
+  let memoRouter: number | null | undefined;
+  return {
+    db: p.db,
+    tenant: p.tenant,
+    actor: p.actor,
+    requestId: p.requestId,
+    ip: p.req.ip ?? '',
+    config: rt.config,
+    log: p.log,
+    secrets: rt.secrets,
+    files,
+    headers: headerMap(p.req),
+    loginLimits: rt.loginLimits,
+    async getActiveRouterId() {
+      if (memoRouter !== undefined) return memoRouter;
+      if (!routerRowId) return (memoRouter = null);
+      const row = await p.db(routerTable).where({ id: routerRowId }).first('active_router_id');
+      return (memoRouter = row?.active_router_id ?? null);
+    },
+    async setActiveRouterId(id) {
+      if (!routerRowId) throw new AppError('no_session', 'switch_router needs an API key or a panel session to remember the router for.', 400);
+      await p.db(routerTable).where({ id: routerRowId }).update({ active_router_id: id });
+      memoRouter = id;
+    },
+    setCookie(name, value, opts) {
+      p.res.cookie(name, value, { httpOnly: true, sameSite: 'strict', secure: rt.config.COOKIE_SECURE, path: '/', maxAge: opts.maxAgeSeconds * 1000 });
+    },
+  };
+}
+
+async function audit(db: Knex, ctx: ActionContext, action: string, params: Record<string, unknown>, result: unknown) {
+  const r = result as Record<string, unknown> | null;
+  const target = r && typeof r === 'object' && 'id' in r ? String(r.id) : params.id !== undefined ? String(params.id) : typeof params.username === 'string' ? params.username : null;
+  await db('audit_log').insert({
+    actor_type: ctx.actor.type,
+    actor_id: ctx.actor.adminId ?? ctx.actor.apiKeyId,
+    actor_name: ctx.actor.username?.slice(0, 128) ?? null,
+    action,
+    target: target?.slice(0, 191) ?? null,
+    ip: ctx.ip.slice(0, 64),
+    request_id: ctx.requestId,
+    params: JSON.stringify(redact(params)).slice(0, 8000),
+    created_at: nowUtc(),
+  });
+}

@@ -1,0 +1,85 @@
+import type { Knex } from 'knex';
+import { nowUtc, parseJson, toIso } from '../db/knex';
+import { AppError } from '../errors';
+import { fullPermissions, type Level, type Permissions, rolePermissions, type Role, SECTIONS } from '../gateway/permissions';
+import { hashPassword, randomToken } from '../secrets';
+
+export interface AdminRow {
+  id: number;
+  username: string;
+  email: string | null;
+  password_hash: string;
+  role: string;
+  permissions: string;
+  is_primary: number | boolean;
+  totp_enabled: number | boolean;
+  totp_secret_enc: string | null;
+  totp_pending_enc: string | null;
+  totp_last_step: number | null;
+  last_login_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The only shape an admin leaves the server in: no hash, no TOTP secret. */
+export function publicAdmin(r: AdminRow) {
+  return {
+    id: r.id,
+    username: r.username,
+    email: r.email,
+    role: r.role,
+    permissions: effectivePermissions(r),
+    is_primary: Boolean(r.is_primary),
+    two_factor_enabled: Boolean(r.totp_enabled),
+    last_login_at: toIso(r.last_login_at),
+    created_at: toIso(r.created_at),
+  };
+}
+
+export function effectivePermissions(r: Pick<AdminRow, 'role' | 'permissions' | 'is_primary'>): Permissions {
+  if (r.is_primary || r.role === 'superadmin') return fullPermissions();
+  return { ...rolePermissions(r.role as Role), ...parseJson<Permissions>(r.permissions, {}) };
+}
+
+export function normalizePermissions(input: Record<string, string> | undefined): Permissions {
+  const out: Permissions = {};
+  for (const [k, v] of Object.entries(input ?? {})) {
+    if (!(SECTIONS as readonly string[]).includes(k)) throw new AppError('invalid_permissions', `Unknown permission section "${k}". Known: ${SECTIONS.join(', ')}.`, 422, { details: { [`permissions.${k}`]: 'unknown section' } });
+    if (!['none', 'read', 'write'].includes(v)) throw new AppError('invalid_permissions', `Permission for "${k}" must be none, read or write.`, 422, { details: { [`permissions.${k}`]: 'must be none, read or write' } });
+    out[k as keyof Permissions] = v as Level;
+  }
+  return out;
+}
+
+export async function createAdmin(
+  db: Knex,
+  input: { username: string; password: string; email?: string | null; role?: Role; permissions?: Permissions; isPrimary?: boolean },
+) {
+  const now = nowUtc();
+  const [id] = await db('admins').insert({
+    username: input.username,
+    email: input.email ?? null,
+    password_hash: await hashPassword(input.password),
+    role: input.role ?? 'operator',
+    permissions: JSON.stringify(input.permissions ?? {}),
+    is_primary: Boolean(input.isPrimary),
+    created_at: now,
+    updated_at: now,
+  });
+  return publicAdmin((await db('admins').where({ id: Number(id) }).first()) as AdminRow);
+}
+
+export async function getAdmin(db: Knex, id: number): Promise<AdminRow> {
+  const r = await db('admins').where({ id }).first();
+  if (!r) throw new AppError('not_found', `Admin ${id} was not found.`, 404);
+  return r as AdminRow;
+}
+
+/** First start on an empty database: the primary admin, its password (given or generated) and one API key. */
+export async function bootstrapPrimaryAdmin(db: Knex, password?: string): Promise<{ username: string; password: string; generated: boolean } | null> {
+  const existing = await db('admins').count<{ n: number }[]>({ n: '*' });
+  if (Number(existing[0].n) > 0) return null;
+  const pw = password ?? randomToken(15);
+  await createAdmin(db, { username: 'admin', password: pw, role: 'superadmin', isPrimary: true });
+  return { username: 'admin', password: pw, generated: !password };
+}

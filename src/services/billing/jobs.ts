@@ -1,0 +1,4 @@
+import type { Job } from '../../jobs/job';
+
+/** Placeholder until the billing jobs (dunning) land. */
+export const billingJobs: Job[] = [];
