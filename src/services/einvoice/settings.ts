@@ -1,0 +1,93 @@
+import type { Knex } from 'knex';
+import { getSettings, putSettings } from '../settings';
+import type { SecretBox } from '../../secrets';
+import { AppError } from '../../errors';
+import { isValidAfm, normalizeAfm } from '../../domain/afm';
+
+export const ACTIVE_PROVIDERS = ['mydata', 'elorus'] as const;
+export const PLANNED_PROVIDERS = ['impact', 'primer', 'retail_link', 'edpsoft'] as const;
+export const PROVIDERS = [...ACTIVE_PROVIDERS, ...PLANNED_PROVIDERS] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export type ActiveProvider = (typeof ACTIVE_PROVIDERS)[number];
+
+const PREFIX = 'einvoice';
+const SECRET_KEYS = ['mydata_subscription_key', 'elorus_api_key', 'vat_lookup_password'] as const;
+
+/** Stored under settings `einvoice.*`; the three secrets sealed with the app key, never returned. */
+export interface EinvoiceSettings {
+  default_provider: ActiveProvider;
+  issuer_afm: string | null;
+  issuer_branch: number;
+  mydata_user_id: string | null;
+  mydata_subscription_key: string | null;
+  mydata_xsd_version: '2.0.1' | '1.0.12';
+  /** AADE payment type at issue: 5 (on credit) for a bill paid later by RF; another for paid invoices. */
+  payment_type_unpaid: number;
+  payment_type_paid: number;
+  elorus_api_key: string | null;
+  elorus_organization_id: string | null;
+  elorus_demo: boolean;
+  elorus_tax_ids: Record<string, string>;
+  elorus_document_types: Record<string, string>;
+  vat_lookup_username: string | null;
+  vat_lookup_password: string | null;
+  vat_lookup_afm_called_by: string | null;
+}
+
+const DEFAULTS: EinvoiceSettings = {
+  default_provider: 'mydata',
+  issuer_afm: null,
+  issuer_branch: 0,
+  mydata_user_id: null,
+  mydata_subscription_key: null,
+  mydata_xsd_version: '2.0.1',
+  payment_type_unpaid: 5,
+  payment_type_paid: 6,
+  elorus_api_key: null,
+  elorus_organization_id: null,
+  elorus_demo: false,
+  elorus_tax_ids: {},
+  elorus_document_types: {},
+  vat_lookup_username: null,
+  vat_lookup_password: null,
+  vat_lookup_afm_called_by: null,
+};
+
+export async function loadEinvoiceSettings(db: Knex, secrets: SecretBox): Promise<EinvoiceSettings> {
+  const raw = await getSettings(db, PREFIX);
+  const out = { ...DEFAULTS, ...raw } as EinvoiceSettings & Record<string, unknown>;
+  for (const k of SECRET_KEYS) {
+    const sealed = raw[k];
+    out[k] = typeof sealed === 'string' && sealed ? secrets.decrypt(sealed) : null;
+  }
+  return out;
+}
+
+export type EinvoiceSettingsInput = Partial<EinvoiceSettings>;
+
+export async function saveEinvoiceSettings(db: Knex, secrets: SecretBox, input: EinvoiceSettingsInput): Promise<Record<string, unknown>> {
+  const values: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (v === undefined) continue;
+    if ((SECRET_KEYS as readonly string[]).includes(k)) values[k] = v === null || v === '' ? null : secrets.encrypt(String(v));
+    else values[k] = v;
+  }
+  if (typeof values.issuer_afm === 'string') {
+    const afm = normalizeAfm(values.issuer_afm);
+    if (!isValidAfm(afm)) throw new AppError('invalid_issuer_afm', `"${values.issuer_afm}" is not a valid Greek AFM (nine digits with a check digit).`, 422, { details: { issuer_afm: 'bad check digit' } });
+    values.issuer_afm = afm;
+  }
+  await putSettings(db, PREFIX, values);
+  return publicSettings(await loadEinvoiceSettings(db, secrets));
+}
+
+/** What may leave the server: secrets only as "is it set". */
+export function publicSettings(s: EinvoiceSettings): Record<string, unknown> {
+  const { mydata_subscription_key, elorus_api_key, vat_lookup_password, ...rest } = s;
+  return {
+    ...rest,
+    mydata_subscription_key_set: !!mydata_subscription_key,
+    elorus_api_key_set: !!elorus_api_key,
+    vat_lookup_password_set: !!vat_lookup_password,
+  };
+}
