@@ -7,7 +7,12 @@
  * set without =numbers= when nothing matches, and a blind add traps on duplicates. Look-up-then-set/add makes a
  * retry after a partial failure converge instead of failing on its own leftovers.
  */
-import type { RouterOsSession, RouterRow } from './session';
+import type { RouterRow } from './session';
+
+/** A session, or a link that reconnects: all an operation needs is to send a command. */
+export interface RouterWriter {
+  write(command: string, words?: string[]): Promise<RouterRow[]>;
+}
 
 export type Undo = () => Promise<void>;
 export const noUndo: Undo = async () => {};
@@ -23,7 +28,7 @@ export const MENU = {
 
 const attrs = (fields: Record<string, string>) => Object.entries(fields).map(([k, v]) => `=${k}=${v}`);
 
-export async function findOne(s: RouterOsSession, menu: string, key: string, value: string): Promise<RouterRow | null> {
+export async function findOne(s: RouterWriter, menu: string, key: string, value: string): Promise<RouterRow | null> {
   const rows = await s.write(`${menu}/print`, [`?${key}=${value}`]);
   return rows.find((r) => r['.id'] !== undefined) ?? null;
 }
@@ -33,7 +38,7 @@ export async function findOne(s: RouterOsSession, menu: string, key: string, val
  * previous values of exactly the fields that were changed (read-only fields printed by the router cannot be set).
  */
 export async function upsert(
-  s: RouterOsSession,
+  s: RouterWriter,
   menu: string,
   key: string,
   value: string,
@@ -69,7 +74,7 @@ const NOT_RESTORED = new Set(['.id', 'dynamic', 'invalid', 'bytes', 'packets', '
   'active-server', 'expires-after', 'last-seen', 'host-name', 'blocked', 'radius']);
 
 /** Removes the item if present; undo re-adds it with the fields a router lets one set. */
-export async function removeIfPresent(s: RouterOsSession, menu: string, key: string, value: string): Promise<Undo> {
+export async function removeIfPresent(s: RouterWriter, menu: string, key: string, value: string): Promise<Undo> {
   const existing = await findOne(s, menu, key, value);
   if (!existing) return noUndo;
   await s.write(`${menu}/remove`, [`=.id=${existing['.id']}`]);
@@ -89,7 +94,7 @@ export interface PppSecretSpec {
   comment: string;
 }
 
-export function applyPppSecret(s: RouterOsSession, spec: PppSecretSpec, previousName?: string) {
+export function applyPppSecret(s: RouterWriter, spec: PppSecretSpec, previousName?: string) {
   const fields: Record<string, string> = {
     password: spec.password,
     profile: spec.profile,
@@ -109,7 +114,7 @@ export interface QueueSpec {
   comment: string;
 }
 
-export function applyQueue(s: RouterOsSession, spec: QueueSpec, previousName?: string) {
+export function applyQueue(s: RouterWriter, spec: QueueSpec, previousName?: string) {
   return renameThenUpsert(s, MENU.queue, spec.name, previousName, { target: spec.target, comment: spec.comment, ...spec.fields });
 }
 
@@ -119,17 +124,17 @@ export interface LeaseSpec {
   comment: string;
 }
 
-export function applyLease(s: RouterOsSession, spec: LeaseSpec) {
+export function applyLease(s: RouterWriter, spec: LeaseSpec) {
   return upsert(s, MENU.lease, 'mac-address', spec.macAddress, { address: spec.address, comment: spec.comment });
 }
 
-export function applyPppProfile(s: RouterOsSession, name: string, rateLimit: string) {
+export function applyPppProfile(s: RouterWriter, name: string, rateLimit: string) {
   return upsert(s, MENU.pppProfile, 'name', name, { 'rate-limit': rateLimit });
 }
 
 /** A username rename moves the existing item (keeping its .id and counters) instead of leaving the old one behind. */
 async function renameThenUpsert(
-  s: RouterOsSession,
+  s: RouterWriter,
   menu: string,
   name: string,
   previousName: string | undefined,
@@ -154,7 +159,7 @@ async function renameThenUpsert(
 }
 
 /** Ends the subscriber's live PPP sessions; returns how many were ended. Nothing to undo: they redial. */
-export async function kickPppActive(s: RouterOsSession, name: string): Promise<number> {
+export async function kickPppActive(s: RouterWriter, name: string): Promise<number> {
   const rows = await s.write(`${MENU.pppActive}/print`, [`?name=${name}`]);
   for (const r of rows) if (r['.id']) await s.write(`${MENU.pppActive}/remove`, [`=.id=${r['.id']}`]);
   return rows.filter((r) => r['.id']).length;
@@ -170,7 +175,7 @@ export interface SystemResource {
   architecture: string | null;
 }
 
-export async function readSystemResource(s: RouterOsSession): Promise<SystemResource> {
+export async function readSystemResource(s: RouterWriter): Promise<SystemResource> {
   const [r = {}] = await s.write(`${MENU.resource}/print`);
   const num = (v: string | undefined) => (v !== undefined && /^\d+$/.test(v) ? Number(v) : null);
   return {

@@ -175,6 +175,10 @@ export class RouterOsSession {
     }
   }
 
+  get alive(): boolean {
+    return !this.dead;
+  }
+
   async close(): Promise<void> {
     if (this.dead) return;
     this.dead = true;
@@ -218,5 +222,26 @@ export async function withRouter<T>(conn: RouterConnection, fn: (s: RouterOsSess
     return await fn(s);
   } finally {
     await s.close();
+  }
+}
+
+/**
+ * A lazily opened session that reopens after the connection died. Undo steps run through it, so a router
+ * that dropped the connection mid-provisioning can still be cleaned up if it comes straight back.
+ */
+export class RouterLink {
+  private session: RouterOsSession | null = null;
+
+  constructor(readonly conn: RouterConnection) {}
+
+  async write(command: string, words: string[] = []): Promise<RouterRow[]> {
+    if (!this.session || !this.session.alive) this.session = await RouterOsSession.open(this.conn);
+    return this.session.write(command, words);
+  }
+
+  async close(): Promise<void> {
+    const s = this.session;
+    this.session = null;
+    await s?.close();
   }
 }

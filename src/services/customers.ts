@@ -1,0 +1,402 @@
+/**
+ * Subscribers. A subscriber exists in three places that must agree: the customers table, the FreeRADIUS rows
+ * (same transaction), and on an api-mode router the PPP secret/queue/lease (steps with undo around that
+ * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
+ */
+import { forUpdate, nowUtc, toIso } from '../db/knex';
+import { isValidAfm, normalizeAfm } from '../domain/afm';
+import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
+import { emit } from '../events/outbox';
+import { AppError, errors } from '../errors';
+import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
+import {
+  coaSessions,
+  disconnectSessions,
+  openSessionsOf,
+  rateLimitForPlan,
+  removeCustomerRows,
+  summarise,
+  syncCustomerRows,
+  type DynAuthOutcome,
+} from './radius';
+import {
+  findRouter,
+  requirePlan,
+  requireRouter,
+  type CustomerRow,
+  type Db,
+  type NetCtx,
+  type PlanRow,
+  type RouterRowDb,
+} from './network/common';
+
+export type CustomerStatus = 'active' | 'suspended';
+
+export interface CustomerInput {
+  username?: string;
+  password?: string;
+  fullname?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  address?: string | null;
+  afm?: string | null;
+  plan?: string;
+  plan_id?: number;
+  static_ip?: string | null;
+  mac_address?: string | null;
+  /** Values of "" remove a field on edit. */
+  custom_fields?: Record<string, string>;
+  router?: string | number | null;
+}
+
+export type CustomerRef = { id?: number; username?: string };
+
+function parseCustom(v: string | null): Record<string, string> {
+  if (!v) return {};
+  try {
+    const o = JSON.parse(v);
+    return o && typeof o === 'object' && !Array.isArray(o) ? o : {};
+  } catch {
+    return {};
+  }
+}
+
+export function publicCustomer(c: CustomerRow, plan?: Pick<PlanRow, 'id' | 'name'> | null, router?: Pick<RouterRowDb, 'id' | 'name'> | null) {
+  return {
+    id: c.id,
+    username: c.username,
+    fullname: c.fullname,
+    email: c.email,
+    phone: c.phone,
+    address: c.address,
+    afm: c.afm,
+    plan_id: c.plan_id,
+    plan: plan?.name ?? null,
+    router_id: c.router_id,
+    router: router?.name ?? null,
+    static_ip: c.static_ip,
+    mac_address: c.mac_address,
+    custom_fields: parseCustom(c.custom_fields),
+    status: c.status,
+    suspend_reason: c.suspend_reason,
+    activated_at: toIso(c.activated_at),
+    created_at: toIso(c.created_at),
+    updated_at: toIso(c.updated_at),
+  };
+}
+
+const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Field rules shared by add and edit; returns the normalised column values for the fields given. */
+async function normaliseFields(db: Db, input: CustomerInput, exceptId?: number) {
+  const out: Partial<CustomerRow> = {};
+  if (input.username !== undefined) {
+    if (!USERNAME.test(input.username)) {
+      throw errors.invalid('username', 'The username may use letters, digits and . _ @ - (up to 64, starting with a letter or digit).');
+    }
+    out.username = input.username;
+  }
+  if (input.password !== undefined) {
+    // Control characters cannot be typed into a PPPoE client and would break the radcheck value.
+    if (input.password.length < 1 || input.password.length > 128 || /[\x00-\x1f\x7f]/.test(input.password)) {
+      throw errors.invalid('password', 'The password must be 1 to 128 printable characters.');
+    }
+    out.password = input.password;
+  }
+  for (const f of ['fullname', 'phone', 'address'] as const) if (input[f] !== undefined) out[f] = input[f] || null;
+  if (input.email !== undefined) {
+    if (input.email && !EMAIL.test(input.email)) throw errors.invalid('email', `"${input.email}" is not an email address.`);
+    out.email = input.email || null;
+  }
+  if (input.afm !== undefined) {
+    if (input.afm && !isValidAfm(input.afm)) {
+      throw errors.invalid('afm', `"${input.afm}" is not a valid Greek VAT number (ΑΦΜ): 9 digits with a matching check digit.`);
+    }
+    out.afm = input.afm ? normalizeAfm(input.afm) : null;
+  }
+  if (input.mac_address !== undefined) {
+    if (input.mac_address) {
+      const mac = normalizeMac(input.mac_address);
+      if (!mac) throw errors.invalid('mac_address', `"${input.mac_address}" is not a device MAC address like AA:BB:CC:DD:EE:FF.`);
+      out.mac_address = mac;
+    } else out.mac_address = null;
+  }
+  if (input.static_ip !== undefined) {
+    if (input.static_ip) {
+      const ip = normalizeIpv4(input.static_ip);
+      if (!ip || !isAssignableIpv4(ip)) throw errors.invalid('static_ip', `"${input.static_ip}" is not an IPv4 address a subscriber can be given.`);
+      const q = db('customers').where({ static_ip: ip });
+      if (exceptId !== undefined) q.whereNot({ id: exceptId });
+      const holder = await q.first('username');
+      if (holder) throw errors.invalid('static_ip', `${ip} is already assigned to subscriber "${holder.username}".`);
+      out.static_ip = ip;
+    } else out.static_ip = null;
+  }
+  return out;
+}
+
+async function resolvePlan(db: Db, input: CustomerInput): Promise<PlanRow | null> {
+  if (input.plan_id !== undefined) return requirePlan(db, { id: input.plan_id });
+  if (input.plan !== undefined) {
+    // The reference passes the plan's name; a numeric value that is no plan name is taken as an id.
+    const byName = await db<PlanRow>('plans').where({ name: input.plan }).first();
+    if (byName) return byName;
+    if (/^\d+$/.test(input.plan)) return requirePlan(db, { id: Number(input.plan) });
+    return requirePlan(db, { name: input.plan });
+  }
+  return null;
+}
+
+async function usernameTaken(db: Db, username: string, exceptId?: number) {
+  const q = db('customers').where({ username });
+  if (exceptId !== undefined) q.whereNot({ id: exceptId });
+  return Boolean(await q.first('id'));
+}
+
+const duplicateUsername = (u: string) =>
+  new AppError('duplicate_username', `The username "${u}" is already taken.`, 409, { details: { username: 'already exists' } });
+
+export async function findCustomer(db: Db, ref: CustomerRef): Promise<CustomerRow | undefined> {
+  if (ref.id !== undefined) return db<CustomerRow>('customers').where({ id: ref.id }).first();
+  if (ref.username !== undefined) return db<CustomerRow>('customers').where({ username: ref.username }).first();
+  return undefined;
+}
+
+export async function requireCustomer(db: Db, ref: CustomerRef): Promise<CustomerRow> {
+  if (ref.id === undefined && ref.username === undefined) throw errors.missing('id');
+  const c = await findCustomer(db, ref);
+  if (!c) {
+    throw new AppError('customer_not_found', `No subscriber ${ref.id !== undefined ? `with id ${ref.id}` : `"${ref.username}"`}.`, 404);
+  }
+  return c;
+}
+
+async function routerOf(db: Db, id: number | null): Promise<RouterRowDb | null> {
+  return id === null ? null : ((await db<RouterRowDb>('routers').where({ id }).first()) ?? null);
+}
+
+export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
+  const links = new RouterLinks(ctx);
+  try {
+    return await withSteps(ctx.log, (steps) =>
+      ctx.db.transaction(async (trx) => {
+        const fields = await normaliseFields(trx, input);
+        if (await usernameTaken(trx, input.username)) throw duplicateUsername(input.username);
+        const plan = await resolvePlan(trx, input);
+        if (!plan) throw errors.missing('plan');
+        let router: RouterRowDb | null = null;
+        if (input.router !== undefined && input.router !== null) router = await requireRouter(trx, input.router);
+        else {
+          const active = (await ctx.getActiveRouterId?.()) ?? null;
+          if (active !== null) router = (await findRouter(trx, active)) ?? null;
+        }
+        const custom = Object.fromEntries(Object.entries(input.custom_fields ?? {}).filter(([, v]) => v !== ''));
+        const now = nowUtc();
+        const [id] = await trx('customers').insert({
+          ...fields,
+          plan_id: plan.id,
+          router_id: router?.id ?? null,
+          custom_fields: Object.keys(custom).length ? JSON.stringify(custom) : null,
+          status: 'active',
+          activated_at: now,
+          created_at: now,
+          updated_at: now,
+        });
+        const c = (await trx<CustomerRow>('customers').where({ id: Number(id) }).first())!;
+        await syncCustomerRows(trx, c);
+        const out = publicCustomer(c, plan, router);
+        await emit(trx, 'customer.created', out);
+        if (router?.mode === 'api') await provisionCustomer(steps, links.for(router), c, plan);
+        return out;
+      }),
+    );
+  } finally {
+    await links.closeAll();
+  }
+}
+
+export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: CustomerInput) {
+  const links = new RouterLinks(ctx);
+  let result;
+  try {
+    result = await withSteps(ctx.log, (steps) =>
+      ctx.db.transaction(async (trx) => {
+        const cur = await requireCustomer(trx, ref);
+        const fields = await normaliseFields(trx, input, cur.id);
+        if (fields.username !== undefined && fields.username !== cur.username && (await usernameTaken(trx, fields.username, cur.id))) {
+          throw duplicateUsername(fields.username);
+        }
+        const plan = (await resolvePlan(trx, input)) ?? (await requirePlan(trx, { id: cur.plan_id }));
+        const oldRouter = await routerOf(trx, cur.router_id);
+        let router = oldRouter;
+        if (input.router !== undefined) router = input.router === null ? null : await requireRouter(trx, input.router);
+        let custom = parseCustom(cur.custom_fields);
+        if (input.custom_fields) {
+          custom = { ...custom, ...input.custom_fields };
+          for (const [k, v] of Object.entries(input.custom_fields)) if (v === '') delete custom[k];
+        }
+        await trx('customers')
+          .where({ id: cur.id })
+          .update({
+            ...fields,
+            plan_id: plan.id,
+            router_id: router?.id ?? null,
+            custom_fields: Object.keys(custom).length ? JSON.stringify(custom) : null,
+            updated_at: nowUtc(),
+          });
+        const c = (await trx<CustomerRow>('customers').where({ id: cur.id }).first())!;
+        await syncCustomerRows(trx, c, cur.username);
+        if (oldRouter?.mode === 'api' && oldRouter.id !== router?.id) await deprovisionCustomer(steps, links.for(oldRouter), cur);
+        if (router?.mode === 'api') {
+          await provisionCustomer(steps, links.for(router), c, plan, oldRouter?.id === router.id ? cur : undefined);
+        }
+        return { c, cur, plan, router };
+      }),
+    );
+  } finally {
+    await links.closeAll();
+  }
+  const { c, cur, plan, router } = result;
+  let coa: (ReturnType<typeof summarise> & { sessions: number }) | null = null;
+  // A new plan reaches a live session without a redial; a renamed user's session is still under the old name.
+  if (cur.plan_id !== c.plan_id && c.status === 'active') {
+    const sessions = await openSessionsOf(ctx.db, cur.username);
+    const outcomes = await coaSessions(ctx, sessions, rateLimitForPlan(plan));
+    coa = { sessions: sessions.length, ...summarise(outcomes) };
+  }
+  return { ...publicCustomer(c, plan, router), ...(coa ? { coa } : {}) };
+}
+
+export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef) {
+  const links = new RouterLinks(ctx);
+  let deleted: { c: CustomerRow; router: RouterRowDb | null };
+  try {
+    deleted = await withSteps(ctx.log, (steps) =>
+      ctx.db.transaction(async (trx) => {
+        const c = await requireCustomer(trx, ref);
+        const router = await routerOf(trx, c.router_id);
+        await removeCustomerRows(trx, c.username);
+        await trx('customers').where({ id: c.id }).delete();
+        await emit(trx, 'customer.deleted', { id: c.id, username: c.username });
+        if (router?.mode === 'api') await deprovisionCustomer(steps, links.for(router), c);
+        return { c, router };
+      }),
+    );
+  } finally {
+    await links.closeAll();
+  }
+  const ended = await endLiveSessions(ctx, deleted.c, deleted.router);
+  return { id: deleted.c.id, username: deleted.c.username, deleted: true, sessions_ended: ended };
+}
+
+/** Disconnect every open RADIUS session, and on an api-mode router kick the PPP session too. Best effort. */
+async function endLiveSessions(ctx: NetCtx, c: Pick<CustomerRow, 'username'>, router: RouterRowDb | null) {
+  const sessions = await openSessionsOf(ctx.db, c.username);
+  const outcomes: DynAuthOutcome[] = await disconnectSessions(ctx, sessions);
+  let kicked = 0;
+  if (router?.mode === 'api') {
+    const links = new RouterLinks(ctx);
+    try {
+      kicked = await kickOnRouter(links.for(router), c.username);
+    } catch (e) {
+      ctx.log.warn('could not kick PPP session on router', { router: router.id, err: String((e as Error)?.message ?? e) });
+    } finally {
+      await links.closeAll();
+    }
+  }
+  return { sessions: sessions.length, ...summarise(outcomes), kicked_on_router: kicked, results: outcomes };
+}
+
+/**
+ * Suspends or unsuspends a subscriber: RADIUS rejects a suspended one (Auth-Type := Reject), an api-mode router
+ * gets the PPP secret disabled, customer.suspended / customer.unsuspended is emitted in the same transaction,
+ * and after commit live sessions of a suspended subscriber are disconnected. Setting the status a subscriber
+ * already has changes nothing and emits nothing. Billing's dunning calls this too.
+ */
+export async function setCustomerStatus(ctx: NetCtx, customerId: number, status: CustomerStatus, reason?: string) {
+  if (status !== 'active' && status !== 'suspended') throw errors.invalid('status', 'The status must be "active" or "suspended".');
+  const links = new RouterLinks(ctx);
+  let r: { c: CustomerRow; plan: PlanRow; router: RouterRowDb | null; changed: boolean };
+  try {
+    r = await withSteps(ctx.log, (steps) =>
+      ctx.db.transaction(async (trx) => {
+        const cur = await forUpdate(trx, trx<CustomerRow>('customers').where({ id: customerId })).first();
+        if (!cur) throw new AppError('customer_not_found', `No subscriber with id ${customerId}.`, 404);
+        const plan = await requirePlan(trx, { id: cur.plan_id });
+        const router = await routerOf(trx, cur.router_id);
+        if (cur.status === status) return { c: cur, plan, router, changed: false };
+        const now = nowUtc();
+        await trx('customers')
+          .where({ id: customerId })
+          .update({
+            status,
+            suspend_reason: status === 'suspended' ? (reason ?? null) : null,
+            activated_at: status === 'active' && !cur.activated_at ? now : cur.activated_at,
+            updated_at: now,
+          });
+        const c = (await trx<CustomerRow>('customers').where({ id: customerId }).first())!;
+        await syncCustomerRows(trx, c);
+        const out = publicCustomer(c, plan, router);
+        await emit(trx, status === 'suspended' ? 'customer.suspended' : 'customer.unsuspended', { ...out, reason: reason ?? null });
+        if (router?.mode === 'api') await provisionCustomer(steps, links.for(router), c, plan, cur);
+        return { c, plan, router, changed: true };
+      }),
+    );
+  } finally {
+    await links.closeAll();
+  }
+  const ended = r.changed && status === 'suspended' ? await endLiveSessions(ctx, r.c, r.router) : null;
+  return { ...publicCustomer(r.c, r.plan, r.router), changed: r.changed, ...(ended ? { disconnect: ended } : {}) };
+}
+
+export async function getCustomer(ctx: NetCtx, ref: CustomerRef) {
+  const c = await requireCustomer(ctx.db, ref);
+  const plan = await ctx.db<PlanRow>('plans').where({ id: c.plan_id }).first();
+  const router = await routerOf(ctx.db, c.router_id);
+  const sessions = await openSessionsOf(ctx.db, c.username);
+  return {
+    ...publicCustomer(c, plan, router),
+    online: sessions.length > 0,
+    sessions: sessions.length,
+    rate_limit: plan ? rateLimitForPlan(plan) : null,
+  };
+}
+
+export interface ListFilters {
+  page: number;
+  per_page: number;
+  search?: string;
+  status?: CustomerStatus;
+  plan?: string;
+  router?: string;
+}
+
+export async function listCustomers(ctx: NetCtx, f: ListFilters) {
+  const q = ctx.db<CustomerRow>('customers');
+  if (f.search) {
+    // '!' as the LIKE escape: a backslash would need different quoting on MariaDB and SQLite.
+    const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
+    q.where((b) => {
+      for (const col of ['fullname', 'username', 'phone', 'email', 'afm']) b.orWhereRaw(`${col} LIKE ? ESCAPE '!'`, [pat]);
+    });
+  }
+  if (f.status) q.where({ status: f.status });
+  if (f.plan) {
+    const plan = (await ctx.db<PlanRow>('plans').where({ name: f.plan }).first()) ?? (/^\d+$/.test(f.plan) ? { id: Number(f.plan) } : null);
+    if (!plan) throw new AppError('plan_not_found', `No service plan named "${f.plan}".`, 404);
+    q.where({ plan_id: plan.id });
+  }
+  if (f.router) {
+    const r = await requireRouter(ctx.db, f.router);
+    q.where({ router_id: r.id });
+  }
+  const total = Number(((await q.clone().count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
+  const rows = await q.clone().orderBy('id').limit(f.per_page).offset((f.page - 1) * f.per_page);
+  const plans = new Map((await ctx.db<PlanRow>('plans').select('id', 'name')).map((p) => [p.id, p]));
+  const routers = new Map((await ctx.db<RouterRowDb>('routers').select('id', 'name')).map((r) => [r.id, r]));
+  return {
+    customers: rows.map((c) => publicCustomer(c, plans.get(c.plan_id), c.router_id !== null ? routers.get(c.router_id) : null)),
+    meta: { current_page: f.page, per_page: f.per_page, total, last_page: Math.max(1, Math.ceil(total / f.per_page)) },
+  };
+}
