@@ -32,13 +32,14 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
   const log = opts.log ?? createLogger({ level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
   const secrets = new SecretBox(loadAppKey(config.dataDir, config.APP_KEY));
   const db = opts.db ?? createKnex(config.DATABASE_URL);
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, enableOfflineQueue: false, lazyConnect: false }) : undefined;
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectTimeout: 2000 }) : undefined;
   const big = 1_000_000_000;
   const rateLimits = new RateLimits(
     opts.rateLimits === false
       ? { standard: big, billing: big, bulk: big, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS }
       : { standard: config.RATE_LIMIT_STANDARD, billing: config.RATE_LIMIT_BILLING, bulk: config.RATE_LIMIT_BULK, windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS },
     redis,
+    config.REDIS_PREFIX,
   );
   let registry: ActionRegistry;
   // eslint-disable-next-line prefer-const
@@ -49,7 +50,7 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
     return Number(r[0].n);
   });
   const webhooks = new WebhookWorker(secrets, log, { retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
-  return { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis), metrics, webhooks, redis };
+  return { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis, config.REDIS_PREFIX), metrics, webhooks, redis };
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {

@@ -16,6 +16,7 @@ const schema = z.object({
   HTTP_ERRORS: z.enum(['legacy', 'strict']).default('legacy'),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'http', 'verbose', 'debug']).default('info'),
   REDIS_URL: z.string().optional(),
+  REDIS_PREFIX: z.string().regex(/^[\w:-]+$/).default('ispgate'),
   RATE_LIMIT_STANDARD: z.coerce.number().int().positive().default(100),
   RATE_LIMIT_BILLING: z.coerce.number().int().positive().default(10),
   RATE_LIMIT_BULK: z.coerce.number().int().positive().default(5),

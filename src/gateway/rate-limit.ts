@@ -24,10 +24,17 @@ export interface RateVerdict {
 export class RateLimits {
   private readonly limiters: Record<RateClass, RateLimiterAbstract>;
 
-  constructor(readonly cfg: RateLimitConfig, redis?: Redis) {
+  constructor(readonly cfg: RateLimitConfig, redis?: Redis, prefix = 'ispgate') {
     const make = (keyPrefix: string, points: number) =>
       redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `ispgate:rl:${keyPrefix}`, points, duration: cfg.windowSeconds, useRedisPackage: false })
+        ? new RateLimiterRedis({
+            storeClient: redis,
+            keyPrefix: `${prefix}:rl:${keyPrefix}`,
+            points,
+            duration: cfg.windowSeconds,
+            // While Redis is unreachable each instance keeps counting on its own rather than failing requests.
+            insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: cfg.windowSeconds }),
+          })
         : new RateLimiterMemory({ keyPrefix, points, duration: cfg.windowSeconds });
     this.limiters = { standard: make('std', cfg.standard), billing: make('bill', cfg.billing), bulk: make('bulk', cfg.bulk) };
   }
@@ -56,10 +63,10 @@ export class RateLimits {
   }
 
   /** A separate budget for failed logins, per account and per address. */
-  static loginLimiter(redis?: Redis) {
+  static loginLimiter(redis?: Redis, prefix = 'ispgate') {
     const mk = (keyPrefix: string, points: number, duration: number) =>
       redis
-        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `ispgate:${keyPrefix}`, points, duration, useRedisPackage: false })
+        ? new RateLimiterRedis({ storeClient: redis, keyPrefix: `${prefix}:${keyPrefix}`, points, duration, insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration }) })
         : new RateLimiterMemory({ keyPrefix, points, duration });
     return { perAccount: mk('login_acct', 5, 15 * 60), perIp: mk('login_ip', 20, 15 * 60) };
   }
