@@ -1,0 +1,88 @@
+import { addDays } from '../../domain/invoice-math';
+import { nowUtc } from '../../db/knex';
+import type { ActionContext } from '../../gateway/action';
+import { today } from './invoices';
+import { loadSettings } from './settings';
+import { setCustomerStatus } from './suspension';
+
+export const SUSPEND_REASON = 'Unpaid invoices past the grace period';
+
+/** Customers owing on an invoice whose due date plus the grace days has passed. */
+async function pastGraceQuery(ctx: ActionContext, on: string) {
+  const settings = await loadSettings(ctx.db);
+  const cutoff = addDays(on, -settings.graceDays);
+  return { cutoff, settings };
+}
+
+async function owesPastGrace(ctx: ActionContext, customerId: number, cutoff: string): Promise<boolean> {
+  const row = await ctx.db('invoices')
+    .where({ customer_id: customerId })
+    .whereIn('status', ['unpaid', 'overdue'])
+    .where('due_date', '<', cutoff)
+    .whereRaw('total_cents > paid_cents')
+    .first('id');
+  return !!row;
+}
+
+/**
+ * The dunning job: unpaid invoices past their due date become overdue; subscribers still owing after the grace
+ * days are suspended through the network area's path (same as toggle_status), and those who have since paid are
+ * restored. Only suspensions made here are lifted here: an operator's suspension is left alone.
+ */
+export async function runDunning(ctx: ActionContext, on = today()) {
+  const { cutoff } = await pastGraceQuery(ctx, on);
+  const markedOverdue = await ctx.db('invoices').where({ status: 'unpaid' }).where('due_date', '<', on).whereRaw('total_cents > paid_cents').update({ status: 'overdue', updated_at: nowUtc() });
+
+  const toSuspend = await ctx.db('customers as c')
+    .where('c.status', 'active')
+    .whereExists((q) =>
+      q.select(ctx.db.raw('1')).from('invoices as i').whereRaw('i.customer_id = c.id').whereIn('i.status', ['unpaid', 'overdue']).where('i.due_date', '<', cutoff).whereRaw('i.total_cents > i.paid_cents'),
+    )
+    .select('c.id');
+  let suspended = 0;
+  const failures: { customer_id: number; error: string }[] = [];
+  for (const { id } of toSuspend) {
+    try {
+      await setCustomerStatus(ctx, Number(id), 'suspended', SUSPEND_REASON);
+      await markSuspendedByBilling(ctx, Number(id), true);
+      suspended += 1;
+    } catch (e) {
+      failures.push({ customer_id: Number(id), error: (e as Error).message });
+      ctx.log.warn('dunning could not suspend a customer', { customer_id: Number(id), error: (e as Error).message });
+    }
+  }
+  const flagged = await ctx.db('billing_customers as bc').join('customers as c', 'c.id', 'bc.customer_id').where('bc.suspended_by_billing', true).select('c.id');
+  let restored = 0;
+  for (const { id } of flagged) {
+    if (await liftIfSettled(ctx, Number(id), on)) restored += 1;
+  }
+  return { marked_overdue: markedOverdue, suspended, restored, failures };
+}
+
+async function markSuspendedByBilling(ctx: ActionContext, customerId: number, value: boolean): Promise<void> {
+  const now = nowUtc();
+  const updated = await ctx.db('billing_customers').where({ customer_id: customerId }).update({ suspended_by_billing: value, updated_at: now });
+  if (!updated && value) {
+    await ctx.db('billing_customers').insert({ customer_id: customerId, billing_cycle: 'monthly', auto_charge: false, suspended_by_billing: true, created_at: now, updated_at: now });
+  }
+}
+
+/**
+ * Restores a subscriber that dunning suspended once nothing past the grace period is owed any more. A failure
+ * to reach the network leaves the flag set, so the next dunning run tries again.
+ */
+export async function liftIfSettled(ctx: ActionContext, customerId: number, on = today()): Promise<boolean> {
+  const bc = await ctx.db('billing_customers').where({ customer_id: customerId }).first('suspended_by_billing');
+  if (!bc || !Number(bc.suspended_by_billing)) return false;
+  const { cutoff } = await pastGraceQuery(ctx, on);
+  if (await owesPastGrace(ctx, customerId, cutoff)) return false;
+  const c = await ctx.db('customers').where({ id: customerId }).first('status');
+  try {
+    if (c?.status === 'suspended') await setCustomerStatus(ctx, customerId, 'active', 'Balance paid');
+    await markSuspendedByBilling(ctx, customerId, false);
+    return true;
+  } catch (e) {
+    ctx.log.warn('could not restore a customer after payment; dunning will retry', { customer_id: customerId, error: (e as Error).message });
+    return false;
+  }
+}

@@ -1,0 +1,135 @@
+import type { Knex } from 'knex';
+import { addDays, computeLine, monthBounds, prorate } from '../../domain/invoice-math';
+import { rfForInvoice } from '../../domain/rf-code';
+import type { VatRate } from '../../domain/vat';
+import { AppError } from '../../errors';
+import { emit } from '../../events/outbox';
+import { isSqlite, nowUtc } from '../../db/knex';
+import type { ActionContext } from '../../gateway/action';
+import { invoiceRef, lineRows, takeNumbers } from './invoices';
+import { loadSettings } from './settings';
+
+export interface GenerateOptions {
+  batchSize?: number;
+  /** Test seam: called inside each batch's transaction after its invoices are written; throwing aborts the run. */
+  faultHook?: (info: { batch: number; createdBefore: number; batchSize: number }) => void;
+}
+
+export interface GenerateResult {
+  month: string;
+  created: number;
+  already_existing: number;
+  total_for_month: number;
+  already_generated: boolean;
+  numbers: Record<string, { first: number; last: number }>;
+  message: string;
+}
+
+/**
+ * One invoice per active, billable subscriber for the month. Work goes in batches, each one transaction that
+ * takes its numbers, writes its invoices and lines and emits invoice.generated; a crash loses at most the batch
+ * in flight, and because it rolls back, its numbers too. A rerun selects only subscribers without an invoice for
+ * the period, and the unique (customer_id, period) key stops a concurrent run from writing a second one.
+ */
+export async function generateMonth(ctx: ActionContext, month: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+  const b = monthBounds(month);
+  const settings = await loadSettings(ctx.db);
+  const issueDate = `${month}-${String(Math.min(settings.issueDay, b.days)).padStart(2, '0')}`;
+  const dueDate = addDays(issueDate, settings.dueDays);
+  const batchSize = opts.batchSize ?? (isSqlite(ctx.db) ? 500 : 1000);
+  const [{ n: existingBefore }] = await ctx.db('invoices').where({ period: month }).count({ n: '*' });
+
+  let lastId = 0;
+  let created = 0;
+  let batchNo = 0;
+  const numbers: GenerateResult['numbers'] = {};
+  const monthEnd = `${b.end} 23:59:59`;
+  for (;;) {
+    const rows = await ctx.db('customers as c')
+      .join('plans as p', 'p.id', 'c.plan_id')
+      .leftJoin('billing_customers as bc', 'bc.customer_id', 'c.id')
+      .where('c.status', 'active')
+      .where('c.id', '>', lastId)
+      .where((w) => w.whereNull('bc.billing_cycle').orWhere('bc.billing_cycle', 'monthly'))
+      .where((w) => w.whereNull('c.activated_at').orWhere('c.activated_at', '<=', monthEnd))
+      .where('p.price_cents', '>', 0)
+      .whereNotExists((q) => q.select(ctx.db.raw('1')).from('invoices as i').whereRaw('i.customer_id = c.id').where('i.period', month))
+      .orderBy('c.id')
+      .limit(batchSize)
+      .select('c.id', 'c.activated_at', 'p.name as plan_name', 'p.price_cents', 'bc.vat_rate', 'bc.vat_exemption_code', 'bc.series');
+    if (rows.length === 0) break;
+    lastId = Number(rows[rows.length - 1].id);
+    batchNo += 1;
+
+    const prepared = rows
+      .map((r) => {
+        const pr = prorate(Number(r.price_cents), month, r.activated_at);
+        if (pr.cents <= 0) return null;
+        const vatRate = (r.vat_rate === null || r.vat_rate === undefined ? settings.defaultVatRate : Number(r.vat_rate)) as VatRate;
+        const description = pr.full ? `${r.plan_name} — ${month}` : `${r.plan_name} — ${month} (pro rata ${pr.days}/${pr.daysInMonth} days)`;
+        const line = computeLine({ description, quantity: 1, unitPriceCents: pr.cents, vatRate, vatExemptionCode: vatRate === 0 ? r.vat_exemption_code : null, priceIncludesVat: settings.pricesIncludeVat });
+        return { customerId: Number(r.id), series: String(r.series ?? settings.defaultSeries), line };
+      })
+      .filter((x): x is NonNullable<typeof x> => x !== null);
+    if (prepared.length === 0) continue;
+
+    const createdBefore = created;
+    await ctx.db.transaction(async (trx: Knex.Transaction) => {
+      const bySeries = new Map<string, typeof prepared>();
+      for (const p of prepared) bySeries.set(p.series, [...(bySeries.get(p.series) ?? []), p]);
+      const now = nowUtc();
+      const invoiceRows: Record<string, unknown>[] = [];
+      const numbered: { customerId: number; series: string; number: number; line: (typeof prepared)[number]['line'] }[] = [];
+      for (const [series, group] of [...bySeries.entries()].sort(([a], [c]) => a.localeCompare(c))) {
+        const first = await takeNumbers(trx, series, group.length);
+        group.forEach((p, i) => {
+          const number = first + i;
+          numbered.push({ customerId: p.customerId, series, number, line: p.line });
+          invoiceRows.push({
+            customer_id: p.customerId, series, number, issue_date: issueDate, due_date: dueDate, period: month, currency: 'EUR',
+            net_cents: p.line.netCents, vat_cents: p.line.vatCents, total_cents: p.line.totalCents, paid_cents: 0, status: 'unpaid',
+            rf_code: rfForInvoice(p.customerId, series, number), source: 'monthly', created_at: now, updated_at: now,
+          });
+        });
+        const range = numbers[series];
+        numbers[series] = { first: range ? range.first : first, last: first + group.length - 1 };
+      }
+      try {
+        await trx.batchInsert('invoices', invoiceRows as any[], 500);
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? '';
+        if (/DUP|UNIQUE/i.test(code)) {
+          throw new AppError('generation_in_progress', `Another run is generating ${month} right now; wait for it to finish and run again to see the result.`, 409, { cause: e });
+        }
+        throw e;
+      }
+      opts.faultHook?.({ batch: batchNo, createdBefore, batchSize: numbered.length });
+      const ids = await trx('invoices').where({ period: month }).whereIn('customer_id', numbered.map((n) => n.customerId)).select('id', 'customer_id');
+      const idOf = new Map(ids.map((r) => [Number(r.customer_id), Number(r.id)]));
+      await trx.batchInsert('invoice_lines', numbered.flatMap((n) => lineRows(idOf.get(n.customerId)!, [n.line])) as any[], 1000);
+      for (const n of numbered) {
+        await emit(trx, 'invoice.generated', {
+          invoice_id: idOf.get(n.customerId), customer_id: n.customerId, invoice_no: invoiceRef(n.series, n.number),
+          total_cents: n.line.totalCents, period: month, due_date: dueDate,
+        });
+      }
+    });
+    created += prepared.length;
+  }
+  const existing = Number(existingBefore);
+  const total = existing + created;
+  return {
+    month,
+    created,
+    already_existing: existing,
+    total_for_month: total,
+    already_generated: created === 0 && existing > 0,
+    numbers,
+    message:
+      created === 0
+        ? existing > 0
+          ? `Invoices for ${month} were already generated (${existing}); nothing new to create.`
+          : `No active billable subscribers for ${month}.`
+        : `Created ${created} invoice(s) for ${month}${existing ? `, completing a run that had created ${existing}` : ''}.`,
+  };
+}
