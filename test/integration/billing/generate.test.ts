@@ -1,0 +1,108 @@
+import { makeTestApp, type TestApp } from '../../helpers/app';
+import { generateMonth } from '../../../src/services/billing/generate';
+import { addCustomer, addCustomers, addPlan } from '../../api/billing/fixtures';
+
+let t: TestApp;
+beforeAll(async () => { t = await makeTestApp(); });
+afterAll(async () => t?.close());
+
+async function monthInvoices(month: string) {
+  return t.db('invoices').where({ period: month }).orderBy('number').select('id', 'customer_id', 'series', 'number', 'total_cents');
+}
+
+function expectGapFree(numbers: number[], from = 1) {
+  expect(numbers).toEqual(Array.from({ length: numbers.length }, (_, i) => from + i));
+}
+
+test('generate_invoices_month: one invoice per active billable subscriber, pro rata, VAT lines, then idempotent', async () => {
+  const plan = await addPlan(t.db, 'Gen 30', 3000);
+  const free = await addPlan(t.db, 'Gen free', 0);
+  const full = await addCustomer(t.db, plan, { activated_at: '2026-05-10 08:00:00' });
+  const half = await addCustomer(t.db, plan, { activated_at: '2026-06-16 12:00:00' });
+  const later = await addCustomer(t.db, plan, { activated_at: '2026-07-02 00:00:00' });
+  const suspended = await addCustomer(t.db, plan, { status: 'suspended' });
+  const zero = await addCustomer(t.db, free);
+  const optedOut = await addCustomer(t.db, plan);
+  expect((await t.call('save_billing_customer', { customer_id: optedOut, billing_cycle: 'none' })).ok).toBe(true);
+  const exempt = await addCustomer(t.db, plan);
+  expect((await t.call('save_billing_customer', { customer_id: exempt, vat_rate: '0', vat_exemption_code: '14' })).ok).toBe(true);
+
+  const first = await t.call('generate_invoices_month', { month: '2026-06' });
+  expect(first).toMatchObject({ ok: true, data: { month: '2026-06', created: 3, already_existing: 0, already_generated: false } });
+  const rows = await monthInvoices('2026-06');
+  expect(rows.map((r) => Number(r.customer_id)).sort()).toEqual([full, half, exempt].sort());
+  for (const c of [later, suspended, zero, optedOut]) expect(rows.find((r) => Number(r.customer_id) === c)).toBeUndefined();
+  // prices include VAT by default: the full month costs exactly the plan price
+  const byCustomer = new Map(rows.map((r) => [Number(r.customer_id), r]));
+  expect(Number(byCustomer.get(full)!.total_cents)).toBe(3000);
+  expect(Number(byCustomer.get(half)!.total_cents)).toBe(1500); // 15 of 30 days
+  const halfLines = await t.db('invoice_lines').where({ invoice_id: byCustomer.get(half)!.id });
+  expect(halfLines).toEqual([expect.objectContaining({ quantity: 1, unit_price_cents: 1500, vat_rate: 24, net_cents: 1210, vat_cents: 290, total_cents: 1500 })]);
+  expect(halfLines[0].description).toContain('pro rata 15/30');
+  const exemptLines = await t.db('invoice_lines').where({ invoice_id: byCustomer.get(exempt)!.id });
+  expect(exemptLines[0]).toMatchObject({ vat_rate: 0, vat_exemption_code: '14', vat_cents: 0, net_cents: 3000 });
+  const inv = await t.db('invoices').where({ id: byCustomer.get(full)!.id }).first();
+  expect(inv).toMatchObject({ issue_date: '2026-06-01', due_date: '2026-06-16', status: 'unpaid', source: 'monthly' });
+  expect(await t.db('outbox_events').where({ event: 'invoice.generated' }).count({ n: '*' })).toEqual([{ n: 3 }]);
+
+  const second = await t.call('generate_invoices_month', { month: '2026-06' });
+  expect(second).toMatchObject({ ok: true, data: { created: 0, already_existing: 3, already_generated: true } });
+  expect(second.data.message).toMatch(/already generated/);
+  expect(await monthInvoices('2026-06')).toHaveLength(3);
+  expect(await t.db('outbox_events').where({ event: 'invoice.generated' }).count({ n: '*' })).toEqual([{ n: 3 }]);
+  expect(await t.call('generate_invoices_month', { month: '2026-13' })).toMatchObject({ ok: false, error: 'invalid_month' });
+  expect(await t.call('generate_invoices_month', {})).toMatchObject({ ok: false, error: 'missing_month' });
+});
+
+test('a run that dies half-way is completed by the next: exactly one invoice each, numbers without gaps', async () => {
+  const plan = await addPlan(t.db, 'Gen crash', 2500);
+  const ids = await addCustomers(t.db, plan, 23);
+  // only these 23 are billable in this month
+  await t.db('customers').whereNotIn('id', ids).update({ status: 'suspended' });
+  const month = '2026-08';
+  // Another month's earlier run took the first numbers of the series; numbering must continue from there.
+  const series = await t.db('invoice_series').where({ code: 'A' }).first();
+  const startNumber = series ? Number(series.next_number) : 1;
+
+  await expect(
+    generateMonth(t.ctx(), month, {
+      batchSize: 5,
+      faultHook: ({ batch }) => {
+        if (batch === 3) throw new Error('simulated crash inside batch 3');
+      },
+    }),
+  ).rejects.toThrow('simulated crash');
+  const partial = await monthInvoices(month);
+  // Batches 1 and 2 committed; batch 3 rolled back with its numbers.
+  expect(partial).toHaveLength(10);
+  expectGapFree(partial.map((r) => Number(r.number)), startNumber);
+  expect(Number((await t.db('invoice_series').where({ code: 'A' }).first()).next_number)).toBe(startNumber + 10);
+  expect(await t.db('invoice_lines').whereIn('invoice_id', partial.map((r) => r.id)).count({ n: '*' })).toEqual([{ n: 10 }]);
+
+  const resumed = await generateMonth(t.ctx(), month, { batchSize: 5 });
+  expect(resumed).toMatchObject({ created: 13, already_existing: 10, total_for_month: 23 });
+  const all = await monthInvoices(month);
+  expect(all).toHaveLength(23);
+  expect(new Set(all.map((r) => Number(r.customer_id)))).toEqual(new Set(ids));
+  expectGapFree(all.map((r) => Number(r.number)), startNumber);
+  expect(await t.db('invoice_lines').whereIn('invoice_id', all.map((r) => r.id)).count({ n: '*' })).toEqual([{ n: 23 }]);
+  const events = (await t.db('outbox_events').where({ event: 'invoice.generated' }).select('payload')).map((e) => JSON.parse(e.payload).data).filter((d) => d.period === month);
+  expect(events).toHaveLength(23);
+
+  expect(await generateMonth(t.ctx(), month, { batchSize: 5 })).toMatchObject({ created: 0, already_generated: true });
+});
+
+test('a second run racing the first cannot create a second invoice for a subscriber', async () => {
+  const plan = await addPlan(t.db, 'Gen race', 1000);
+  await addCustomers(t.db, plan, 12);
+  const month = '2026-09';
+  const results = await Promise.allSettled([generateMonth(t.ctx(), month, { batchSize: 4 }), generateMonth(t.ctx(), month, { batchSize: 4 })]);
+  for (const r of results) if (r.status === 'rejected') expect((r.reason as { code?: string }).code).toBe('generation_in_progress');
+  await generateMonth(t.ctx(), month);
+  const rows = await monthInvoices(month);
+  const perCustomer = new Map<number, number>();
+  for (const r of rows) perCustomer.set(Number(r.customer_id), (perCustomer.get(Number(r.customer_id)) ?? 0) + 1);
+  expect([...perCustomer.values()].every((n) => n === 1)).toBe(true);
+  const all = await t.db('invoices').where({ series: 'A' }).orderBy('number').select('number');
+  expectGapFree(all.map((r) => Number(r.number)));
+});
