@@ -29,6 +29,7 @@ export class FakeElorusServer {
   private nextId = 500;
   private nextMark = 400009900000001n;
   private myDataHeld = false;
+  private dropNext = false;
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
@@ -48,6 +49,9 @@ export class FakeElorusServer {
   }
 
   holdMyData(): void { this.myDataHeld = true; }
+
+  /** The next invoice is created (and transmitted) but the connection is cut before the 201. */
+  dropNextReply(): void { this.dropNext = true; }
 
   /** myDATA became reachable again for Elorus: pending issued invoices get their MARK. */
   releaseMyData(): void {
@@ -101,7 +105,7 @@ export class FakeElorusServer {
       return this.send(res, 201, contact);
     }
     if (p === '/v1.2/invoices/' && m === 'GET') return this.page(res, this.invoices.filter((i) => !query.custom_id || i.custom_id === query.custom_id));
-    if (p === '/v1.2/invoices/' && m === 'POST') return this.createInvoice(res, body, query);
+    if (p === '/v1.2/invoices/' && m === 'POST') return this.createInvoice(req, res, body, query);
     const one = /^\/v1\.2\/invoices\/(\w+)\/(void\/)?$/.exec(p);
     if (one) {
       const inv = this.invoices.find((i) => i.id === one[1]);
@@ -116,7 +120,7 @@ export class FakeElorusServer {
     return this.send(res, 404, { detail: 'Not found.' });
   }
 
-  private createInvoice(res: http.ServerResponse, b: any, query: Record<string, string>): void {
+  private createInvoice(req: http.IncomingMessage, res: http.ServerResponse, b: any, query: Record<string, string>): void {
     const errors: Record<string, unknown> = {};
     if (!b.date || !/^\d{4}-\d{2}-\d{2}$/.test(b.date)) errors.date = ['Date has wrong format. Use one of these formats instead: YYYY-MM-DD.'];
     if (!this.contacts.some((c) => c.id === b.client)) errors.client = [`Invalid pk "${b.client}" - object does not exist.`];
@@ -154,6 +158,11 @@ export class FakeElorusServer {
     };
     this.invoices.push(inv);
     if (!b.draft && b.mydata_document_type && query.skip_mydata !== '1' && !this.myDataHeld) this.transmit(inv);
+    if (this.dropNext) {
+      this.dropNext = false;
+      req.socket.destroy();
+      return;
+    }
     return this.send(res, 201, inv);
   }
 }

@@ -174,6 +174,25 @@ describe('e-invoicing actions', () => {
     expect(elorus.contacts.filter((c) => c.vat_number === BUSINESS)).toHaveLength(1);
   });
 
+  it('after a lost Elorus reply the retry finds the issued invoice by custom_id instead of issuing twice', async () => {
+    const id = await seedInvoice(t.db);
+    elorus.dropNextReply();
+    expect(await t.call('einvoice_submit', { invoice_id: id, provider: 'elorus' })).toMatchObject({ ok: false, error: 'elorus_unreachable' });
+    expect((await t.db('invoices').where({ id }).first()).einvoice_status).toBe('pending');
+    const count = elorus.invoices.length;
+    // Even if the caller now asks for myDATA, a document that may exist at Elorus stays with Elorus.
+    const retry = await t.call('einvoice_submit', { invoice_id: id, provider: 'mydata' });
+    expect(retry).toMatchObject({ ok: true, data: { recovered: true, submission: { provider: 'elorus', status: 'submitted', mark: elorus.invoices.at(-1)!.mydata_latest_mark } } });
+    expect(elorus.invoices.length).toBe(count);
+  });
+
+  it('a transmitted invoice cannot be deleted', async () => {
+    const id = await seedInvoice(t.db);
+    await t.call('einvoice_submit', { invoice_id: id });
+    expect(await t.call('delete_invoice', { id })).toMatchObject({ ok: false, error: 'einvoice_locked' });
+    expect(await t.db('invoices').where({ id }).first('id')).toEqual({ id });
+  });
+
   it('Elorus with a wrong key is a clear error and nothing is marked', async () => {
     await t.call('save_einvoice_settings', { elorus_api_key: 'wrong' });
     try {
