@@ -177,6 +177,8 @@ async function routerOf(db: Db, id: number | null): Promise<RouterRowDb | null> 
 }
 
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
+  // Read before the transaction: it uses its own connection, and SQLite has only one.
+  const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
   const links = new RouterLinks(ctx);
   try {
     return await withSteps(ctx.log, (steps) =>
@@ -187,10 +189,7 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
         if (!plan) throw errors.missing('plan');
         let router: RouterRowDb | null = null;
         if (input.router !== undefined && input.router !== null) router = await requireRouter(trx, input.router);
-        else {
-          const active = (await ctx.getActiveRouterId?.()) ?? null;
-          if (active !== null) router = (await findRouter(trx, active)) ?? null;
-        }
+        else if (activeRouterId !== null) router = (await findRouter(trx, activeRouterId)) ?? null;
         const custom = Object.fromEntries(Object.entries(input.custom_fields ?? {}).filter(([, v]) => v !== ''));
         const now = nowUtc();
         const [id] = await trx('customers').insert({

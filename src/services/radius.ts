@@ -7,8 +7,8 @@ import { sendCoa, sendDisconnect, type DynAuthResult } from '../adapters/radius/
 import { AppError } from '../errors';
 import { toIso } from '../db/knex';
 import {
-  COA_RETRIES,
-  COA_TIMEOUT_MS,
+  coaRetries,
+  coaTimeoutMs,
   planGroup,
   speedProfileOf,
   type CustomerRow,
@@ -158,7 +158,7 @@ const identity = (s: SessionRow) => ({
   acctSessionId: s.acctsessionid,
   framedIpAddress: s.framedipaddress || null,
 });
-const opts = () => ({ timeoutMs: COA_TIMEOUT_MS, retries: COA_RETRIES });
+const opts = () => ({ timeoutMs: coaTimeoutMs(), retries: coaRetries() });
 
 export function disconnectSessions(ctx: NetCtx, sessions: SessionRow[]): Promise<DynAuthOutcome[]> {
   return toEachSession(ctx, sessions, (t, s) => sendDisconnect(t, identity(s), opts()));

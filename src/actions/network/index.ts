@@ -1,4 +1,7 @@
 import type { AnyAction } from '../../gateway/action';
+import { customerActions } from './customers';
+import { planActions } from './plans';
+import { radiusActions } from './radius';
+import { routerActions } from './routers';
 
-/** Placeholder until the network actions land. */
-export const networkActions: AnyAction[] = [];
+export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions];

@@ -82,9 +82,10 @@ export function speedProfileOf(plan: PlanRow): SpeedProfile {
   };
 }
 
-export const ROUTER_TIMEOUT_MS = Number(process.env.ROUTER_TIMEOUT_MS ?? 5000);
-export const COA_TIMEOUT_MS = Number(process.env.COA_TIMEOUT_MS ?? 2000);
-export const COA_RETRIES = Number(process.env.COA_RETRIES ?? 1);
+// Read when used, so an operator (or a test) can tune them without a code change.
+export const routerTimeoutMs = () => Number(process.env.ROUTER_TIMEOUT_MS ?? 5000);
+export const coaTimeoutMs = () => Number(process.env.COA_TIMEOUT_MS ?? 2000);
+export const coaRetries = () => Number(process.env.COA_RETRIES ?? 1);
 
 export function routerConnection(ctx: Pick<NetCtx, 'secrets'>, r: RouterRowDb): RouterConnection {
   return {
@@ -93,7 +94,7 @@ export function routerConnection(ctx: Pick<NetCtx, 'secrets'>, r: RouterRowDb): 
     user: r.api_user,
     password: ctx.secrets.decrypt(r.api_password_enc),
     tls: Boolean(r.tls),
-    timeoutMs: ROUTER_TIMEOUT_MS,
+    timeoutMs: routerTimeoutMs(),
   };
 }
 

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { defineAction } from '../../gateway/action';
+import { id, optionalBool, optionalText, text } from '../../gateway/fields';
+import { createRouter, deleteRouter, getRouters, listRoutersUi, switchRouter, updateRouter } from '../../services/routers';
+
+const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
+const port = z.preprocess(blank, z.coerce.number().int().min(1).max(65535).optional());
+const mode = z.preprocess(blank, z.enum(['radius', 'api']).optional());
+/** Secrets are taken as typed. RADIUS shared secrets longer than 60 do not fit FreeRADIUS's nas.secret. */
+const secret = (max: number) => z.string().min(1).max(max);
+
+export const addRouter = defineAction({
+  name: 'add_router',
+  section: 'routers',
+  summary: 'Add a MikroTik router (management IP, API credentials, RADIUS NAS IP and secret, CoA port, mode)',
+  input: z.object({
+    ip: text(45),
+    name: text(100),
+    user: text(64),
+    pass: secret(255),
+    port,
+    tls: optionalBool,
+    radius_ip: optionalText(45),
+    radius_secret: secret(60),
+    coa_port: port,
+    mode,
+  }),
+  permission: 'routers.write',
+  rateClass: 'standard',
+  run: (ctx, input) => createRouter(ctx, input),
+});
+
+export const editRouter = defineAction({
+  name: 'edit_router',
+  section: 'routers',
+  summary: 'Update a router; its FreeRADIUS nas row follows',
+  input: z.object({
+    id,
+    ip: optionalText(45),
+    name: optionalText(100),
+    user: optionalText(64),
+    pass: z.preprocess(blank, secret(255).optional()),
+    port,
+    tls: optionalBool,
+    radius_ip: optionalText(45),
+    radius_secret: z.preprocess(blank, secret(60).optional()),
+    coa_port: port,
+    mode,
+  }),
+  permission: 'routers.write',
+  rateClass: 'standard',
+  run: (ctx, { id: routerId, ...rest }) => updateRouter(ctx, routerId, rest),
+});
+
+export const deleteRouterAction = defineAction({
+  name: 'delete_router',
+  section: 'routers',
+  summary: 'Remove a router, its NAS row and what ispgate provisioned on it (force=1 when it cannot be reached)',
+  input: z.object({ id, force: optionalBool }),
+  permission: 'routers.write',
+  rateClass: 'standard',
+  run: (ctx, input) => deleteRouter(ctx, input.id, input.force ?? false),
+});
+
+export const getRoutersAction = defineAction({
+  name: 'get_routers',
+  section: 'routers',
+  summary: 'All routers with their connection status (logs in to each over the API)',
+  input: z.object({}).passthrough(),
+  permission: 'routers.read',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  run: (ctx) => getRouters(ctx),
+});
+
+export const listRoutersUiAction = defineAction({
+  name: 'list_routers_ui',
+  section: 'routers',
+  summary: 'Routers with uptime, version, CPU and RAM from /system/resource',
+  input: z.object({}).passthrough(),
+  permission: 'routers.read',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  run: (ctx) => listRoutersUi(ctx),
+});
+
+export const switchRouterAction = defineAction({
+  name: 'switch_router',
+  section: 'routers',
+  summary: 'Set the active router for this session or API key (id or name; empty clears it)',
+  input: z.object({ id: optionalText(100), router: optionalText(100) }),
+  permission: 'routers.read',
+  rateClass: 'standard',
+  run: (ctx, input) => switchRouter(ctx, input.id ?? input.router ?? null),
+});
+
+export const routerActions = [addRouter, editRouter, deleteRouterAction, getRoutersAction, listRoutersUiAction, switchRouterAction];
