@@ -4,10 +4,22 @@ import qs from 'qs';
 import { AppError } from '../errors';
 
 /** PHP's http_build_query output, brackets and all: `permissions[customers]=read`, `ids[]=1&ids[]=2`, nesting. */
-export const QS_OPTIONS: qs.IParseOptions = { depth: 10, arrayLimit: 1000, parameterLimit: 10_000, allowPrototypes: false, allowDots: false };
+export const QS_OPTIONS: qs.IParseOptions = { depth: 10, arrayLimit: 0, parameterLimit: 10_000, allowPrototypes: false, allowDots: false };
+
+/**
+ * qs keeps every bracket key (arrayLimit 0); then, as PHP does, a map whose keys are exactly 0..n-1 in order
+ * becomes a list. So `ids[]=1&ids[]=2` → ['1','2'] while `vat[24]=101&vat[13]=102` keeps its keys.
+ */
+function phpArrays(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(phpArrays);
+  if (!v || typeof v !== 'object') return v;
+  const entries = Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, phpArrays(x)] as const);
+  if (entries.length > 0 && entries.every(([k], i) => k === String(i))) return entries.map(([, x]) => x);
+  return Object.fromEntries(entries);
+}
 
 export function parseQuery(s: string): Record<string, unknown> {
-  return qs.parse(s, QS_OPTIONS) as Record<string, unknown>;
+  return phpArrays(qs.parse(s, QS_OPTIONS)) as Record<string, unknown>;
 }
 
 /**
