@@ -9,9 +9,8 @@ import { aadeLookup } from '../../services/einvoice/vat-lookup';
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const provider = z.preprocess(blank, z.enum(PROVIDERS).optional());
 /**
- * A map like {"24":"101"}: a JSON object string, "24=101,13=102", or bracket fields with non-numeric keys
- * (`elorus_document_types[2.1]=9001`). Numeric bracket keys (`x[24]=…`) are compacted into arrays by form
- * parsers, losing the key, so they are refused with a hint instead of being misread.
+ * A map like {"24":"101"}: a JSON object string, "24=101,13=102", or bracket fields (`elorus_tax_ids[24]=101`,
+ * `elorus_document_types[2.1]=9001`), whose keys the form parser keeps as PHP does.
  */
 const idMap = z.preprocess((v) => {
   if (v === '' || v === undefined || v === null) return undefined;
