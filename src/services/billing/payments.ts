@@ -194,7 +194,19 @@ export async function retryCharge(ctx: ActionContext, input: { attemptId?: numbe
 /** Settles an attempt from a verified gateway webhook; safe to receive the same event any number of times. */
 export async function settleWebhook(ctx: ActionContext, evt: WebhookEvent) {
   if (evt.outcome === 'ignored' || !evt.gatewayRef) return { matched: false, outcome: evt.outcome };
-  const attempt = await ctx.db('payment_attempts').where({ gateway: evt.gateway, gateway_ref: evt.gatewayRef }).first();
+  let attempt = await ctx.db('payment_attempts').where({ gateway: evt.gateway, gateway_ref: evt.gatewayRef }).first();
+  if (!attempt && evt.invoiceRef) {
+    // The charge's answer was lost, so we never learnt the gateway's id: the invoice reference names the attempt.
+    const m = /^([A-Z0-9]{1,10})-(\d{1,9})$/.exec(evt.invoiceRef);
+    const inv = m ? await ctx.db('invoices').where({ series: m[1], number: Number(m[2]) }).first('id') : null;
+    if (inv) {
+      const open = await ctx.db('payment_attempts').where({ gateway: evt.gateway, invoice_id: inv.id }).whereNull('gateway_ref').whereIn('status', ['unknown', 'processing']).orderBy('id', 'desc').first();
+      if (open) {
+        await ctx.db('payment_attempts').where({ id: open.id }).update({ gateway_ref: evt.gatewayRef, updated_at: nowUtc() });
+        attempt = { ...open, gateway_ref: evt.gatewayRef };
+      }
+    }
+  }
   if (!attempt) {
     ctx.log.warn('gateway webhook for an unknown payment', { gateway: evt.gateway, gateway_ref: evt.gatewayRef, type: evt.type });
     return { matched: false, outcome: evt.outcome };
