@@ -1,0 +1,81 @@
+import { makeTestApp, type TestApp } from '../../helpers/app';
+import { StripeFake } from '../../fakes/payments';
+import { billingJobs } from '../../../src/services/billing/jobs';
+import { runDunning } from '../../../src/services/billing/dunning';
+import { addCustomer, addPlan } from '../../api/billing/fixtures';
+
+const stripe = new StripeFake();
+let t: TestApp;
+let planId: number;
+beforeAll(async () => {
+  await stripe.start();
+  t = await makeTestApp({ env: { STRIPE_BASE_URL: stripe.url } });
+  planId = await addPlan(t.db, 'Dunning plan', 2000);
+  expect((await t.call('save_billing_settings', { grace_days: '10', due_days: '15', gateways: { stripe: { secret_key: stripe.secretKey, webhook_secret: stripe.webhookSecret } } })).ok).toBe(true);
+});
+afterAll(async () => {
+  await t?.close();
+  await stripe.stop();
+});
+
+const invoice = async (cid: number, issue: string) =>
+  (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'Month', unit_price: '20' }], prices_include_vat: '1', issue_date: issue })).data;
+
+test('overdue after the due date, suspended after the grace days through the customers service, lifted by paying', async () => {
+  const cid = await addCustomer(t.db, planId);
+  const inv = await invoice(cid, '2026-10-01'); // due 2026-10-16
+  const untouched = await addCustomer(t.db, planId);
+  await invoice(untouched, '2026-10-20'); // due 2026-11-04
+
+  // day after the due date, inside the grace period: overdue, still connected
+  let r = await runDunning(t.ctx(), '2026-10-17');
+  expect(r.marked_overdue).toBeGreaterThanOrEqual(1);
+  expect(r.suspended).toBe(0);
+  expect((await t.db('invoices').where({ id: inv.id }).first()).status).toBe('overdue');
+  expect((await t.db('customers').where({ id: cid }).first()).status).toBe('active');
+
+  // grace over (due + 10 days = 10-26): suspended the same way toggle_status does it
+  r = await runDunning(t.ctx(), '2026-10-27');
+  expect(r).toMatchObject({ suspended: 1, failures: [] });
+  const c = await t.db('customers').where({ id: cid }).first();
+  expect(c).toMatchObject({ status: 'suspended', suspend_reason: 'Unpaid invoices past the grace period' });
+  expect((await t.db('customers').where({ id: untouched }).first()).status).toBe('active');
+  const suspendedEvents = (await t.db('outbox_events').where({ event: 'customer.suspended' })).map((e) => JSON.parse(e.payload).data);
+  expect(suspendedEvents.map((e) => e.id)).toContain(cid);
+  expect(await t.db('billing_customers').where({ customer_id: cid }).first()).toMatchObject({ suspended_by_billing: 1 });
+
+  // a second run does not suspend again
+  expect((await runDunning(t.ctx(), '2026-10-28')).suspended).toBe(0);
+
+  // paying the balance lifts the suspension
+  const paid = await t.call('pay_invoice', { invoice_id: inv.id, method: 'cash' });
+  expect(paid).toMatchObject({ ok: true, data: { invoice: { status: 'paid' } } });
+  expect((await t.db('customers').where({ id: cid }).first()).status).toBe('active');
+  expect(await t.db('billing_customers').where({ customer_id: cid }).first()).toMatchObject({ suspended_by_billing: 0 });
+});
+
+test('an operator suspension is not lifted by billing', async () => {
+  const cid = await addCustomer(t.db, planId, { status: 'suspended', suspend_reason: 'abuse' });
+  const inv = await invoice(cid, '2026-10-01');
+  await t.call('pay_invoice', { invoice_id: inv.id, method: 'cash' });
+  await runDunning(t.ctx(), '2026-12-01');
+  expect(await t.db('customers').where({ id: cid }).first()).toMatchObject({ status: 'suspended', suspend_reason: 'abuse' });
+});
+
+test('auto-charge job charges each open invoice once; a decline waits for manual_retry_charge', async () => {
+  const good = await addCustomer(t.db, planId);
+  await t.call('save_billing_customer', { customer_id: good, payment_method: 'stripe', payment_method_ref: 'pm_card_visa', auto_charge: '1' });
+  const bad = await addCustomer(t.db, planId);
+  await t.call('save_billing_customer', { customer_id: bad, payment_method: 'stripe', payment_method_ref: 'pm_card_chargeDeclined', auto_charge: '1' });
+  const gi = await invoice(good, '2026-11-01');
+  const bi = await invoice(bad, '2026-11-01');
+  const job = billingJobs.find((j) => j.name === 'billing.auto_charge')!;
+  const before = stripe.charges.length;
+  const out = await job.run(t.ctx());
+  expect(out).toMatchObject({ charged: 1, declined: 1, errors: 0 });
+  expect((await t.db('invoices').where({ id: gi.id }).first()).status).toBe('paid');
+  expect(await t.db('payment_attempts').where({ invoice_id: bi.id }).first()).toMatchObject({ status: 'declined', automatic: 1 });
+  expect(await job.run(t.ctx())).toMatchObject({ charged: 0, declined: 0 });
+  expect(stripe.charges.length).toBe(before + 1);
+  expect(billingJobs.map((j) => j.name).sort()).toEqual(['billing.auto_charge', 'billing.dunning']);
+});
