@@ -135,8 +135,9 @@ export async function updatePlan(ctx: NetCtx, id: number, input: PlanInput) {
       download: input.download ?? Number(current.download_bps),
       upload: input.upload ?? Number(current.upload_bps),
       burst_limit: input.burst_limit !== undefined ? input.burst_limit : current.burst_limit,
-      burst_threshold: input.burst_threshold !== undefined ? input.burst_threshold : current.burst_threshold,
-      burst_time: input.burst_time !== undefined ? input.burst_time : current.burst_time,
+      // Clearing the burst clears its threshold and time too, unless they are given in the same call.
+      burst_threshold: input.burst_threshold !== undefined ? input.burst_threshold : input.burst_limit === null ? null : current.burst_threshold,
+      burst_time: input.burst_time !== undefined ? input.burst_time : input.burst_limit === null ? null : current.burst_time,
       priority: input.priority !== undefined ? input.priority : current.priority,
     });
     await trx('plans')
