@@ -3,10 +3,10 @@ import { addDays, computeLine, monthBounds, prorate } from '../../domain/invoice
 import { rfForInvoice } from '../../domain/rf-code';
 import type { VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
-import { emit } from '../../events/outbox';
 import { isSqlite, nowUtc } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
 import { invoiceRef, lineRows, takeNumbers } from './invoices';
+import { emitMany } from './outbox-bulk';
 import { loadSettings } from './settings';
 
 export interface GenerateOptions {
@@ -107,12 +107,14 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
       const ids = await trx('invoices').where({ period: month }).whereIn('customer_id', numbered.map((n) => n.customerId)).select('id', 'customer_id');
       const idOf = new Map(ids.map((r) => [Number(r.customer_id), Number(r.id)]));
       await trx.batchInsert('invoice_lines', numbered.flatMap((n) => lineRows(idOf.get(n.customerId)!, [n.line])) as any[], 1000);
-      for (const n of numbered) {
-        await emit(trx, 'invoice.generated', {
+      await emitMany(
+        trx,
+        'invoice.generated',
+        numbered.map((n) => ({
           invoice_id: idOf.get(n.customerId), customer_id: n.customerId, invoice_no: invoiceRef(n.series, n.number),
           total_cents: n.line.totalCents, period: month, due_date: dueDate,
-        });
-      }
+        })),
+      );
     });
     created += prepared.length;
   }

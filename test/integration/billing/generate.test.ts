@@ -27,6 +27,9 @@ test('generate_invoices_month: one invoice per active billable subscriber, pro r
   const exempt = await addCustomer(t.db, plan);
   expect((await t.call('save_billing_customer', { customer_id: exempt, vat_rate: '0', vat_exemption_code: '14' })).ok).toBe(true);
 
+  const hook = await t.call('webhook_create', { url: 'http://127.0.0.1:9/hook', events: 'invoice.generated' });
+  expect(hook.ok).toBe(true);
+
   const first = await t.call('generate_invoices_month', { month: '2026-06' });
   expect(first).toMatchObject({ ok: true, data: { month: '2026-06', created: 3, already_existing: 0, already_generated: false } });
   const rows = await monthInvoices('2026-06');
@@ -44,6 +47,13 @@ test('generate_invoices_month: one invoice per active billable subscriber, pro r
   const inv = await t.db('invoices').where({ id: byCustomer.get(full)!.id }).first();
   expect(inv).toMatchObject({ issue_date: '2026-06-01', due_date: '2026-06-16', status: 'unpaid', source: 'monthly' });
   expect(await t.db('outbox_events').where({ event: 'invoice.generated' }).count({ n: '*' })).toEqual([{ n: 3 }]);
+  // the bulk outbox writes what emit() writes: the envelope, and one delivery per subscribed webhook
+  const evts = await t.db('outbox_events').where({ event: 'invoice.generated' });
+  for (const e of evts) {
+    const payload = JSON.parse(e.payload);
+    expect(payload).toEqual({ event: 'invoice.generated', timestamp: expect.any(String), data: expect.objectContaining({ period: '2026-06', invoice_id: expect.any(Number) }) });
+  }
+  expect(await t.db('webhook_deliveries').where({ webhook_id: hook.data.id, status: 'pending' }).whereIn('outbox_id', evts.map((e) => e.id)).count({ n: '*' })).toEqual([{ n: 3 }]);
 
   const second = await t.call('generate_invoices_month', { month: '2026-06' });
   expect(second).toMatchObject({ ok: true, data: { created: 0, already_existing: 3, already_generated: true } });
