@@ -10,7 +10,8 @@
 #
 # Settings (environment): DB_NAME (required), DB_HOST=127.0.0.1, DB_PORT=3306, DB_USER=root, DB_PASS='',
 # AUTH_PORT=21812 (accounting is AUTH_PORT+1), COA_PORT=23799, RADSECRET=testing123,
-# LAB_DIR=${TMPDIR:-/tmp}/ispgate-radius-lab-$DB_NAME, LOAD_SCHEMA=0 (1 = create the tables from the installed
+# LAB_DIR=${TMPDIR:-/tmp}/ispgate-radius-lab-$DB_NAME, CLIENTS_FROM_DB=0 (1 = no clients.conf entry: only the nas
+# table's rows may talk to the server), LOAD_SCHEMA=0 (1 = create the tables from the installed
 # FreeRADIUS schema.sql, for running the smoke test without ispgate's migrations).
 #
 # Idempotent: "start" stops a lab it started before in the same LAB_DIR (by its recorded pid only) and
@@ -136,7 +137,11 @@ sql {
 SQL
   ln -sf ../mods-available/sql "$R/mods-enabled/sql"
 
-  cat >"$R/clients.conf" <<CLI
+  if [ "${CLIENTS_FROM_DB:-0}" = 1 ]; then
+    # Only the nas table defines clients: proves the routers ispgate wrote are what FreeRADIUS trusts.
+    : >"$R/clients.conf"
+  else
+    cat >"$R/clients.conf" <<CLI
 client localhost {
 	ipaddr = 127.0.0.1
 	secret = $RADSECRET
@@ -144,6 +149,7 @@ client localhost {
 	nas_type = other
 }
 CLI
+  fi
 
   # A CoA/Disconnect receiver, so the gateway's sender can also be checked against a real implementation.
   cat >"$R/sites-enabled/coa-test" <<COA
