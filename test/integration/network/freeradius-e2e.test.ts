@@ -62,13 +62,15 @@ maybe('FreeRADIUS 3 end to end (sql module on the test database)', () => {
   let ports: { auth: number; coa: number };
   let dbName: string;
   const SECRET = 'e2e-nas-secret';
+  // FreeRADIUS connects with the same credentials the test app uses (TEST_MYSQL_URL, root on loopback by default).
+  const db = () => new URL(t.config.DATABASE_URL);
   const env = () => ({
     ...process.env,
     DB_NAME: dbName,
-    DB_HOST: '127.0.0.1',
-    DB_PORT: process.env.TEST_MYSQL_PORT ?? '3306',
-    DB_USER: 'root',
-    DB_PASS: '',
+    DB_HOST: db().hostname,
+    DB_PORT: db().port || '3306',
+    DB_USER: decodeURIComponent(db().username) || 'root',
+    DB_PASS: decodeURIComponent(db().password),
     AUTH_PORT: String(ports.auth),
     COA_PORT: String(ports.coa),
     RADSECRET: SECRET,
