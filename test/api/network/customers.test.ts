@@ -63,6 +63,10 @@ test('add creates the subscriber, its RADIUS rows and a customer.created event i
   const ev = await t.db('outbox_events').where({ event: 'customer.created' }).first();
   expect(JSON.parse(ev.payload).data).toMatchObject({ id: body.data.id, username: 'alice' });
   expect(ev.payload).not.toContain('s3cret!');
+  expect(t.logs.join('\n')).not.toContain('s3cret!');
+  const audit = await t.db('audit_log').where({ action: 'add' });
+  expect(audit.length).toBe(1);
+  expect(JSON.stringify(audit)).not.toContain('s3cret!');
 });
 
 test('plan_id is accepted instead of the plan name', async () => {
