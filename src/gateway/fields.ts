@@ -42,3 +42,5 @@ export const stringList = z.preprocess((v) => {
 export function paginate(pageNo: number, per: number, total: number) {
   return { current_page: pageNo, per_page: per, total, last_page: Math.max(1, Math.ceil(total / per)) };
 }
+
+export { Page } from './envelope';

@@ -67,7 +67,7 @@ test('a key from the CLI works against the running server (curl-style form POST)
     headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: 'action=get_routers',
   });
-  const body = await res.json();
+  const body = (await res.json()) as any;
   expect(res.status).toBe(200);
   expect(body).toEqual({ ok: true, data: [] });
   const bad = await fetch(`${base}/mikrotik/process.php`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'action=get_routers' });
@@ -77,7 +77,7 @@ test('a key from the CLI works against the running server (curl-style form POST)
 test('CLI admin create makes an admin who can log in', async () => {
   await run(TSX, ['src/cli.ts', 'admin', 'create', '--username', 'noc', '--password', 'noc-password-1'], { cwd: ROOT, env });
   const res = await fetch(`${base}/mikrotik/process.php`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'action=login&username=noc&password=noc-password-1' });
-  const body = await res.json();
+  const body = (await res.json()) as any;
   expect(body.ok).toBe(true);
   expect(body.data.admin.role).toBe('superadmin');
 }, 60_000);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, optionalId, optionalText, page, perPage } from '../../gateway/fields';
+import { clearableText, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { errors } from '../../errors';
 import {
   createCustomer,
@@ -137,7 +137,10 @@ export const listCustomersAction = defineAction({
   permission: 'customers.read',
   rateClass: 'standard',
   methods: ['GET', 'POST'],
-  run: (ctx, input) => listCustomers(ctx, input),
+  run: async (ctx, input) => {
+    const r = await listCustomers(ctx, input);
+    return new Page(r.customers, r.meta);
+  },
 });
 
 export const customerActions = [addCustomer, editCustomer, deleteCustomerAction, toggleStatus, getCustomerAction, listCustomersAction];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { optionalId, optionalText, page, perPage } from '../../gateway/fields';
+import { optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { AppError, errors } from '../../errors';
 import { requireCustomer } from '../../services/customers';
 import type { Db } from '../../services/network/common';
@@ -38,7 +38,10 @@ export const radiusSessions = defineAction({
   permission: 'radius.read',
   rateClass: 'standard',
   methods: ['GET', 'POST'],
-  run: (ctx, input) => listSessions(ctx, input),
+  run: async (ctx, input) => {
+    const r = await listSessions(ctx, input);
+    return new Page(r.sessions, r.meta);
+  },
 });
 
 export const radiusDisconnect = defineAction({

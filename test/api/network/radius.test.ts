@@ -38,8 +38,8 @@ beforeEach(() => {
 
 test('radius_sessions lists open sessions with traffic counters, router and pagination', async () => {
   const body = await t.call('radius_sessions', {}, { method: 'GET' });
-  expect(body).toMatchObject({ ok: true, data: { meta: { total: 2, current_page: 1, last_page: 1 } } });
-  const ann = body.data.sessions.find((s: { username: string }) => s.username === 'ann');
+  expect(body).toMatchObject({ ok: true, meta: { total: 2, current_page: 1, last_page: 1 } });
+  const ann = body.data.find((s: { username: string }) => s.username === 'ann');
   expect(ann).toEqual({
     id: expect.any(Number),
     acct_session_id: '81a00001',
@@ -56,8 +56,8 @@ test('radius_sessions lists open sessions with traffic counters, router and pagi
     download_bytes: 50000,
   });
   const filtered = await t.call('radius_sessions', { username: 'ben', per_page: '1' });
-  expect(filtered.data.sessions.map((s: { acct_session_id: string }) => s.acct_session_id)).toEqual(['81a00002']);
-  expect((await t.call('radius_sessions', { router: 'core' })).data.meta.total).toBe(2);
+  expect(filtered.data.map((s: { acct_session_id: string }) => s.acct_session_id)).toEqual(['81a00002']);
+  expect((await t.call('radius_sessions', { router: 'core' })).meta.total).toBe(2);
   expect(await t.call('radius_sessions', { per_page: '0' })).toMatchObject({ ok: false, error: 'invalid_per_page' });
   expect(await t.call('radius_sessions', { router: 'nope' })).toMatchObject({ ok: false, error: 'router_not_found' });
 });

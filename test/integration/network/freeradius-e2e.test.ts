@@ -156,8 +156,8 @@ maybe('FreeRADIUS 3 end to end (sql module on the test database)', () => {
     expect(interim).toContain('Received Accounting-Response');
 
     const body = await t.call('radius_sessions', { username: 'eve' });
-    expect(body).toMatchObject({ ok: true, data: { meta: { total: 1 } } });
-    expect(body.data.sessions[0]).toMatchObject({
+    expect(body).toMatchObject({ ok: true, meta: { total: 1 } });
+    expect(body.data[0]).toMatchObject({
       acct_session_id: '81a0e2e1',
       username: 'eve',
       nas_ip: '127.0.0.1',
