@@ -7,8 +7,6 @@ import { sendCoa, sendDisconnect, type DynAuthResult } from '../adapters/radius/
 import { AppError } from '../errors';
 import { toIso } from '../db/knex';
 import {
-  coaRetries,
-  coaTimeoutMs,
   planGroup,
   speedProfileOf,
   type CustomerRow,
@@ -158,14 +156,14 @@ const identity = (s: SessionRow) => ({
   acctSessionId: s.acctsessionid,
   framedIpAddress: s.framedipaddress || null,
 });
-const opts = () => ({ timeoutMs: coaTimeoutMs(), retries: coaRetries() });
+const opts = (ctx: Pick<NetCtx, 'config'>) => ({ timeoutMs: ctx.config.COA_TIMEOUT_MS, retries: ctx.config.COA_RETRIES });
 
 export function disconnectSessions(ctx: NetCtx, sessions: SessionRow[]): Promise<DynAuthOutcome[]> {
-  return toEachSession(ctx, sessions, (t, s) => sendDisconnect(t, identity(s), opts()));
+  return toEachSession(ctx, sessions, (t, s) => sendDisconnect(t, identity(s), opts(ctx)));
 }
 
 export function coaSessions(ctx: NetCtx, sessions: SessionRow[], rateLimit: string): Promise<DynAuthOutcome[]> {
-  return toEachSession(ctx, sessions, (t, s) => sendCoa(t, identity(s), { rateLimit }, opts()));
+  return toEachSession(ctx, sessions, (t, s) => sendCoa(t, identity(s), { rateLimit }, opts(ctx)));
 }
 
 export function summarise(outcomes: DynAuthOutcome[]) {

@@ -5,7 +5,7 @@ import { AppError } from '../../errors';
 import { parseRatePair, parseSecondsPair, type SpeedProfile } from '../../domain/rate';
 
 /** What the network services use from an action context; a system context (jobs, dunning) has all of it. */
-export type NetCtx = Pick<ActionContext, 'db' | 'secrets' | 'log'> & Partial<Pick<ActionContext, 'getActiveRouterId'>>;
+export type NetCtx = Pick<ActionContext, 'db' | 'secrets' | 'log' | 'config'> & Partial<Pick<ActionContext, 'getActiveRouterId'>>;
 
 export type Db = Knex | Knex.Transaction;
 
@@ -82,19 +82,15 @@ export function speedProfileOf(plan: PlanRow): SpeedProfile {
   };
 }
 
-// Read when used, so an operator (or a test) can tune them without a code change.
-export const routerTimeoutMs = () => Number(process.env.ROUTER_TIMEOUT_MS ?? 5000);
-export const coaTimeoutMs = () => Number(process.env.COA_TIMEOUT_MS ?? 2000);
-export const coaRetries = () => Number(process.env.COA_RETRIES ?? 1);
 
-export function routerConnection(ctx: Pick<NetCtx, 'secrets'>, r: RouterRowDb): RouterConnection {
+export function routerConnection(ctx: Pick<NetCtx, 'secrets' | 'config'>, r: RouterRowDb): RouterConnection {
   return {
     host: r.ip,
     port: r.api_port,
     user: r.api_user,
     password: ctx.secrets.decrypt(r.api_password_enc),
     tls: Boolean(r.tls),
-    timeoutMs: routerTimeoutMs(),
+    timeoutMs: ctx.config.ROUTER_TIMEOUT_MS,
   };
 }
 

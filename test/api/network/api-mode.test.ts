@@ -11,10 +11,9 @@ let routerId: number;
 let planId: number;
 
 beforeAll(async () => {
-  process.env.ROUTER_TIMEOUT_MS = '1500';
   fake = new FakeRouterOS({ emptyReply: true });
   await fake.listen();
-  t = await makeTestApp();
+  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '1500' } });
   planId = (await t.call('add_plan', { name: 'FTTH 100', download: '100M', upload: '10M', burst_limit: '20M/150M', burst_time: '8' })).data.id;
   routerId = (
     await t.call('add_router', { ip: '127.0.0.1', name: 'api-r', user: 'admin', pass: 'secret', port: String(fake.port), radius_secret: 's', mode: 'api' })

@@ -5,11 +5,9 @@ let t: TestApp;
 let nas: FakeNas;
 
 beforeAll(async () => {
-  process.env.COA_TIMEOUT_MS = '300';
-  process.env.COA_RETRIES = '0';
   nas = new FakeNas('nas-secret');
   await nas.listen();
-  t = await makeTestApp();
+  t = await makeTestApp({ env: { COA_TIMEOUT_MS: '300', COA_RETRIES: '0' } });
 });
 afterAll(async () => {
   await t.close();

@@ -10,10 +10,9 @@ let t: TestApp;
 let fake: FakeRouterOS;
 
 beforeAll(async () => {
-  process.env.ROUTER_TIMEOUT_MS = '1500';
   fake = new FakeRouterOS();
   await fake.listen();
-  t = await makeTestApp();
+  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '1500' } });
   await t.call('add_plan', { name: 'P', download: '20M', upload: '2M' });
   await t.call('add_router', { ip: '127.0.0.1', name: 'r', user: 'admin', pass: 'secret', port: String(fake.port), radius_secret: 's', mode: 'api' });
 });

@@ -6,13 +6,12 @@ let fake: FakeRouterOS;
 let deadPort: number;
 
 beforeAll(async () => {
-  process.env.ROUTER_TIMEOUT_MS = '1500';
   fake = new FakeRouterOS({ users: { api: 'router-pass-1' } });
   await fake.listen();
   const dead = new FakeRouterOS();
   deadPort = await dead.listen();
   await dead.close();
-  t = await makeTestApp();
+  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '1500' } });
   await t.call('add_plan', { name: 'P', download: '10M', upload: '1M' });
 });
 afterAll(async () => {

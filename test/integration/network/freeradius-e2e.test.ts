@@ -79,9 +79,7 @@ maybe('FreeRADIUS 3 end to end (sql module on the test database)', () => {
   });
 
   beforeAll(async () => {
-    process.env.COA_TIMEOUT_MS = '1500';
-    process.env.COA_RETRIES = '1';
-    t = await makeTestApp();
+    t = await makeTestApp({ env: { COA_TIMEOUT_MS: '1500', COA_RETRIES: '1' } });
     dbName = new URL(t.config.DATABASE_URL).pathname.slice(1);
     ports = await freePorts();
     labDir = mkdtempSync(path.join(os.tmpdir(), 'ispgate-radlab-'));
