@@ -4,7 +4,7 @@ import { parseMoney } from '../../domain/money';
 import { parseVatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalId, optionalText, page, perPage } from '../../gateway/fields';
+import { clearableText, id, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { saveBillingCustomer } from '../../services/billing/customers';
 import { generateMonth } from '../../services/billing/generate';
 import { idempotencyKeyOf, withIdempotency } from '../../services/billing/idempotency';
@@ -190,7 +190,7 @@ export const getInvoiceAction = defineAction({
 export const listInvoicesAction = defineAction({
   name: 'list_invoices',
   section: 'billing',
-  summary: 'List invoices by customer, status and month, paginated (data.items + data.meta)',
+  summary: 'List invoices by customer, status and month, paginated (data + meta)',
   input: z.object({
     customer_id: optionalId,
     status: z.preprocess(blank, z.enum(INVOICE_STATUSES).optional()),
@@ -202,7 +202,8 @@ export const listInvoicesAction = defineAction({
   rateClass: 'standard',
   methods: ['GET', 'POST'],
   async run(ctx, input) {
-    return listInvoices(ctx.db, input);
+    const r = await listInvoices(ctx.db, input);
+    return new Page(r.items, r.meta);
   },
 });
 

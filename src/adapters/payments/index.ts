@@ -9,28 +9,12 @@ export * from './types';
 export { StripeGateway, VivaGateway, RevolutGateway, PaypalGateway };
 export type { StripeConfig, VivaConfig, RevolutConfig, PaypalConfig };
 
-/** Base URLs come from the environment (STRIPE_BASE_URL …) so sandboxes and tests can point elsewhere. */
+/** Base URLs come from the configuration (STRIPE_BASE_URL …) so sandboxes and tests can point elsewhere. */
 export interface GatewayBaseUrls {
   stripe: string;
   viva: string;
   revolut: string;
   paypal: string;
-}
-
-export const PRODUCTION_BASE_URLS: GatewayBaseUrls = {
-  stripe: 'https://api.stripe.com',
-  viva: 'https://www.vivapayments.com',
-  revolut: 'https://merchant.revolut.com',
-  paypal: 'https://api-m.paypal.com',
-};
-
-export function baseUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): GatewayBaseUrls {
-  return {
-    stripe: env.STRIPE_BASE_URL || PRODUCTION_BASE_URLS.stripe,
-    viva: env.VIVA_BASE_URL || PRODUCTION_BASE_URLS.viva,
-    revolut: env.REVOLUT_BASE_URL || PRODUCTION_BASE_URLS.revolut,
-    paypal: env.PAYPAL_BASE_URL || PRODUCTION_BASE_URLS.paypal,
-  };
 }
 
 /** Credentials as stored (decrypted) in the billing settings, keyed by gateway; field names are snake_case. */

@@ -17,7 +17,7 @@ export async function gatewayFor(ctx: ActionContext, name: GatewayName): Promise
   const c = ctx.config;
   return createGateway(
     name,
-    name === 'viva' ? { accounts_base_url: c.VIVA_ACCOUNTS_URL, ...creds } : creds,
+    name === 'viva' ? { accounts_base_url: c.VIVA_ACCOUNTS_URL, api_base_url: c.VIVA_API_URL, ...creds } : creds,
     { stripe: c.STRIPE_BASE_URL, viva: c.VIVA_BASE_URL, revolut: c.REVOLUT_BASE_URL, paypal: c.PAYPAL_BASE_URL },
   );
 }

@@ -6,7 +6,7 @@ import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
 import { invoiceRef, lineRows, takeNumbers } from './invoices';
-import { emitMany } from './outbox-bulk';
+import { emitMany } from '../../events/outbox';
 import { loadSettings } from './settings';
 
 export interface GenerateOptions {

@@ -101,10 +101,10 @@ describe('manual invoices, reads, status and delete', () => {
     const got = await t.call('get_invoice', { id: created.id }, { method: 'GET' });
     expect(got).toMatchObject({ ok: true, data: { id: created.id, lines: [{ description: 'Fee', total_cents: 620 }], payments: [] } });
     const list = await t.call('list_invoices', { customer_id: cid, per_page: 1, page: 1 });
-    expect(list.data.meta).toMatchObject({ current_page: 1, per_page: 1, total: 2, last_page: 2 });
-    expect(list.data.items).toHaveLength(1);
+    expect(list.meta).toMatchObject({ current_page: 1, per_page: 1, total: 2, last_page: 2 });
+    expect(list.data).toHaveLength(1);
     const oct = await t.call('list_invoices', { customer_id: cid, month: '2026-10' });
-    expect(oct.data.items.map((i: any) => i.id)).toEqual([created.id]);
+    expect(oct.data.map((i: any) => i.id)).toEqual([created.id]);
     expect(await t.call('get_invoice', { id: 987654 })).toMatchObject({ ok: false, error: 'invoice_not_found' });
     expect(await t.call('list_invoices', { status: 'lost' })).toMatchObject({ ok: false, error: 'invalid_status' });
   });

@@ -14,7 +14,7 @@ const key = (p = 'k') => `${p}-${Date.now()}-${++seq}-abcdef`;
 
 beforeAll(async () => {
   await Promise.all([stripe.start(), viva.start(), revolut.start(), paypal.start()]);
-  t = await makeTestApp({ env: { STRIPE_BASE_URL: stripe.url, VIVA_BASE_URL: viva.url, VIVA_ACCOUNTS_URL: viva.url, REVOLUT_BASE_URL: revolut.url, PAYPAL_BASE_URL: paypal.url } });
+  t = await makeTestApp({ env: { STRIPE_BASE_URL: stripe.url, VIVA_BASE_URL: viva.url, VIVA_ACCOUNTS_URL: viva.url, VIVA_API_URL: viva.url, REVOLUT_BASE_URL: revolut.url, PAYPAL_BASE_URL: paypal.url } });
   planId = await addPlan(t.db, 'Pay plan', 2999);
   const saved = await t.call('save_billing_settings', {
     company_name: 'ISP', grace_days: '5',
