@@ -13,7 +13,7 @@ let planId: number;
 beforeAll(async () => {
   fake = new FakeRouterOS({ emptyReply: true });
   await fake.listen();
-  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '1500' } });
+  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '3000' } });
   planId = (await t.call('add_plan', { name: 'FTTH 100', download: '100M', upload: '10M', burst_limit: '20M/150M', burst_time: '8' })).data.id;
   routerId = (
     await t.call('add_router', { ip: '127.0.0.1', name: 'api-r', user: 'admin', pass: 'secret', port: String(fake.port), radius_secret: 's', mode: 'api' })

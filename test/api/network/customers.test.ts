@@ -9,7 +9,7 @@ let plan2Id: number;
 beforeAll(async () => {
   nas = new FakeNas('nas-secret');
   await nas.listen();
-  t = await makeTestApp({ env: { COA_TIMEOUT_MS: '300', COA_RETRIES: '0' } });
+  t = await makeTestApp({ env: { COA_TIMEOUT_MS: '2000', COA_RETRIES: '0' } });
   planId = (await t.call('add_plan', { name: 'FTTH 100', download: '100M', upload: '10M', price: '25' })).data.id;
   plan2Id = (await t.call('add_plan', { name: 'VDSL 50', download: '50M', upload: '5M', price: '20' })).data.id;
   await t.call('add_router', { ip: '127.0.0.1', name: 'core', user: 'admin', pass: 'x', radius_secret: 'nas-secret', coa_port: String(nas.port) });

@@ -7,7 +7,7 @@ let nas: FakeNas;
 beforeAll(async () => {
   nas = new FakeNas('nas-secret');
   await nas.listen();
-  t = await makeTestApp({ env: { COA_TIMEOUT_MS: '300', COA_RETRIES: '0' } });
+  t = await makeTestApp({ env: { COA_TIMEOUT_MS: '2000', COA_RETRIES: '0' } });
 });
 afterAll(async () => {
   await t.close();

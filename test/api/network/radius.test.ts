@@ -7,7 +7,7 @@ let nas: FakeNas;
 beforeAll(async () => {
   nas = new FakeNas('nas-secret');
   await nas.listen();
-  t = await makeTestApp({ env: { COA_TIMEOUT_MS: '250', COA_RETRIES: '0' } });
+  t = await makeTestApp({ env: { COA_TIMEOUT_MS: '2000', COA_RETRIES: '0' } });
   await t.call('add_plan', { name: 'P50', download: '50M', upload: '5M' });
   await t.call('add_router', { ip: '127.0.0.1', name: 'core', user: 'a', pass: 'b', radius_secret: 'nas-secret', coa_port: String(nas.port) });
   for (const u of ['ann', 'ben']) await t.call('add', { username: u, password: 'pw', plan: 'P50' });

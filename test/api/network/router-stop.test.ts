@@ -12,7 +12,7 @@ let fake: FakeRouterOS;
 beforeAll(async () => {
   fake = new FakeRouterOS();
   await fake.listen();
-  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '1500' } });
+  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '3000' } });
   await t.call('add_plan', { name: 'P', download: '20M', upload: '2M' });
   await t.call('add_router', { ip: '127.0.0.1', name: 'r', user: 'admin', pass: 'secret', port: String(fake.port), radius_secret: 's', mode: 'api' });
 });

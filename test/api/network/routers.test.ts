@@ -11,7 +11,7 @@ beforeAll(async () => {
   const dead = new FakeRouterOS();
   deadPort = await dead.listen();
   await dead.close();
-  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '1500' } });
+  t = await makeTestApp({ env: { ROUTER_TIMEOUT_MS: '3000' } });
   await t.call('add_plan', { name: 'P', download: '10M', upload: '1M' });
 });
 afterAll(async () => {
