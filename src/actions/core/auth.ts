@@ -84,6 +84,7 @@ export const me = defineAction({
   input: z.object({}).passthrough(),
   permission: { authenticated: true },
   rateClass: 'standard',
+  methods: ['GET', 'POST'],
   async run(ctx) {
     const admin = ctx.actor.adminId ? publicAdmin(await getAdmin(ctx.db, ctx.actor.adminId)) : null;
     return { type: ctx.actor.type, username: ctx.actor.username, admin, permissions: ctx.actor.permissions, tenant: ctx.tenant.slug };
