@@ -64,17 +64,28 @@ export async function chargeInvoice(ctx: ActionContext, input: ChargeInput) {
     if (!bc?.payment_method_ref || bc.payment_method !== gateway) {
       throw new AppError('missing_payment_method_ref', `The customer has no saved ${gateway} payment method; save it with save_billing_customer.`, 422, { details: { payment_method_ref: 'required' } });
     }
-    if (invoice.status === 'cancelled') throw new AppError('invoice_cancelled', 'The invoice is cancelled; it cannot take payments.', 409);
-    const balance = Number(invoice.total_cents) - Number(invoice.paid_cents);
-    if (balance <= 0) throw new AppError('invoice_already_paid', `Invoice ${invoiceRef(invoice.series, Number(invoice.number))} is already paid.`, 409);
-    const amount = input.amountCents ?? balance;
-    if (amount <= 0) throw new AppError('invalid_amount', 'The amount must be more than zero.', 422, { details: { amount: '> 0' } });
-    if (amount > balance) throw new AppError('amount_exceeds_balance', `The amount is more than the balance of ${(balance / 100).toFixed(2)} EUR.`, 422, { details: { amount: `max ${balance} cents` } });
     await gatewayFor(ctx, gateway); // refuses a gateway without credentials before an attempt is recorded
-    const now = nowUtc();
-    const id = await insertId(ctx.db, 'payment_attempts', {
-      attempt_key: input.attemptKey, gateway, invoice_id: invoice.id, customer_id: invoice.customer_id, amount_cents: amount, status: 'processing',
-      retry_of: input.retryOf ?? null, automatic: !!input.automatic, created_at: now, updated_at: now,
+    // The balance check and the attempt row are one locked step, and an invoice has at most one charge whose
+    // outcome is open: two different keys racing on one invoice must not both reach the gateway.
+    const id = await ctx.db.transaction(async (trx) => {
+      const inv = await forUpdate(trx, trx('invoices').where({ id: invoice.id }).first());
+      if (inv.status === 'cancelled') throw new AppError('invoice_cancelled', 'The invoice is cancelled; it cannot take payments.', 409);
+      const balance = Number(inv.total_cents) - Number(inv.paid_cents);
+      if (balance <= 0) throw new AppError('invoice_already_paid', `Invoice ${invoiceRef(inv.series, Number(inv.number))} is already paid.`, 409);
+      const amount = input.amountCents ?? balance;
+      if (amount <= 0) throw new AppError('invalid_amount', 'The amount must be more than zero.', 422, { details: { amount: '> 0' } });
+      if (amount > balance) throw new AppError('amount_exceeds_balance', `The amount is more than the balance of ${(balance / 100).toFixed(2)} EUR.`, 422, { details: { amount: `max ${balance} cents` } });
+      const open = await trx('payment_attempts').where({ invoice_id: inv.id }).whereIn('status', ['processing', 'pending', 'unknown']).first('id', 'status');
+      if (open) {
+        throw new AppError('payment_in_progress', `Another charge for this invoice (attempt ${open.id}) is still ${open.status}; wait for its outcome before charging again.`, 409, {
+          extra: { attempt_id: Number(open.id) },
+        });
+      }
+      const now = nowUtc();
+      return insertId(trx, 'payment_attempts', {
+        attempt_key: input.attemptKey, gateway, invoice_id: inv.id, customer_id: inv.customer_id, amount_cents: amount, status: 'processing',
+        retry_of: input.retryOf ?? null, automatic: !!input.automatic, created_at: now, updated_at: now,
+      });
     });
     attempt = await ctx.db('payment_attempts').where({ id }).first();
   }

@@ -64,6 +64,22 @@ describe('pay_invoice through a gateway', () => {
     expect(await t.call('pay_invoice', { invoice_id: inv.id, gateway: 'stripe', amount: '1', idempotency_key: k })).toMatchObject({ ok: false, error: 'idempotency_key_reused' });
   });
 
+  test('two different keys racing on one invoice charge the card once', async () => {
+    const cid = await customerWith('stripe', 'pm_card_visa');
+    const inv = await invoiceFor(cid);
+    const before = stripe.charges.length;
+    const [a, b] = await Promise.all([
+      t.call('pay_invoice', { invoice_id: inv.id, gateway: 'stripe', idempotency_key: key('race') }),
+      t.call('pay_invoice', { invoice_id: inv.id, gateway: 'stripe', idempotency_key: key('race') }),
+    ]);
+    expect(stripe.charges.length).toBe(before + 1);
+    const [won, lost] = a.ok ? [a, b] : [b, a];
+    expect(won).toMatchObject({ ok: true, data: { status: 'succeeded', invoice: { status: 'paid', paid_cents: 2999 } } });
+    expect(lost.ok).toBe(false);
+    expect(['payment_in_progress', 'invoice_already_paid']).toContain(lost.error);
+    expect(await t.db('payments').where({ invoice_id: inv.id })).toHaveLength(1);
+  });
+
   test('the Idempotency-Key header works too; a gateway charge without any key is refused', async () => {
     const cid = await customerWith('stripe', 'pm_card_visa');
     const inv = await invoiceFor(cid);
