@@ -90,3 +90,41 @@ export function majorToCents(v: unknown): number | null {
   const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(s);
   return m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : null;
 }
+
+/**
+ * An OAuth2 client-credentials token (PayPal, Viva), cached until shortly before it expires.
+ * `rejectStatuses` are the statuses with which the gateway says the client id or secret is wrong.
+ */
+export class ClientCredentials {
+  private token: { value: string; expiresAt: number } | null = null;
+
+  constructor(
+    private readonly gateway: GatewayName,
+    private readonly url: string,
+    private readonly clientId: string,
+    private readonly clientSecret: string,
+    private readonly opts: { timeoutMs?: number; rejectStatuses: number[]; refreshMarginMs: number },
+  ) {}
+
+  /** After the gateway refused the token (it was revoked early), the next call fetches a new one. */
+  forget(): void {
+    this.token = null;
+  }
+
+  async get(): Promise<string> {
+    if (this.token && this.token.expiresAt > Date.now() + this.opts.refreshMarginMs) return this.token.value;
+    const res = await gatewayRequest(this.gateway, this.url, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${this.clientId}:${this.clientSecret}`).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+      timeoutMs: this.opts.timeoutMs,
+    });
+    if (this.opts.rejectStatuses.includes(res.status)) throw authFailed(this.gateway);
+    if (res.status !== 200 || !res.body?.access_token) throw unexpected(this.gateway, res);
+    this.token = { value: res.body.access_token, expiresAt: Date.now() + Number(res.body.expires_in ?? 300) * 1000 };
+    return this.token.value;
+  }
+}

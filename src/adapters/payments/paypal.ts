@@ -1,5 +1,5 @@
 import { formatMoney } from '../../domain/money';
-import { authFailed, gatewayRequest, invalidSignature, joinUrl, majorToCents, parseJsonBody, unexpected } from './http';
+import { authFailed, gatewayRequest, invalidSignature, joinUrl, majorToCents, parseJsonBody, unexpected, ClientCredentials } from './http';
 import { header, type ChargeRequest, type ChargeResult, type PaymentGateway, type WebhookEvent, type WebhookInput } from './types';
 
 export interface PaypalConfig {
@@ -19,25 +19,17 @@ export interface PaypalConfig {
 export class PaypalGateway implements PaymentGateway {
   readonly name = 'paypal' as const;
   readonly idempotentRetries = true;
-  private token: { value: string; expiresAt: number } | null = null;
+  private oauth: ClientCredentials | null = null;
 
   constructor(private readonly cfg: PaypalConfig) {}
 
   private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now() + 60_000) return this.token.value;
-    const res = await gatewayRequest('paypal', joinUrl(this.cfg.baseUrl, '/v1/oauth2/token'), {
-      method: 'POST',
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${this.cfg.clientId}:${this.cfg.clientSecret}`).toString('base64')}`,
-        'Content-Type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
+    this.oauth ??= new ClientCredentials('paypal', joinUrl(this.cfg.baseUrl, '/v1/oauth2/token'), this.cfg.clientId, this.cfg.clientSecret, {
       timeoutMs: this.cfg.timeoutMs,
+      rejectStatuses: [401],
+      refreshMarginMs: 60_000,
     });
-    if (res.status === 401) throw authFailed('paypal');
-    if (res.status !== 200 || !res.body?.access_token) throw unexpected('paypal', res);
-    this.token = { value: res.body.access_token, expiresAt: Date.now() + Number(res.body.expires_in ?? 300) * 1000 };
-    return this.token.value;
+    return this.oauth.get();
   }
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {
@@ -70,7 +62,7 @@ export class PaypalGateway implements PaymentGateway {
       timeoutMs: this.cfg.timeoutMs,
     });
     if (res.status === 401) {
-      this.token = null;
+      this.oauth?.forget();
       throw authFailed('paypal');
     }
     const b = res.body ?? {};

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors';
-import { authFailed, gatewayRequest, invalidSignature, joinUrl, majorToCents, parseJsonBody, unexpected } from './http';
+import { authFailed, gatewayRequest, invalidSignature, joinUrl, majorToCents, parseJsonBody, unexpected, ClientCredentials } from './http';
 import type { ChargeRequest, ChargeResult, PaymentGateway, WebhookEvent, WebhookInput } from './types';
 
 export interface VivaConfig {
@@ -29,7 +29,7 @@ const EVENT_TRANSACTION_FAILED = 1798;
 export class VivaGateway implements PaymentGateway {
   readonly name = 'viva' as const;
   readonly idempotentRetries = false;
-  private token: { value: string; expiresAt: number } | null = null;
+  private oauth: ClientCredentials | null = null;
 
   constructor(private readonly cfg: VivaConfig) {}
 
@@ -78,20 +78,12 @@ export class VivaGateway implements PaymentGateway {
   }
 
   private async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > Date.now() + 30_000) return this.token.value;
-    const res = await gatewayRequest('viva', joinUrl(this.cfg.accountsBaseUrl ?? this.cfg.baseUrl, '/connect/token'), {
-      method: 'POST',
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${this.cfg.clientId}:${this.cfg.clientSecret}`).toString('base64')}`,
-        'Content-Type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
+    this.oauth ??= new ClientCredentials('viva', joinUrl(this.cfg.accountsBaseUrl ?? this.cfg.baseUrl, '/connect/token'), this.cfg.clientId, this.cfg.clientSecret, {
       timeoutMs: this.cfg.timeoutMs,
+      rejectStatuses: [400, 401],
+      refreshMarginMs: 30_000,
     });
-    if (res.status === 400 || res.status === 401) throw authFailed('viva');
-    if (res.status !== 200 || !res.body?.access_token) throw unexpected('viva', res);
-    this.token = { value: res.body.access_token, expiresAt: Date.now() + Number(res.body.expires_in ?? 300) * 1000 };
-    return this.token.value;
+    return this.oauth.get();
   }
 
   /** The key our webhook URL must echo on GET so that Viva accepts the URL. */
