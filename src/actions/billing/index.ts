@@ -157,7 +157,8 @@ export const invoiceSetStatusAction = defineAction({
   rateClass: 'billing',
   async run(ctx, input) {
     const { customerId, ...out } = await setInvoiceStatus(ctx, input.id, input.status, input.reason);
-    if (input.status === 'paid' && out.changed) await liftIfSettled(ctx, customerId);
+    // Cancelling the invoice that caused a dunning suspension settles the debt just as paying it does.
+    if ((input.status === 'paid' || input.status === 'cancelled') && out.changed) await liftIfSettled(ctx, customerId);
     return out;
   },
 });

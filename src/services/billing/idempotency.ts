@@ -18,6 +18,9 @@ export function idempotencyKeyOf(ctx: ActionContext, field: string | undefined, 
   return key;
 }
 
+/** How long an unfinished request keeps its key; bulk pay walks several gateway calls of up to 15 s each. */
+export const IN_PROGRESS_LEASE_MS = 15 * 60_000;
+
 function hashRequest(action: string, input: unknown): string {
   return createHash('sha256').update(action).update(JSON.stringify(input)).digest('hex');
 }
@@ -48,10 +51,16 @@ export async function withIdempotency<T extends Record<string, unknown>>(
       throw new AppError('idempotency_key_reused', 'This idempotency key was already used for a different request; use a new key for a new payment.', 409);
     }
     if (row.status === 'done') return { replay: JSON.parse(row.response) as T };
-    if (row.status === 'in_progress') {
+    // A request that died mid-way (process restart) leaves its key in progress for ever; after a lease far longer
+    // than any gateway timeout the key is taken over, and the attempts table decides what may be re-sent.
+    if (row.status === 'in_progress' && String(row.updated_at) >= nowUtc(new Date(Date.now() - IN_PROGRESS_LEASE_MS))) {
       throw new AppError('idempotency_key_in_progress', 'A request with this idempotency key is still being processed; retry in a moment with the same key.', 409);
     }
-    await trx('idempotency_keys').where({ id: row.id }).update({ status: 'in_progress', updated_at: now });
+    // Conditional on the state read, so two retries racing on one key cannot both take it.
+    const taken = await trx('idempotency_keys').where({ id: row.id, status: row.status, updated_at: row.updated_at }).update({ status: 'in_progress', updated_at: now });
+    if (Number(taken) !== 1) {
+      throw new AppError('idempotency_key_in_progress', 'A request with this idempotency key is still being processed; retry in a moment with the same key.', 409);
+    }
     return { replay: null };
   }).catch((e) => {
     // two first requests racing on the unique key: the loser sees the winner in progress

@@ -122,8 +122,17 @@ export async function chargeInvoice(ctx: ActionContext, input: ChargeInput) {
       status, gateway_ref: result.gatewayRef, decline_code: result.declineCode ?? null, message: result.message ? String(result.message).slice(0, 255) : null, updated_at: now,
     });
     if (status === 'succeeded') {
-      const applied = await applyPayment(trx, Number(invoice.id), { amountCents: result.amountCents || Number(attempt.amount_cents), method: attempt.gateway, reference: result.gatewayRef ?? `attempt-${attempt.id}`, attemptId: Number(attempt.id) });
-      becamePaid = applied.becamePaid;
+      try {
+        const applied = await applyPayment(trx, Number(invoice.id), { amountCents: result.amountCents || Number(attempt.amount_cents), method: attempt.gateway, reference: result.gatewayRef ?? `attempt-${attempt.id}`, attemptId: Number(attempt.id) });
+        becamePaid = applied.becamePaid;
+      } catch (e) {
+        if (!isAppError(e)) throw e;
+        // The gateway took the money but the invoice closed while we waited (cash, DIAS, cancelled). Rolling back
+        // would leave the attempt "processing" and answer an error for money really taken: keep it as received and
+        // visible for a refund or manual allocation, exactly as the webhook path does.
+        ctx.log.warn('gateway payment could not be applied; needs a refund or manual allocation', { attempt_id: Number(attempt.id), reason: e.code });
+        await trx('payment_attempts').where({ id: attempt.id }).update({ message: `received but not applied: ${e.code}`, updated_at: now });
+      }
     } else if (status === 'declined') {
       await emit(trx, 'payment.failed', {
         invoice_id: Number(invoice.id), customer_id: Number(invoice.customer_id), invoice_no: ref, gateway: attempt.gateway, attempt_id: Number(attempt.id),
@@ -170,19 +179,27 @@ export async function bulkPay(ctx: ActionContext, input: { customerId: number; g
       if (input.gateway || !input.method) {
         const r = await chargeInvoice(ctx, { invoiceId: Number(inv.id), amountCents: amount, gateway: input.gateway, attemptKey: `${input.key}:${inv.id}` });
         results.push({ invoice_id: Number(inv.id), status: r.status, amount_cents: r.amount_cents, attempt_id: r.attempt_id });
+        // an attempt replayed from an earlier run carries its own amount
+        left -= r.amount_cents;
         if (r.status !== 'succeeded') break;
       } else {
         const reference = input.reference ? `${input.reference}#${inv.id}` : `bulk:${input.key}:${inv.id}`;
         const r = await recordOfflinePayment(ctx, Number(inv.id), amount, input.method, reference);
         results.push({ invoice_id: Number(inv.id), status: r.status, amount_cents: r.amount_cents });
+        left -= amount;
       }
-      left -= amount;
     } catch (e) {
       if (isAppError(e) && e.code === 'payment_declined') {
         results.push({ invoice_id: Number(inv.id), status: 'declined', amount_cents: amount, attempt_id: e.extra?.attempt_id, decline_code: e.extra?.decline_code });
         break;
       }
-      throw e;
+      // Once money has moved, an error must not become the answer: it would hide the payments made, and a retry
+      // with the same key would recompute the allocation over fewer invoices and spend the amount a second time.
+      // Report where it stopped; the answer is stored for the key like any other.
+      const moved = results.some((r: any) => r.status === 'succeeded' || r.status === 'pending');
+      if (!isAppError(e) || !moved) throw e;
+      results.push({ invoice_id: Number(inv.id), status: 'error', amount_cents: amount, error: e.code, message: e.message, ...(e.extra?.attempt_id ? { attempt_id: e.extra.attempt_id } : {}) });
+      break;
     }
   }
   const paidCents = results.reduce<number>((s, r: any) => s + (r.status === 'succeeded' ? r.amount_cents : 0), 0);

@@ -79,3 +79,13 @@ test('auto-charge job charges each open invoice once; a decline waits for manual
   expect(stripe.charges.length).toBe(before + 1);
   expect(billingJobs.map((j) => j.name).sort()).toEqual(['billing.auto_charge', 'billing.dunning']);
 });
+
+test('cancelling the unpaid invoice behind a dunning suspension lifts it', async () => {
+  const cid = await addCustomer(t.db, planId);
+  const inv = await invoice(cid, '2026-09-01');
+  expect(await runDunning(t.ctx(), '2026-10-27')).toMatchObject({ failures: [] });
+  expect((await t.db('customers').where({ id: cid }).first()).status).toBe('suspended');
+  expect(await t.call('invoice_set_status', { id: inv.id, status: 'cancelled' })).toMatchObject({ ok: true, data: { status: 'cancelled' } });
+  expect((await t.db('customers').where({ id: cid }).first()).status).toBe('active');
+  expect(await t.db('billing_customers').where({ customer_id: cid }).first()).toMatchObject({ suspended_by_billing: 0 });
+});
