@@ -94,6 +94,10 @@ describe('manual invoices, reads, status and delete', () => {
     expect(await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'x', unit_price: '1.234' }] })).toMatchObject({ ok: false, error: 'invalid_unit_price' });
     expect(await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'x', unit_price: '1', vat_rate: '23' }] })).toMatchObject({ ok: false, error: 'invalid_vat_rate' });
     expect(await t.call('create_invoice_manual', { customer_id: 424242, lines: [{ description: 'x', unit_price: '1' }] })).toMatchObject({ ok: false, error: 'customer_not_found' });
+    // a series outside A-Z0-9 would be squeezed out of the RF code and break webhook matching by invoice reference
+    const series = await t.db('invoice_series').count({ n: '*' });
+    expect(await t.call('create_invoice_manual', { customer_id: cid, series: 'A-1', lines: [{ description: 'x', unit_price: '1' }] })).toMatchObject({ ok: false, error: 'invalid_series' });
+    expect(await t.db('invoice_series').count({ n: '*' })).toEqual(series);
   });
 
   test('get_invoice and list_invoices with meta and filters', async () => {
