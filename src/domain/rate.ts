@@ -103,6 +103,12 @@ export function checkSpeedProfile(p: SpeedProfile): void {
     if (p.burst.upload <= p.rate.upload || p.burst.download <= p.rate.download) {
       throw new SpeedProfileError('burst_limit', 'The burst limit must be above the plan speed in both directions, e.g. "15M/120M" for a 10M/100M plan.');
     }
+    // Bursting is allowed while the average rate is below the threshold. The average can never exceed the burst
+    // limit, so a threshold at or above it makes the burst permanent: the plan silently sells the burst speed.
+    // (A threshold between the speed and the burst is legitimate: MikroTik's own 64k/256k example uses 128k.)
+    if (p.threshold && (p.threshold.upload >= p.burst.upload || p.threshold.download >= p.burst.download)) {
+      throw new SpeedProfileError('burst_threshold', 'The burst threshold must be below the burst limit in both directions, e.g. "8M/80M" for a 15M/120M burst.');
+    }
   } else if (p.threshold || p.burstTime) {
     throw new SpeedProfileError('burst_limit', 'A burst threshold or burst time needs a burst limit too.');
   }

@@ -3,7 +3,8 @@
  * (same transaction), and on an api-mode router the PPP secret/queue/lease (steps with undo around that
  * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
  */
-import { forUpdate, nowUtc, toIso } from '../db/knex';
+import type { Knex } from 'knex';
+import { forUpdate, isSqlite, nowUtc, toIso } from '../db/knex';
 import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
@@ -119,6 +120,12 @@ async function normaliseFields(db: Db, input: CustomerInput, exceptId?: number) 
     if (input.mac_address) {
       const mac = normalizeMac(input.mac_address);
       if (!mac) throw errors.invalid('mac_address', `"${input.mac_address}" is not a device MAC address like AA:BB:CC:DD:EE:FF.`);
+      // A router keys its static DHCP lease by MAC: a second subscriber with the same MAC would take over the
+      // first one's lease, and deleting either would remove it for both.
+      const q = db('customers').where({ mac_address: mac });
+      if (exceptId !== undefined) q.whereNot({ id: exceptId });
+      const holder = await q.first('username');
+      if (holder) throw errors.invalid('mac_address', `${mac} is already the device of subscriber "${holder.username}".`);
       out.mac_address = mac;
     } else out.mac_address = null;
   }
@@ -148,8 +155,12 @@ async function resolvePlan(db: Db, input: CustomerInput): Promise<PlanRow | null
   return null;
 }
 
+/**
+ * Case-insensitive, as MariaDB's collation compares (and FreeRADIUS's SQL look-up with it): "Alice" and "alice"
+ * would authenticate as whichever row comes first. SQLite compares bytes, so it is told to fold case.
+ */
 async function usernameTaken(db: Db, username: string, exceptId?: number) {
-  const q = db('customers').where({ username });
+  const q = isSqlite(db as Knex) ? db('customers').whereRaw('username = ? COLLATE NOCASE', [username]) : db('customers').where({ username });
   if (exceptId !== undefined) q.whereNot({ id: exceptId });
   return Boolean(await q.first('id'));
 }
@@ -250,15 +261,22 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
         if (router?.mode === 'api') {
           await provisionCustomer(steps, links.for(router), c, plan, oldRouter?.id === router.id ? cur : undefined);
         }
-        return { c, cur, plan, router };
+        return { c, cur, plan, router, oldRouter };
       }),
     );
   } finally {
     await links.closeAll();
   }
-  const { c, cur, plan, router } = result;
+  const { c, cur, plan, router, oldRouter } = result;
+  // A session that is still up under the old name belongs to a user that no longer exists: a later suspend or
+  // delete looks for the new name and would never end it, so it is ended now. The subscriber redials under the
+  // new name (and the new plan, so no CoA is needed for it).
+  if (cur.username !== c.username) {
+    const ended = await endLiveSessions(ctx, cur, oldRouter);
+    return { ...publicCustomer(c, plan, router), sessions_ended: ended };
+  }
   let coa: (ReturnType<typeof summarise> & { sessions: number }) | null = null;
-  // A new plan reaches a live session without a redial; a renamed user's session is still under the old name.
+  // A new plan reaches a live session without a redial.
   if (cur.plan_id !== c.plan_id && c.status === 'active') {
     const sessions = await openSessionsOf(ctx.db, cur.username);
     const outcomes = await coaSessions(ctx, sessions, rateLimitForPlan(plan));

@@ -13,7 +13,7 @@ import {
   SpeedProfileError,
   type SpeedProfile,
 } from '../domain/rate';
-import { AppError, errors } from '../errors';
+import { AppError, errors, isAppError } from '../errors';
 import { RouterLinks, reapplyQueue } from './provisioning';
 import { coaSessions, rateLimitForPlan, removePlanGroup, summarise, syncPlanGroup, type SessionRow } from './radius';
 import { requirePlan, type CustomerRow, type NetCtx, type PlanRow, type RouterRowDb } from './network/common';
@@ -154,7 +154,7 @@ export async function updatePlan(ctx: NetCtx, id: number, input: PlanInput) {
     return { plan, speedChanged: before !== after };
   });
 
-  const reapply = speedChanged ? await reapplySpeed(ctx, plan) : { coa: { sessions: 0, acked: 0, naked: 0, timed_out: 0, unknown_nas: 0 }, queues: { updated: 0, failed: 0 } };
+  const reapply = speedChanged ? await reapplySpeed(ctx, plan) : { coa: { sessions: 0, acked: 0, naked: 0, timed_out: 0, unknown_nas: 0 }, queues: { updated: 0, failed: 0, unreachable_routers: [] } };
   const subscribers = Number((await ctx.db('customers').where({ plan_id: id }).count({ n: '*' }))[0].n);
   return { ...publicPlan(plan, subscribers), reapplied: reapply };
 }
@@ -173,22 +173,33 @@ async function reapplySpeed(ctx: NetCtx, plan: PlanRow) {
   const links = new RouterLinks(ctx);
   let updated = 0;
   let failed = 0;
+  // A router that cannot be reached is tried once: each further subscriber on it would wait out the connect
+  // timeout again, and a plan with hundreds of subscribers on a dead router would hold the request for minutes.
+  const unreachable = new Map<number, string>();
   try {
     for (const c of customers) {
       const r = c.router_id !== null ? byId.get(c.router_id) : undefined;
       if (!r) continue;
+      if (unreachable.has(r.id)) {
+        failed += 1;
+        continue;
+      }
       try {
         await reapplyQueue(links.for(r), c, plan);
         updated += 1;
       } catch (e) {
         failed += 1;
+        if (isAppError(e) && (e.code === 'router_unreachable' || e.code === 'router_login_failed')) unreachable.set(r.id, r.name);
         ctx.log.warn('queue re-apply failed', { customer: c.id, router: r.id, err: String((e as Error)?.message ?? e) });
       }
     }
   } finally {
     await links.closeAll();
   }
-  return { coa: { sessions: sessions.length, ...summarise(outcomes) }, queues: { updated, failed } };
+  return {
+    coa: { sessions: sessions.length, ...summarise(outcomes) },
+    queues: { updated, failed, unreachable_routers: [...unreachable.values()] },
+  };
 }
 
 export async function deletePlan(ctx: NetCtx, id: number) {

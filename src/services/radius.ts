@@ -133,8 +133,10 @@ async function toEachSession(
   send: (target: { host: string; port: number; secret: string }, s: SessionRow) => Promise<DynAuthResult>,
 ): Promise<DynAuthOutcome[]> {
   const routers = await routersByRadiusIp(ctx.db);
-  return Promise.all(
-    sessions.map(async (s) => {
+  return mapLimit(
+    sessions,
+    DYNAUTH_CONCURRENCY,
+    async (s) => {
       const router = routers.get(s.nasipaddress);
       if (!router) {
         return { acct_session_id: s.acctsessionid, nas_ip: s.nasipaddress, result: 'unknown_nas' as const, detail: 'no router has this RADIUS IP' };
@@ -147,8 +149,28 @@ async function toEachSession(
       if (r.result === 'timeout') out.detail = r.detail;
       ctx.log.info('radius dynamic authorization', { username: s.username, nas: s.nasipaddress, result: r.result });
       return out;
-    }),
+    },
   );
+}
+
+/**
+ * Each request holds a UDP socket until its answer or timeout. A plan edit reaches every online subscriber on
+ * the plan, thousands at a big ISP: all at once would exhaust file descriptors (EMFILE) and flood the NAS.
+ */
+export const DYNAUTH_CONCURRENCY = 32;
+
+/** Like Promise.all over items.map(fn), with at most `limit` calls in flight; results keep the input order. */
+export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 const identity = (s: SessionRow) => ({

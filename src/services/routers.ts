@@ -100,7 +100,9 @@ export async function updateRouter(ctx: NetCtx, id: number, input: RouterInput) 
   return ctx.db.transaction(async (trx) => {
     const cur = await requireRouter(trx, id);
     const ip = input.ip !== undefined ? ipv4('ip', input.ip) : cur.ip;
-    const radiusIp = input.radius_ip ? ipv4('radius_ip', input.radius_ip) : cur.radius_ip;
+    // A RADIUS IP that is the management IP (the default) moves with it: otherwise re-addressing a router leaves
+    // FreeRADIUS's nas row on the old address and every Access-Request from the router is dropped as unknown.
+    const radiusIp = input.radius_ip ? ipv4('radius_ip', input.radius_ip) : cur.radius_ip === cur.ip ? ip : cur.radius_ip;
     await checkUnique({ ...ctx, db: trx }, input.name, radiusIp !== cur.radius_ip ? radiusIp : undefined, id);
     const patch: Record<string, unknown> = { ip, radius_ip: radiusIp, updated_at: nowUtc() };
     if (input.name !== undefined) patch.name = input.name;

@@ -96,16 +96,20 @@ test('the taken static IP message names the holder', async () => {
   expect(body.message).toContain('alice');
 });
 
-test('edit renames (RADIUS rows follow), changes plan and clears a field; a plan change CoAs live sessions', async () => {
+test('edit changes plan and clears a field (a plan change CoAs live sessions), then renames (RADIUS rows follow)', async () => {
   const alice = await t.db('customers').where({ username: 'alice' }).first();
   await t.db('radacct').insert({ acctsessionid: 'a1', acctuniqueid: 'ua1', username: 'alice', nasipaddress: '127.0.0.1', acctstarttime: '2026-11-22 09:00:00' });
   nas.sessions.push({ userName: 'alice', acctSessionId: 'a1' });
-  const body = await t.call('edit', { id: alice.id, username: 'alice2', plan: 'VDSL 50', email: '', 'custom_fields[vlan]': '' });
+  const body = await t.call('edit', { id: alice.id, plan: 'VDSL 50', email: '', 'custom_fields[vlan]': '' });
   expect(body).toMatchObject({
     ok: true,
-    data: { id: alice.id, username: 'alice2', plan: 'VDSL 50', email: null, custom_fields: { ont_serial: 'HWTC1234' }, coa: { sessions: 1, acked: 1 } },
+    data: { id: alice.id, username: 'alice', plan: 'VDSL 50', email: null, custom_fields: { ont_serial: 'HWTC1234' }, coa: { sessions: 1, acked: 1 } },
   });
   expect(nas.sessions[0].rateLimit).toBe('5M/50M');
+  // The session under the old name is ended: no later suspend or delete could find it under the new one.
+  const renamed = await t.call('edit', { id: alice.id, username: 'alice2' });
+  expect(renamed).toMatchObject({ ok: true, data: { username: 'alice2', sessions_ended: { sessions: 1, acked: 1 } } });
+  expect(nas.sessions).toHaveLength(0);
   expect(await radiusRows('alice')).toEqual({ check: [], reply: [], groups: [] });
   expect(await radiusRows('alice2')).toEqual({
     check: [['Cleartext-Password', ':=', 's3cret!']],

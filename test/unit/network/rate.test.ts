@@ -81,6 +81,11 @@ describe('buildRateLimit (Mikrotik-Rate-Limit: rx/tx = subscriber upload/downloa
       // MikroTik defaults: threshold = rate, burst time 1 s
       '64k/64k 256k/256k 64k/64k 1/1 8',
     ],
+    [
+      // MikroTik's manual example: a threshold between the speed and the burst is valid.
+      { rate: { upload: 64_000, download: 64_000 }, burst: { upload: 256_000, download: 256_000 }, threshold: { upload: 128_000, download: 128_000 }, burstTime: { upload: 10, download: 10 } },
+      '64k/64k 256k/256k 128k/128k 10/10 8',
+    ],
   ])('%j → %s', (profile, expected) => expect(buildRateLimit(profile)).toBe(expected));
 
   test.each([
@@ -90,6 +95,8 @@ describe('buildRateLimit (Mikrotik-Rate-Limit: rx/tx = subscriber upload/downloa
     [{ rate: { upload: 1, download: 1 }, priority: 0 }, 'priority'],
     [{ rate: { upload: 10, download: 10 }, burst: { upload: 5, download: 20 } }, 'burst_limit'],
     [{ rate: { upload: 10, download: 10 }, threshold: { upload: 5, download: 5 } }, 'burst_limit'],
+    // A threshold the average can never reach: the burst would never end.
+    [{ rate: { upload: 10, download: 10 }, burst: { upload: 20, download: 20 }, threshold: { upload: 20, download: 5 } }, 'burst_threshold'],
   ])('rejects %j on %s', (profile, field) => {
     expect(() => checkSpeedProfile(profile)).toThrow(SpeedProfileError);
     try {
