@@ -110,3 +110,15 @@ test('a key left in progress by a request that died is taken over after its leas
   expect(stripe.charges.length).toBe(charged); // Stripe replayed its stored answer
   expect(await t.db('payments').where({ invoice_id: inv.id })).toHaveLength(1);
 });
+
+test('idempotency keys and payment references differing only in case are different (MariaDB compares them as given)', async () => {
+  const cid = await addCustomer(t.db, planId);
+  const a = await invoiceFor(cid, '20', '2026-11-01');
+  const b = await invoiceFor(cid, '20', '2026-11-02');
+  const k = key('Case');
+  expect(await t.call('pay_invoice', { invoice_id: a.id, method: 'cash', amount: '5', idempotency_key: k })).toMatchObject({ ok: true });
+  expect(await t.call('pay_invoice', { invoice_id: b.id, method: 'cash', amount: '5', idempotency_key: k.toLowerCase() })).toMatchObject({ ok: true, data: { invoice_id: b.id } });
+  expect(await t.call('pay_invoice', { invoice_id: a.id, method: 'bank_transfer', amount: '1', reference: 'TRX-Abc' })).toMatchObject({ ok: true });
+  expect(await t.call('pay_invoice', { invoice_id: a.id, method: 'bank_transfer', amount: '1', reference: 'TRX-abc' })).toMatchObject({ ok: true });
+  expect(await t.db('payments').whereIn('invoice_id', [a.id, b.id])).toHaveLength(4);
+});
