@@ -135,6 +135,17 @@ export async function deprovisionCustomer(steps: Steps, link: RouterLink, c: Pic
   if (c.mac_address) await steps.run('remove dhcp lease', () => removeIfPresent(link, MENU.lease, 'mac-address', c.mac_address!));
 }
 
+/**
+ * The plan profiles ispgate made on a router (one per plan, shared by its subscribers); used when the router
+ * itself is removed, after its subscribers. Undo puts them back.
+ */
+export async function removePlanProfiles(steps: Steps, link: RouterLink): Promise<number> {
+  const rows = await link.write(`${MENU.pppProfile}/print`);
+  const ours = rows.map((r) => r.name).filter((n): n is string => typeof n === 'string' && /^ispgate-plan-\d+$/.test(n));
+  for (const name of ours) await steps.run(`remove ppp profile ${name}`, () => removeIfPresent(link, MENU.pppProfile, 'name', name));
+  return ours.length;
+}
+
 /** Queue speed only (plan edits): returns true when the queue exists and now carries the plan's speed. */
 export async function reapplyQueue(link: RouterLink, c: CustomerRow, plan: PlanRow): Promise<void> {
   await applyPppProfile(link, planProfile(plan.id), rateLimitForPlan(plan));

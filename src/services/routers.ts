@@ -8,7 +8,7 @@ import { readSystemResource } from '../adapters/routeros/ops';
 import { DEFAULT_API_PORT, DEFAULT_API_TLS_PORT, withRouter } from '../adapters/routeros/session';
 import { DEFAULT_COA_PORT } from '../adapters/radius/dynauth';
 import { AppError, errors, isAppError } from '../errors';
-import { deprovisionCustomer, RouterLinks, withSteps } from './provisioning';
+import { deprovisionCustomer, removePlanProfiles, RouterLinks, withSteps } from './provisioning';
 import { removeNas, syncNas } from './radius';
 import { requireRouter, routerConnection, type CustomerRow, type NetCtx, type RouterRowDb } from './network/common';
 import type { ActionContext } from '../gateway/action';
@@ -144,10 +144,20 @@ export async function deleteRouter(ctx: NetCtx, id: number, force = false) {
             ctx.log.warn('router clean-up skipped (force)', { router: id, err: String((e as Error)?.message ?? e) });
           }
         }
+        let profiles = 0;
+        // Plan profiles hold no credentials and no subscriber depends on them any more, so a router that cannot
+        // be reached for them alone does not block the delete.
+        if (r.mode === 'api' && cleaned === customers.length) {
+          try {
+            profiles = await removePlanProfiles(steps, links.for(r));
+          } catch (e) {
+            ctx.log.warn('plan profiles left on the router', { router: id, err: String((e as Error)?.message ?? e) });
+          }
+        }
         await removeNas(trx, r.radius_ip);
         await trx('customers').where({ router_id: id }).update({ router_id: null, updated_at: nowUtc() });
         await trx('routers').where({ id }).delete();
-        return { id, deleted: true, customers_detached: customers.length, router_entries_removed_for: cleaned };
+        return { id, deleted: true, customers_detached: customers.length, router_entries_removed_for: cleaned, plan_profiles_removed: profiles };
       }),
     );
   } finally {

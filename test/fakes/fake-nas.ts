@@ -3,6 +3,7 @@
  * Request Authenticator with its shared secret and silently drops anything that fails, so a wrong secret is
  * seen by the sender as no answer.
  */
+import crypto from 'node:crypto';
 import dgram from 'node:dgram';
 import { ensureDictionaries } from '../../src/adapters/radius/dictionary';
 
@@ -39,6 +40,12 @@ export class FakeNas {
   listen(port = 0): Promise<number> {
     const radius = ensureDictionaries();
     this.sock.on('message', (msg, rinfo) => {
+      // RFC 5176 §3: Request Authenticator = MD5(Code | Identifier | Length | 16 zero octets | Attributes | Secret).
+      // Checked here by hand, independently of the radius package the gateway encodes with.
+      if (msg.length < 20 || !requestAuthenticatorOk(msg, this.secret)) {
+        this.dropped += 1;
+        return;
+      }
       let req;
       try {
         req = radius.decode({ packet: msg, secret: this.secret });
@@ -84,4 +91,11 @@ export class FakeNas {
   close(): Promise<void> {
     return new Promise((resolve) => this.sock.close(() => resolve()));
   }
+}
+
+export function requestAuthenticatorOk(packet: Buffer, secret: string): boolean {
+  const zeroed = Buffer.from(packet);
+  zeroed.fill(0, 4, 20);
+  const expected = crypto.createHash('md5').update(Buffer.concat([zeroed, Buffer.from(secret, 'utf8')])).digest();
+  return crypto.timingSafeEqual(expected, packet.subarray(4, 20));
 }

@@ -142,7 +142,21 @@ async function renameThenUpsert(
 ): Promise<{ id: string; created: boolean; undo: Undo }> {
   if (previousName && previousName !== name) {
     const old = await findOne(s, menu, 'name', previousName);
-    if (old && !(await findOne(s, menu, 'name', name))) {
+    if (old && (await findOne(s, menu, 'name', name))) {
+      // The new name is already there (a leftover of an interrupted attempt, or made by hand): it is taken over,
+      // and the old item goes, or the old login would keep working next to the new one.
+      const inner = await upsert(s, menu, 'name', name, fields);
+      const undoRemove = await removeIfPresent(s, menu, 'name', previousName);
+      return {
+        id: inner.id,
+        created: false,
+        undo: async () => {
+          await undoRemove();
+          await inner.undo();
+        },
+      };
+    }
+    if (old) {
       await s.write(`${menu}/set`, [`=.id=${old['.id']}`, `=name=${name}`]);
       const inner = await upsert(s, menu, 'name', name, fields);
       return {

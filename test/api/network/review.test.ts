@@ -103,3 +103,22 @@ test('edit_plan tries an unreachable api router once, not once per subscriber, a
     await fake.close();
   }
 });
+
+test("delete_router also removes the plan profiles ispgate made there, and leaves the operator's own", async () => {
+  const fake = new FakeRouterOS({ seed: { '/ppp/profile': [{ name: 'default' }, { name: 'ispgate-plan-notours' }] } });
+  await fake.listen();
+  try {
+    await t.call('add_plan', { name: 'R', download: '30M', upload: '3M' });
+    const r = (
+      await t.call('add_router', { ip: '127.0.0.1', name: 'apid', user: 'admin', pass: 'secret', port: String(fake.port), radius_ip: '127.0.0.21', radius_secret: 's', mode: 'api' })
+    ).data;
+    expect(await t.call('add', { username: 'r1', password: 'pw', plan: 'R', router: 'apid' })).toMatchObject({ ok: true });
+    expect(fake.rows('/ppp/profile').map((p) => p.name)).toContainEqual(expect.stringMatching(/^ispgate-plan-\d+$/));
+    const body = await t.call('delete_router', { id: r.id });
+    expect(body).toMatchObject({ ok: true, data: { deleted: true, router_entries_removed_for: 1, plan_profiles_removed: 1 } });
+    expect(fake.rows('/ppp/profile').map((p) => p.name).sort()).toEqual(['default', 'ispgate-plan-notours']);
+    expect(fake.rows('/ppp/secret')).toHaveLength(0);
+  } finally {
+    await fake.close();
+  }
+});

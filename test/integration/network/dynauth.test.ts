@@ -66,3 +66,30 @@ const radclient = ['/usr/bin/radclient', '/usr/local/bin/radclient'].find((p) =>
   });
   expect(out).toContain('Received Disconnect-ACK');
 });
+
+test('the Request Authenticator is MD5 over the packet with a zeroed authenticator plus the secret (RFC 5176 §3)', async () => {
+  const dgram = await import('node:dgram');
+  const { requestAuthenticatorOk } = await import('../../fakes/fake-nas');
+  // Capture the raw bytes the gateway sends, and answer nothing.
+  const sock = dgram.createSocket('udp4');
+  const packets: Buffer[] = [];
+  sock.on('message', (m) => packets.push(m));
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+  const port = sock.address().port;
+  try {
+    await sendDisconnect({ host: '127.0.0.1', port, secret: 's3' }, { userName: 'bob', acctSessionId: '81a00001' }, fast);
+    await sendCoa({ host: '127.0.0.1', port, secret: 's3' }, { userName: 'bob' }, { rateLimit: '1M/2M' }, fast);
+  } finally {
+    sock.close();
+  }
+  expect(packets.map((p) => p[0])).toEqual([40, 43]);
+  for (const p of packets) {
+    expect(p.readUInt16BE(2)).toBe(p.length);
+    expect(requestAuthenticatorOk(p, 's3')).toBe(true);
+    expect(requestAuthenticatorOk(p, 's4')).toBe(false);
+    // Not a random authenticator: the same packet with one attribute byte changed no longer verifies.
+    const tampered = Buffer.from(p);
+    tampered[tampered.length - 1] ^= 1;
+    expect(requestAuthenticatorOk(tampered, 's3')).toBe(false);
+  }
+});

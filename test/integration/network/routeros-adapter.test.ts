@@ -89,6 +89,17 @@ test('rename moves the existing secret instead of leaving the old name behind', 
   expect(fake.rows('/ppp/secret').map((r) => r.name)).toEqual(['new']);
 });
 
+test('rename onto a name already on the router takes it over and removes the old login; undo restores both', async () => {
+  await withRouter(conn(), async (s) => {
+    await applyPppSecret(s, { name: 'old', password: 'p-old', profile: 'default', comment: 'c' });
+    await applyPppSecret(s, { name: 'new', password: 'leftover', profile: 'default', comment: 'x' });
+    const r = await applyPppSecret(s, { name: 'new', password: 'p-new', profile: 'default', comment: 'c' }, 'old');
+    expect(fake.rows('/ppp/secret')).toEqual([expect.objectContaining({ name: 'new', password: 'p-new' })]);
+    await r.undo();
+  });
+  expect(fake.rows('/ppp/secret').map((r) => [r.name, r.password]).sort()).toEqual([['new', 'leftover'], ['old', 'p-old']]);
+});
+
 test('removeIfPresent is a no-op when absent (survives !empty) and undo re-adds a removed item', async () => {
   await withRouter(conn(), async (s) => {
     const none = await removeIfPresent(s, '/ppp/secret', 'name', 'ghost');
