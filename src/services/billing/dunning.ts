@@ -42,14 +42,7 @@ export async function runDunning(ctx: ActionContext, on = today()) {
   let suspended = 0;
   const failures: { customer_id: number; error: string }[] = [];
   for (const { id } of toSuspend) {
-    try {
-      await setCustomerStatus(ctx, Number(id), 'suspended', SUSPEND_REASON);
-      await markSuspendedByBilling(ctx, Number(id), true);
-      suspended += 1;
-    } catch (e) {
-      failures.push({ customer_id: Number(id), error: (e as Error).message });
-      ctx.log.warn('dunning could not suspend a customer', { customer_id: Number(id), error: (e as Error).message });
-    }
+    if (await suspendForBilling(ctx, Number(id), failures)) suspended += 1;
   }
   const flagged = await ctx.db('billing_customers as bc').join('customers as c', 'c.id', 'bc.customer_id').where('bc.suspended_by_billing', true).select('c.id');
   let restored = 0;
@@ -57,6 +50,30 @@ export async function runDunning(ctx: ActionContext, on = today()) {
     if (await liftIfSettled(ctx, Number(id), on)) restored += 1;
   }
   return { marked_overdue: markedOverdue, suspended, restored, failures };
+}
+
+/**
+ * The flag goes first: a crash after the suspension must leave it set, or paying would never lift the
+ * suspension. The network path runs RouterOS and CoA, so it cannot sit inside one transaction with the flag.
+ * Whatever happened, the flag is then made to match the subscriber's row: set only while it is suspended
+ * for this reason (a failed suspension, or an operator's suspension made meanwhile, clears it).
+ */
+async function suspendForBilling(ctx: ActionContext, customerId: number, failures: { customer_id: number; error: string }[]): Promise<boolean> {
+  await markSuspendedByBilling(ctx, customerId, true);
+  let error: Error | null = null;
+  try {
+    await setCustomerStatus(ctx, customerId, 'suspended', SUSPEND_REASON);
+  } catch (e) {
+    error = e as Error;
+  }
+  const c = await ctx.db('customers').where({ id: customerId }).first('status', 'suspend_reason');
+  const ours = c?.status === 'suspended' && c.suspend_reason === SUSPEND_REASON;
+  if (!ours) await markSuspendedByBilling(ctx, customerId, false);
+  if (error) {
+    failures.push({ customer_id: customerId, error: ours ? `${error.message} (the subscriber is suspended)` : error.message });
+    ctx.log.warn('dunning could not suspend a customer cleanly', { customer_id: customerId, error: error.message, suspended: ours });
+  }
+  return ours;
 }
 
 async function markSuspendedByBilling(ctx: ActionContext, customerId: number, value: boolean): Promise<void> {

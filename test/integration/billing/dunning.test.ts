@@ -2,6 +2,8 @@ import { makeTestApp, type TestApp } from '../../helpers/app';
 import { StripeFake } from '../../fakes/payments';
 import { billingJobs } from '../../../src/services/billing/jobs';
 import { runDunning } from '../../../src/services/billing/dunning';
+import * as suspension from '../../../src/services/billing/suspension';
+import { AppError } from '../../../src/errors';
 import { addCustomer, addPlan } from '../../api/billing/fixtures';
 
 const stripe = new StripeFake();
@@ -88,4 +90,52 @@ test('cancelling the unpaid invoice behind a dunning suspension lifts it', async
   expect(await t.call('invoice_set_status', { id: inv.id, status: 'cancelled' })).toMatchObject({ ok: true, data: { status: 'cancelled' } });
   expect((await t.db('customers').where({ id: cid }).first()).status).toBe('active');
   expect(await t.db('billing_customers').where({ customer_id: cid }).first()).toMatchObject({ suspended_by_billing: 0 });
+});
+
+describe('dunning step order', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  test('the billing flag is set before the suspension, so a crash right after it still lets paying lift it', async () => {
+    const cid = await addCustomer(t.db, planId);
+    const inv = await invoice(cid, '2026-08-01');
+    const real = suspension.setCustomerStatus;
+    const flagsSeen: unknown[] = [];
+    jest.spyOn(suspension, 'setCustomerStatus').mockImplementation(async (ctx, id, status, reason) => {
+      if (id !== cid) return real(ctx, id, status, reason);
+      flagsSeen.push((await t.db('billing_customers').where({ customer_id: cid }).first())?.suspended_by_billing);
+      await real(ctx, id, status, reason);
+      throw new Error('process died after the suspension');
+    });
+    const r = await runDunning(t.ctx(), '2026-10-27');
+    jest.restoreAllMocks();
+    expect(flagsSeen).toEqual([1]);
+    expect(r.failures).toEqual([{ customer_id: cid, error: expect.stringContaining('process died') }]);
+    expect((await t.db('customers').where({ id: cid }).first()).status).toBe('suspended');
+    expect(await t.db('billing_customers').where({ customer_id: cid }).first()).toMatchObject({ suspended_by_billing: 1 });
+    expect(await t.call('pay_invoice', { invoice_id: inv.id, method: 'cash' })).toMatchObject({ ok: true });
+    expect((await t.db('customers').where({ id: cid }).first()).status).toBe('active');
+    expect(await t.db('billing_customers').where({ customer_id: cid }).first()).toMatchObject({ suspended_by_billing: 0 });
+  });
+
+  test('a suspension that failed leaves no flag behind, and an operator suspension made meanwhile is not taken over', async () => {
+    const failing = await addCustomer(t.db, planId);
+    await invoice(failing, '2026-08-01');
+    const raced = await addCustomer(t.db, planId);
+    const racedInv = await invoice(raced, '2026-08-01');
+    const real = suspension.setCustomerStatus;
+    jest.spyOn(suspension, 'setCustomerStatus').mockImplementation(async (ctx, id, status, reason) => {
+      if (id === failing) throw new AppError('router_unreachable', 'router down', 502);
+      // an operator suspends the subscriber for another reason just before dunning gets there
+      if (id === raced) return real(ctx, id, 'suspended', 'abuse');
+      return real(ctx, id, status, reason);
+    });
+    const r = await runDunning(t.ctx(), '2026-10-27');
+    jest.restoreAllMocks();
+    expect(r.failures).toContainEqual({ customer_id: failing, error: 'router down' });
+    expect((await t.db('customers').where({ id: failing }).first()).status).toBe('active');
+    expect(await t.db('billing_customers').where({ customer_id: failing }).first()).toMatchObject({ suspended_by_billing: 0 });
+    expect(await t.db('billing_customers').where({ customer_id: raced }).first()).toMatchObject({ suspended_by_billing: 0 });
+    await t.call('pay_invoice', { invoice_id: racedInv.id, method: 'cash' });
+    expect(await t.db('customers').where({ id: raced }).first()).toMatchObject({ status: 'suspended', suspend_reason: 'abuse' });
+  });
 });
