@@ -78,7 +78,7 @@ export const aadeLookupAction = defineAction({
 export const saveEinvoiceSettingsAction = defineAction({
   name: 'save_einvoice_settings',
   section: 'einvoice',
-  summary: 'Save e-invoicing settings: default provider, issuer AFM, myDATA / Elorus / VAT lookup credentials (stored encrypted)',
+  summary: 'Save e-invoicing settings: default provider, issuer AFM, credit-note series, myDATA / Elorus / VAT lookup credentials (stored encrypted)',
   input: z.object({
     default_provider: z.preprocess(blank, z.enum(['mydata', 'elorus']).optional()),
     issuer_afm: optionalText(12),
@@ -96,6 +96,8 @@ export const saveEinvoiceSettingsAction = defineAction({
     vat_lookup_username: clearableText(128),
     vat_lookup_password: clearableText(256),
     vat_lookup_afm_called_by: clearableText(12),
+    credit_note_series_business: optionalText(10),
+    credit_note_series_retail: optionalText(10),
   }),
   permission: 'einvoice.write',
   rateClass: 'standard',

@@ -3,6 +3,7 @@ import { getSettings, putSettings } from '../settings';
 import type { SecretBox } from '../../secrets';
 import { AppError } from '../../errors';
 import { isValidAfm, normalizeAfm } from '../../domain/afm';
+import { SERIES_RE } from '../billing/settings';
 
 export const ACTIVE_PROVIDERS = ['mydata', 'elorus'] as const;
 export const PLANNED_PROVIDERS = ['impact', 'primer', 'retail_link', 'edpsoft'] as const;
@@ -32,6 +33,9 @@ export interface EinvoiceSettings {
   vat_lookup_username: string | null;
   vat_lookup_password: string | null;
   vat_lookup_afm_called_by: string | null;
+  /** Credit notes are numbered in their own gap-free series, one per document kind: 5.1 (business) and 11.4 (retail). */
+  credit_note_series_business: string;
+  credit_note_series_retail: string;
 }
 
 const DEFAULTS: EinvoiceSettings = {
@@ -51,6 +55,8 @@ const DEFAULTS: EinvoiceSettings = {
   vat_lookup_username: null,
   vat_lookup_password: null,
   vat_lookup_afm_called_by: null,
+  credit_note_series_business: 'CN',
+  credit_note_series_retail: 'CNR',
 };
 
 export async function loadEinvoiceSettings(db: Knex, secrets: SecretBox): Promise<EinvoiceSettings> {
@@ -77,8 +83,37 @@ export async function saveEinvoiceSettings(db: Knex, secrets: SecretBox, input: 
     if (!isValidAfm(afm)) throw new AppError('invalid_issuer_afm', `"${values.issuer_afm}" is not a valid Greek AFM (nine digits with a check digit).`, 422, { details: { issuer_afm: 'bad check digit' } });
     values.issuer_afm = afm;
   }
+  await checkCreditNoteSeries(db, values, await loadEinvoiceSettings(db, secrets));
   await putSettings(db, PREFIX, values);
   return publicSettings(await loadEinvoiceSettings(db, secrets));
+}
+
+const CN_FIELDS = ['credit_note_series_business', 'credit_note_series_retail'] as const;
+
+/**
+ * A credit-note series is a numbering of its own: never one an invoice is numbered in (the numbers would
+ * interleave), and the business and retail kinds apart, as Greek books keep one sequence per document kind.
+ */
+async function checkCreditNoteSeries(db: Knex, values: Record<string, unknown>, current: EinvoiceSettings): Promise<void> {
+  if (!CN_FIELDS.some((k) => values[k] !== undefined)) return;
+  for (const k of CN_FIELDS) {
+    if (values[k] === undefined) continue;
+    const code = String(values[k] ?? '').trim().toUpperCase();
+    if (!SERIES_RE.test(code)) throw new AppError(`invalid_${k}`, `A credit-note series code is 1 to 10 letters A–Z or digits; "${values[k] ?? ''}" is not.`, 422, { details: { [k]: 'A-Z0-9, 1–10' } });
+    values[k] = code;
+  }
+  const business = String(values.credit_note_series_business ?? current.credit_note_series_business);
+  const retail = String(values.credit_note_series_retail ?? current.credit_note_series_retail);
+  if (business === retail) {
+    throw new AppError('invalid_credit_note_series', `Business (5.1) and retail (11.4) credit notes need two different series; both are "${business}".`, 422, { details: { credit_note_series_retail: 'same as credit_note_series_business' } });
+  }
+  for (const k of CN_FIELDS) {
+    if (values[k] === undefined) continue;
+    const code = String(values[k]);
+    const billing = await db('billing_settings').where({ id: 1 }).first('default_series').catch(() => undefined);
+    const used = billing?.default_series === code || !!(await db('invoices').where({ series: code }).first('id'));
+    if (used) throw new AppError(`invalid_${k}`, `Series "${code}" is used for invoices; give credit notes a series of their own.`, 422, { details: { [k]: 'used by invoices' } });
+  }
 }
 
 /** What may leave the server: secrets only as "is it set". */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { AppError, errors, isAppError } from '../../errors';
-import { nowUtc, parseJson, toIso } from '../../db/knex';
+import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
 import { emit } from '../../events/outbox';
 import type { ActionContext } from '../../gateway/action';
 import { buildInvoicesDoc, BuiltInvoice, resolveInvoiceType } from '../../adapters/aade/invoices-doc';
@@ -10,6 +10,8 @@ import { MyDataClient } from '../../adapters/aade/mydata-client';
 import type { MyDataError } from '../../adapters/aade/response-doc';
 import { ElorusClient, ElorusInvoice } from '../../adapters/elorus/elorus-client';
 import { elorusContactPayload, elorusInvoicePayload } from '../../adapters/elorus/elorus-invoice';
+import { takeNumbers, today } from '../billing/invoices';
+import { ensureSeries } from '../billing/settings';
 import { customerAfm, loadInvoice, toEinvoiceDocument } from './invoice-source';
 import { ActiveProvider, EinvoiceSettings, loadEinvoiceSettings, PLANNED_PROVIDERS, Provider } from './settings';
 
@@ -31,6 +33,10 @@ interface SubmissionRow {
   qr_url: string | null;
   cancellation_mark: string | null;
   provider_ref: string | null;
+  /** The document's own series, number and issue date as sent (a credit note's come from its own series). */
+  series: string | null;
+  number: number | string | null;
+  issue_date: string | null;
   errors: string | null;
   attempts: number;
   lock_token: string | null;
@@ -62,6 +68,9 @@ export function serializeSubmission(row: SubmissionRow, attempts?: Array<Record<
     kind: row.kind,
     provider: row.provider,
     document_type: row.document_type,
+    series: row.series ?? null,
+    number: row.number === null || row.number === undefined ? null : Number(row.number),
+    issue_date: row.issue_date ? String(row.issue_date).slice(0, 10) : null,
     status: row.status,
     mark: row.mark,
     uid: row.uid,
@@ -191,6 +200,9 @@ export async function submitEinvoice(deps: Deps, invoiceId: number, requested?: 
   let correlatedMark: string | null = null;
   const original = await getRow(deps.db, invoiceId, 'invoice');
   if (src.invoice.status === 'cancelled') {
+    if (original?.status === 'cancelled') {
+      throw new AppError('invoice_cancelled', `Invoice ${invoiceId} is cancelled and its MARK ${original.mark} was cancelled at myDATA (${original.cancellation_mark}); there is nothing to credit.`, 409);
+    }
     if (!original?.mark || original.status !== 'submitted') {
       throw new AppError('invoice_cancelled', `Invoice ${invoiceId} is cancelled and was never transmitted; there is nothing to send or credit.`, 409);
     }
@@ -212,6 +224,10 @@ export async function submitEinvoice(deps: Deps, invoiceId: number, requested?: 
     // A document that may already be at the provider stays with that provider.
     const uncertain = row.status === 'unknown' || row.status === 'sending' || (row.provider === 'elorus' && row.status === 'pending_mark');
     const effective: ActiveProvider = uncertain ? row.provider : provider;
+    if (kind === 'credit_note' && effective === 'elorus') {
+      // Checked before any call: Elorus would match the original invoice's custom_id and report it as the credit note.
+      throw new AppError('einvoice_type_not_supported_by_provider', `Credit notes (5.1 / 11.4) are sent directly to myDATA here; submit invoice ${invoiceId} again with provider=mydata.`, 422);
+    }
     if (row.provider !== effective) {
       await update(deps.db, row.id, { provider: effective });
       row = { ...row, provider: effective };
@@ -225,9 +241,38 @@ export async function submitEinvoice(deps: Deps, invoiceId: number, requested?: 
   }
 }
 
+/**
+ * Gives the credit note its own number, once: taken from its series with billing's gap-free takeNumbers in the
+ * transaction that stores it on the submission row, which is locked first, so a retry or a racing caller
+ * finds the number already there instead of taking another.
+ */
+async function assignCreditNoteNumber(deps: Deps, row: SubmissionRow, series: string): Promise<SubmissionRow> {
+  // Created before the transaction: a unique-key race on a new series must not abort the numbering transaction.
+  await ensureSeries(deps.db, series);
+  await deps.db.transaction(async (trx) => {
+    const cur = await forUpdate(trx, trx('einvoice_submissions').where({ id: row.id }).first('number'));
+    if (cur?.number !== null && cur?.number !== undefined) return;
+    if (await trx('invoices').where({ series }).first('id')) {
+      throw new AppError('credit_note_series_conflict', `Series ${series} also numbers invoices; set a series of its own for credit notes with save_einvoice_settings (credit_note_series_business / credit_note_series_retail).`, 409);
+    }
+    const number = await takeNumbers(trx, series, 1);
+    await update(trx, row.id, { series, number, issue_date: today() });
+  });
+  return (await getRow(deps.db, row.invoice_id, row.kind))!;
+}
+
 async function submitViaMyData(deps: Deps, settings: EinvoiceSettings, row: SubmissionRow, doc: ReturnType<typeof toEinvoiceDocument>, uncertain: boolean): Promise<SubmitResult> {
   let built: BuiltInvoice;
   try {
+    if (row.kind === 'credit_note') {
+      if (row.number === null || row.number === undefined) {
+        const series = resolveInvoiceType(doc) === '5.1' ? settings.credit_note_series_business : settings.credit_note_series_retail;
+        // The content is checked before a number is spent on a document that could not be sent.
+        await assertValidInvoicesDoc(buildInvoicesDoc({ ...doc, series, number: '1', issueDate: today() }).xml, settings.mydata_xsd_version);
+        row = await assignCreditNoteNumber(deps, row, series);
+      }
+      doc = { ...doc, series: row.series!, number: String(row.number), issueDate: String(row.issue_date).slice(0, 10) };
+    }
     built = buildInvoicesDoc(doc);
     await assertValidInvoicesDoc(built.xml, settings.mydata_xsd_version);
   } catch (err) {
@@ -250,7 +295,7 @@ async function submitViaMyData(deps: Deps, settings: EinvoiceSettings, row: Subm
   }
 
   // Persisted before the call: if the process dies mid-send, the next attempt knows to look first.
-  await update(deps.db, row.id, { status: 'sending', document_type: built.invoiceType, xml: built.xml });
+  await update(deps.db, row.id, { status: 'sending', document_type: built.invoiceType, xml: built.xml, ...sentAs(doc) });
   let responses;
   try {
     responses = await client.sendInvoices(built.xml);
@@ -280,6 +325,11 @@ async function submitViaMyData(deps: Deps, settings: EinvoiceSettings, row: Subm
   }
   await setState(deps, row, 'rejected', { errors: JSON.stringify(errs) });
   throw new AppError('einvoice_rejected', `myDATA rejected the invoice (${r.statusCode}): ${errs.map((e) => `${e.code ? `[${e.code}] ` : ''}${e.message}`).join('; ')}`, 422, { extra: { status_code: r.statusCode, errors: errs } });
+}
+
+/** Kept on the submission as the record of what was sent; a credit note's were stored when it was numbered. */
+function sentAs(doc: ReturnType<typeof toEinvoiceDocument>) {
+  return { series: doc.series, number: Number(doc.number), issue_date: doc.issueDate };
 }
 
 function elorusMark(inv: ElorusInvoice): string | null {
@@ -326,7 +376,7 @@ async function submitViaElorus(deps: Deps, settings: EinvoiceSettings, row: Subm
     }));
   }
   const payload = elorusInvoicePayload(doc, String(contact.id), customId, { taxIds: settings.elorus_tax_ids, documentTypes: settings.elorus_document_types }, src.invoice.status === 'paid');
-  await update(deps.db, row.id, { status: 'sending', document_type: documentType });
+  await update(deps.db, row.id, { status: 'sending', document_type: documentType, ...sentAs(doc) });
   let inv: ElorusInvoice;
   try {
     inv = await client.createInvoice(payload);
@@ -341,7 +391,7 @@ async function submitViaElorus(deps: Deps, settings: EinvoiceSettings, row: Subm
 }
 
 export async function einvoiceStatus(deps: Deps, invoiceId: number) {
-  const exists = await deps.db('invoices').where({ id: invoiceId }).first('id');
+  const exists = await deps.db('invoices').where({ id: invoiceId }).first('id', 'series', 'number', 'issue_date');
   if (!exists) throw new AppError('invoice_not_found', `Invoice ${invoiceId} was not found.`, 404);
   let rows: SubmissionRow[] = await deps.db('einvoice_submissions').where({ invoice_id: invoiceId }).orderBy('id');
   // An Elorus document waiting for its MARK is read back on status, under the same lease as submits.
@@ -361,12 +411,15 @@ export async function einvoiceStatus(deps: Deps, invoiceId: number) {
   const out = [];
   for (const row of rows) {
     const attempts = await deps.db('einvoice_attempts').where({ submission_id: row.id }).orderBy('id');
-    out.push(serializeSubmission(row, attempts.map((a) => ({
+    // An invoice submission sent before these columns existed shows the invoice's own numbering.
+    const shown = row.kind === 'invoice' && !row.series ? { ...row, series: exists.series, number: exists.number, issue_date: exists.issue_date } : row;
+    out.push(serializeSubmission(shown, attempts.map((a) => ({
       operation: a.operation, provider: a.provider, outcome: a.outcome, status_code: a.status_code, error_code: a.error_code,
       detail: parseJson(a.detail, a.detail), at: toIso(a.created_at),
     }))));
   }
   const main = out.find((s) => s.kind === 'invoice');
+  const credit = out.find((s) => s.kind === 'credit_note');
   return {
     invoice_id: invoiceId,
     status: main?.status ?? 'not_submitted',
@@ -375,6 +428,9 @@ export async function einvoiceStatus(deps: Deps, invoiceId: number) {
     qr_url: main?.qr_url ?? null,
     cancellation_mark: main?.cancellation_mark ?? null,
     errors: main?.errors ?? [],
+    credit_note: credit
+      ? { status: credit.status, document_type: credit.document_type, series: credit.series, number: credit.number, issue_date: credit.issue_date, mark: credit.mark, uid: credit.uid, qr_url: credit.qr_url, errors: credit.errors }
+      : null,
     submissions: out,
   };
 }
