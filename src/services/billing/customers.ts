@@ -4,7 +4,7 @@ import { checkExemption, parseVatRate, type VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { nowUtc } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
-import { SERIES_RE, ensureSeries, loadSettings } from './settings';
+import { SERIES_RE, assertNotCreditNoteSeries, ensureSeries, loadSettings } from './settings';
 
 export const PAYMENT_METHODS = ['dias', 'cash', 'bank_transfer', ...GATEWAY_NAMES] as const;
 export const OFFLINE_METHODS = ['dias', 'cash', 'bank_transfer', 'manual'] as const;
@@ -110,6 +110,7 @@ export async function saveBillingCustomer(ctx: ActionContext, input: SaveBilling
     if (input.series !== undefined) {
       const s = str(input.series, null)?.toUpperCase() ?? null;
       if (s !== null && !SERIES_RE.test(s)) throw new AppError('invalid_series', 'A series code is 1 to 10 letters A–Z or digits.', 422, { details: { series: 'A-Z0-9' } });
+      if (s) await assertNotCreditNoteSeries(trx, s, 'invalid_series', 'series');
       if (s) await ensureSeries(trx, s);
       next.series = s;
     }

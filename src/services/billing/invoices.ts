@@ -8,7 +8,7 @@ import { forUpdate, nowUtc, toIso } from '../../db/knex';
 import { paginate } from '../../gateway/fields';
 import type { ActionContext } from '../../gateway/action';
 import { loadBillingCustomer, requireCustomer } from './customers';
-import { ensureSeries, loadSettings, SERIES_RE } from './settings';
+import { assertNotCreditNoteSeries, ensureSeries, loadSettings, SERIES_RE } from './settings';
 
 export const INVOICE_STATUSES = ['unpaid', 'paid', 'overdue', 'cancelled'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
@@ -146,6 +146,7 @@ export async function createManualInvoice(ctx: ActionContext, input: ManualInvoi
     const series = (input.series ?? bc?.series ?? settings.defaultSeries).toUpperCase();
     // The series goes into the RF code and the invoice reference webhooks are matched by: same rule as the settings.
     if (!SERIES_RE.test(series)) throw new AppError('invalid_series', 'A series code is 1 to 10 letters A–Z or digits.', 422, { details: { series: 'A-Z0-9, 1–10' } });
+    await assertNotCreditNoteSeries(trx, series, 'invalid_series', 'series');
     const number = await takeNumbers(trx, series, 1);
     const now = nowUtc();
     const [newId] = await trx('invoices').insert({

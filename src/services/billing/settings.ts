@@ -29,6 +29,19 @@ export interface BillingSettings {
 
 export const SERIES_RE = /^[A-Z0-9]{1,10}$/;
 
+/** Credit notes number in series of their own (e-invoice settings `credit_note_series_*`); these when unset. */
+export const CREDIT_NOTE_SERIES_DEFAULTS = { business: 'CN', retail: 'CNR' } as const;
+
+/** Refuses to number invoices in a credit-note series: the two kinds of document would interleave in one sequence. */
+export async function assertNotCreditNoteSeries(db: Knex, code: string, errorCode: string, field: string): Promise<void> {
+  const rows = await db('settings').whereIn('key', ['einvoice.credit_note_series_business', 'einvoice.credit_note_series_retail']).select('key', 'value');
+  const set = (k: string) => parseJson<string | null>(rows.find((r) => r.key === `einvoice.credit_note_series_${k}`)?.value, null);
+  const codes = [set('business') ?? CREDIT_NOTE_SERIES_DEFAULTS.business, set('retail') ?? CREDIT_NOTE_SERIES_DEFAULTS.retail];
+  if (codes.includes(code)) {
+    throw new AppError(errorCode, `Series ${code} numbers credit notes (e-invoice settings); invoices need another series.`, 422, { details: { [field]: 'credit-note series' } });
+  }
+}
+
 const DEFAULTS: BillingSettings = {
   companyName: null, companyAfm: null, companyDoy: null, companyAddress: null, companyCity: null, companyPostalCode: null,
   companyEmail: null, companyPhone: null, currency: 'EUR', defaultVatRate: 24, vatRates: [...VAT_RATES], pricesIncludeVat: true,
@@ -131,6 +144,7 @@ export async function saveSettings(ctx: ActionContext, input: SaveSettingsInput)
     if (input.default_series !== undefined) {
       const s = input.default_series.trim().toUpperCase();
       if (!SERIES_RE.test(s)) throw new AppError('invalid_default_series', 'A series code is 1 to 10 letters A–Z or digits (it goes into the RF payment code).', 422, { details: { default_series: 'A-Z0-9, 1–10' } });
+      await assertNotCreditNoteSeries(trx, s, 'invalid_default_series', 'default_series');
       next.defaultSeries = s;
     }
     if (input.gateways !== undefined) {

@@ -3,7 +3,7 @@ import { getSettings, putSettings } from '../settings';
 import type { SecretBox } from '../../secrets';
 import { AppError } from '../../errors';
 import { isValidAfm, normalizeAfm } from '../../domain/afm';
-import { SERIES_RE } from '../billing/settings';
+import { CREDIT_NOTE_SERIES_DEFAULTS, SERIES_RE } from '../billing/settings';
 
 export const ACTIVE_PROVIDERS = ['mydata', 'elorus'] as const;
 export const PLANNED_PROVIDERS = ['impact', 'primer', 'retail_link', 'edpsoft'] as const;
@@ -55,8 +55,8 @@ const DEFAULTS: EinvoiceSettings = {
   vat_lookup_username: null,
   vat_lookup_password: null,
   vat_lookup_afm_called_by: null,
-  credit_note_series_business: 'CN',
-  credit_note_series_retail: 'CNR',
+  credit_note_series_business: CREDIT_NOTE_SERIES_DEFAULTS.business,
+  credit_note_series_retail: CREDIT_NOTE_SERIES_DEFAULTS.retail,
 };
 
 export async function loadEinvoiceSettings(db: Knex, secrets: SecretBox): Promise<EinvoiceSettings> {

@@ -143,3 +143,14 @@ describe('manual invoices, reads, status and delete', () => {
     expect(await t.call('delete_invoice', { id: 55555 })).toMatchObject({ ok: false, error: 'invoice_not_found' });
   });
 });
+
+test('invoices are never numbered in a credit-note series (defaults CN / CNR, or the ones set for e-invoicing)', async () => {
+  const cid = await addCustomer(t.db, planId);
+  const line = [{ description: 'x', unit_price: '1' }];
+  expect(await t.call('create_invoice_manual', { customer_id: cid, series: 'cn', lines: line })).toMatchObject({ ok: false, error: 'invalid_series', message: expect.stringContaining('credit notes') });
+  expect(await t.call('save_billing_settings', { default_series: 'CNR' })).toMatchObject({ ok: false, error: 'invalid_default_series' });
+  expect(await t.call('save_billing_customer', { customer_id: cid, series: 'CN' })).toMatchObject({ ok: false, error: 'invalid_series' });
+  expect(await t.call('save_einvoice_settings', { credit_note_series_business: 'PC' })).toMatchObject({ ok: true });
+  expect(await t.call('create_invoice_manual', { customer_id: cid, series: 'PC', lines: line })).toMatchObject({ ok: false, error: 'invalid_series' });
+  expect(await t.call('create_invoice_manual', { customer_id: cid, series: 'CN', lines: line })).toMatchObject({ ok: true, data: { series: 'CN', number: 1 } });
+});
