@@ -21,8 +21,14 @@ const TRANSITIONS: Record<InvoiceStatus, InvoiceStatus[]> = {
   cancelled: [],
 };
 
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
+const ATHENS_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Athens', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/**
+ * Today's date as Greek books and AADE see it: an invoice issued at 01:30 in Athens is dated that day, not
+ * the previous UTC day.
+ */
+export function today(now = new Date()): string {
+  return ATHENS_DATE.format(now);
 }
 
 /**
