@@ -4,6 +4,8 @@ import type { SecretBox } from '../secrets';
 import { createKnex } from './knex';
 import { migrateLatest } from './migrate';
 
+const HOST_CACHE_MAX = 1000;
+
 export const DEFAULT_TENANT: Tenant = { id: null, slug: 'default', name: 'default' };
 
 /**
@@ -13,7 +15,8 @@ export const DEFAULT_TENANT: Tenant = { id: null, slug: 'default', name: 'defaul
  */
 export class TenantDatabases {
   private readonly open = new Map<number, Promise<Knex>>();
-  private hostCache = new Map<string, { tenant: Tenant | null; at: number }>();
+  /** @internal exposed for the test of its bound */
+  hostCache = new Map<string, { tenant: Tenant | null; at: number }>();
 
   constructor(
     readonly main: Knex,
@@ -29,6 +32,8 @@ export class TenantDatabases {
     else {
       const row = await this.main('tenants').where({ hostname, status: 'active' }).first();
       tenant = row ? { id: row.id, slug: row.slug, name: row.name } : null;
+      // The Host header is the caller's to choose: bound the cache so random hosts cannot grow it forever.
+      if (this.hostCache.size >= HOST_CACHE_MAX) this.hostCache.clear();
       this.hostCache.set(hostname, { tenant, at: Date.now() });
     }
     if (!tenant || tenant.id === null) return { tenant: DEFAULT_TENANT, db: this.main };
@@ -51,11 +56,21 @@ export class TenantDatabases {
     return p;
   }
 
-  /** Every tenant with its database, for scheduled jobs. */
+  /** Every tenant with its database, for scheduled jobs. Fails if any tenant's database cannot be opened. */
   async all(): Promise<Array<{ tenant: Tenant; db: Knex }>> {
-    const out: Array<{ tenant: Tenant; db: Knex }> = [{ tenant: DEFAULT_TENANT, db: this.main }];
-    const rows = await this.main('tenants').where({ status: 'active' }).whereNotNull('database_url_enc');
-    for (const r of rows) out.push({ tenant: { id: r.id, slug: r.slug, name: r.name }, db: await this.dbFor(r.id) });
+    const out: Array<{ tenant: Tenant; db: Knex }> = [];
+    for (const t of await this.list()) out.push({ tenant: t.tenant, db: await t.open() });
+    return out;
+  }
+
+  /**
+   * Every tenant with a way to open its database, so a caller can go on with the others when one
+   * tenant's database is down.
+   */
+  async list(): Promise<Array<{ tenant: Tenant; open: () => Promise<Knex> }>> {
+    const out: Array<{ tenant: Tenant; open: () => Promise<Knex> }> = [{ tenant: DEFAULT_TENANT, open: async () => this.main }];
+    const rows = await this.main('tenants').where({ status: 'active' }).whereNotNull('database_url_enc').orderBy('id');
+    for (const r of rows) out.push({ tenant: { id: r.id, slug: r.slug, name: r.name }, open: () => this.dbFor(r.id) });
     return out;
   }
 

@@ -39,9 +39,12 @@ export class WebhookWorker {
     let failed = 0;
     for (const d of due) {
       const lease = nowUtc(new Date(now.getTime() + (this.opts.leaseMs ?? this.opts.timeoutMs * 2)));
+      // The lease test is repeated here: another worker may have claimed the row since it was read, and its
+      // claim leaves status and attempts as they were.
       const claimed = await db('webhook_deliveries')
         .where({ id: d.id, attempts: d.attempts })
         .whereIn('status', ['pending', 'sending'])
+        .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', nowUtc(now)))
         .update({ status: 'sending', locked_until: lease });
       if (!claimed) continue;
       const ok = await this.deliver(db, d.id);

@@ -1,5 +1,7 @@
 import type { Runtime } from '../runtime';
 import { systemContext } from '../context';
+import type { Knex } from 'knex';
+import type { Tenant } from '../gateway/action';
 import type { Job } from './job';
 
 /**
@@ -14,13 +16,32 @@ export class Scheduler {
   constructor(private readonly rt: Runtime, private readonly jobs: Job[]) {}
 
   start() {
-    this.every('webhooks', this.rt.config.WEBHOOK_POLL_MS, async () => {
-      for (const { db } of await this.rt.tenants.all()) await this.rt.webhooks.runOnce(db);
+    this.every('webhooks', this.rt.config.WEBHOOK_POLL_MS, () => this.deliverWebhooks());
+    for (const job of this.jobs) this.every(job.name, job.everyMs, () => this.runJob(job));
+  }
+
+  /** One pass of the webhook worker over every tenant. */
+  async deliverWebhooks(): Promise<void> {
+    await this.forEachTenant('webhooks', async (_tenant, db) => {
+      await this.rt.webhooks.runOnce(db);
     });
-    for (const job of this.jobs) {
-      this.every(job.name, job.everyMs, async () => {
-        for (const { tenant, db } of await this.rt.tenants.all()) await job.run(systemContext(this.rt, tenant, db, `job:${job.name}`));
-      });
+  }
+
+  /** One run of a job for every tenant. */
+  async runJob(job: Job): Promise<void> {
+    await this.forEachTenant(job.name, async (tenant, db) => {
+      await job.run(systemContext(this.rt, tenant, db, `job:${job.name}`));
+    });
+  }
+
+  /** One tenant whose database is down or whose run fails must not hold back the others. */
+  private async forEachTenant(name: string, fn: (tenant: Tenant, db: Knex) => Promise<void>) {
+    for (const { tenant, open } of await this.rt.tenants.list()) {
+      try {
+        await fn(tenant, await open());
+      } catch (e) {
+        this.rt.log.error('job failed for a tenant', { job: name, tenant: tenant.slug, err: (e as Error)?.stack ?? String(e) });
+      }
     }
   }
 

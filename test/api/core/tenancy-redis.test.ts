@@ -54,3 +54,8 @@ test('with REDIS_URL two instances share one budget', async () => {
     await b.tenants.close();
   }
 });
+
+test('random Host headers do not grow the tenant lookup cache without bound', async () => {
+  for (let i = 0; i < 1200; i++) await t.rt.tenants.resolve(`h${i}.example.test`);
+  expect(t.rt.tenants.hostCache.size).toBeLessThanOrEqual(1000);
+});

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { emit } from '../../../src/events/outbox';
+import { WebhookWorker } from '../../../src/events/webhook-worker';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { startReceiver } from '../../fakes/webhook-receiver';
 
@@ -100,4 +101,20 @@ test('a dead receiver is retried with backoff and finally marked dead', async ()
   const d = await t.db('webhook_deliveries').where({ webhook_id: hook.data.id }).first();
   expect(d.status).toBe('dead');
   expect(d.attempts).toBe(t.config.WEBHOOK_MAX_ATTEMPTS);
+});
+
+test('two workers polling at once send a delivery only once', async () => {
+  const rx = await startReceiver();
+  try {
+    await t.call('webhook_create', { url: rx.url, events: ['einvoice.submitted'] });
+    await t.db.transaction((trx) => emit(trx, 'einvoice.submitted', { invoice_id: 7 }));
+    const other = new WebhookWorker(t.rt.secrets, t.rt.log, { retryBaseMs: 1, maxAttempts: 3, timeoutMs: 3000 });
+    const at = new Date(Date.now() + 60_000);
+    // Both read the due row before either claims it.
+    const [a, b] = await Promise.all([t.rt.webhooks.runOnce(t.db, at), other.runOnce(t.db, at)]);
+    expect(a.delivered + b.delivered).toBe(1);
+    expect(rx.received.filter((r) => JSON.parse(r.body).event === 'einvoice.submitted')).toHaveLength(1);
+  } finally {
+    await rx.close();
+  }
 });
