@@ -1,8 +1,8 @@
 import winston from 'winston';
 import { Writable } from 'node:stream';
 
-/** Keys whose values never reach a log line, at any depth. */
-const SECRET_KEY = /^(authorization|cookie|set-cookie|x-csrf-token|pass|password|new_password|current_password|code|otp|totp_secret|secret|key|api_key|token|csrf_token|recovery_codes|.*_secret|.*_password|.*_key|.*_token)$/i;
+/** Keys whose values never reach a log line, at any depth (hashes and ciphertexts too: a logged row must not carry them). */
+const SECRET_KEY = /^(authorization|cookie|set-cookie|x-csrf-token|pass|password|new_password|current_password|code|otp|totp_secret|secret|key|api_key|token|csrf_token|recovery_codes|hash|.*_secret|.*_password|.*_key|.*_token|.*_hash|.*_enc)$/i;
 const BEARER = /Bearer\s+[A-Za-z0-9._~+/=-]+/g;
 
 export function redact(value: unknown, depth = 0): unknown {

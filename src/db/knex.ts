@@ -17,6 +17,9 @@ export function createKnex(url: string): Knex {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     return knexFactory({
       client: 'better-sqlite3',
+      // A failed query's message would otherwise carry its bound values (password hashes, PPPoE passwords)
+      // into logs and stack traces; the SQL with placeholders is enough to debug.
+      compileSqlOnError: false,
       connection: { filename: file },
       useNullAsDefault: true,
       pool: {
@@ -34,6 +37,7 @@ export function createKnex(url: string): Knex {
   const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
   return knexFactory({
     client: 'mysql2',
+    compileSqlOnError: false,
     connection: {
       host: u.hostname,
       port: Number(u.port || 3306),

@@ -43,3 +43,14 @@ test('no password, hash, key or secret appears in any response or log line', asy
   const row = await t.db('webhooks').first();
   expect(row.secret_enc).not.toContain(wh);
 });
+
+test('a failing query does not carry its bound values (a password hash, a secret) into the error text', async () => {
+  const err = await t
+    .db('admins')
+    .insert({ username: 'leak', password_hash: 'scrypt$not-to-be-logged', no_such_column: 'plain-secret-value' })
+    .catch((e: Error) => e);
+  expect((err as Error).message).toMatch(/no_such_column/);
+  const text = `${(err as Error).message}\n${(err as Error).stack}`;
+  expect(text).not.toContain('not-to-be-logged');
+  expect(text).not.toContain('plain-secret-value');
+});
