@@ -4,7 +4,7 @@ import { loadConfig } from './config';
 import { migrateLatest, migrateRollbackAll } from './db/migrate';
 import { createLogger } from './logger';
 import { ROLES, type Role } from './gateway/permissions';
-import { createAdmin } from './services/admins';
+import { adminsByUsername, createAdmin } from './services/admins';
 import { createApiKey, listApiKeys, revokeApiKey } from './services/api-keys';
 
 const USAGE = `ispgate CLI (npm run cli -- <command>)
@@ -66,6 +66,7 @@ async function main(argv: string[]) {
       if (values.password.length < 10) throw new Error('the password must be at least 10 characters');
       const role = (values.role ?? 'superadmin') as Role;
       if (!ROLES.includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+      if (await adminsByUsername(rt.db, values.username).first()) throw new Error(`an admin called ${values.username} exists already`);
       const a = await createAdmin(rt.db, { username: values.username, password: values.password, role, email: values.email ?? null });
       process.stdout.write(`created admin ${a.username} (id ${a.id}, role ${a.role})\n`);
       return 0;
@@ -74,7 +75,7 @@ async function main(argv: string[]) {
       if (!values.name) throw new Error('api-key create needs --name');
       let adminId: number | null = null;
       if (values.admin) {
-        const a = await rt.db('admins').where({ username: values.admin }).first();
+        const a = await adminsByUsername(rt.db, values.admin).first();
         if (!a) throw new Error(`no admin is called ${values.admin}`);
         adminId = a.id;
       }

@@ -108,7 +108,9 @@ export function processHandler(rt: Runtime) {
       if (perm && !allows(actor.permissions, perm.section, perm.level))
         throw new AppError('forbidden', `Your account needs ${perm.level} permission on "${perm.section}" for ${action.name}.`, 403);
 
-      if (caller?.viaCookie && isWrite(action)) {
+      // Writes, and every action that only answers POST (switch_router changes session state under a read
+      // permission), need the token; reads that also answer GET do not.
+      if (caller?.viaCookie && (isWrite(action) || !(action.methods ?? ['POST']).includes('GET'))) {
         const given = (req.headers['x-csrf-token'] as string | undefined) ?? (typeof params.csrf_token === 'string' ? params.csrf_token : '');
         if (!given || !caller.csrfHash || !safeEqual(sha256Hex(given), caller.csrfHash))
           throw new AppError('csrf_failed', 'Send the csrf_token from login as the X-CSRF-Token header or a csrf_token field.', 403);

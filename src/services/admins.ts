@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { nowUtc, parseJson, toIso } from '../db/knex';
+import { isSqlite, nowUtc, parseJson, toIso } from '../db/knex';
 import { AppError } from '../errors';
 import { fullPermissions, type Level, type Permissions, rolePermissions, type Role, SECTIONS } from '../gateway/permissions';
 import { hashPassword, randomToken } from '../secrets';
@@ -41,6 +41,22 @@ export function effectivePermissions(r: Pick<AdminRow, 'role' | 'permissions' | 
   return { ...rolePermissions(r.role as Role), ...parseJson<Permissions>(r.permissions, {}) };
 }
 
+/** Sections where `wanted` holds more than `held`: what an admin without those rights must not hand out. */
+export function permissionsBeyond(wanted: Permissions, held: Permissions): string[] {
+  const rank = { none: 0, read: 1, write: 2 } as const;
+  return SECTIONS.filter((s) => rank[wanted[s] ?? 'none'] > rank[held[s] ?? 'none']);
+}
+
+/**
+ * An admin with admins.write (or api_keys.write) could otherwise make an account or key with more rights than
+ * their own and use it. Callers holding every permission are not limited.
+ */
+export function assertNotBeyond(wanted: Permissions, held: Permissions, what: string) {
+  const beyond = permissionsBeyond(wanted, held);
+  if (beyond.length)
+    throw new AppError('forbidden', `${what} would hold rights your account does not have (${beyond.join(', ')}).`, 403, { details: Object.fromEntries(beyond.map((s) => [`permissions.${s}`, 'beyond your own rights'])) });
+}
+
 export function normalizePermissions(input: Record<string, string> | undefined): Permissions {
   const out: Permissions = {};
   for (const [k, v] of Object.entries(input ?? {})) {
@@ -67,6 +83,14 @@ export async function createAdmin(
     updated_at: now,
   });
   return publicAdmin((await db('admins').where({ id: Number(id) }).first()) as AdminRow);
+}
+
+/**
+ * Admins by username, ignoring case on both dialects: MariaDB's collation already does, SQLite needs NOCASE,
+ * or "Admin" would be a second account on SQLite and the same one on MariaDB.
+ */
+export function adminsByUsername(db: Knex, username: string) {
+  return isSqlite(db) ? db('admins').whereRaw('username = ? COLLATE NOCASE', [username]) : db('admins').where({ username });
 }
 
 export async function getAdmin(db: Knex, id: number): Promise<AdminRow> {

@@ -6,7 +6,7 @@ import { nowUtc } from '../db/knex';
 import { AppError } from '../errors';
 import type { SecretBox } from '../secrets';
 import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../secrets';
-import { type AdminRow, getAdmin, publicAdmin } from './admins';
+import { adminsByUsername, type AdminRow, getAdmin, publicAdmin } from './admins';
 
 authenticator.options = { window: 1, step: 30 };
 
@@ -16,7 +16,7 @@ const ISSUER = 'ispgate';
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$' + Buffer.alloc(64).toString('base64url');
 
 export async function checkPassword(db: Knex, username: string, password: string): Promise<AdminRow | null> {
-  const row = (await db('admins').where({ username }).first()) as AdminRow | undefined;
+  const row = (await adminsByUsername(db, username).first()) as AdminRow | undefined;
   const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
   return ok && row ? row : null;
 }

@@ -3,28 +3,36 @@ import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
 import { text } from '../../gateway/fields';
 import { SESSION_COOKIE } from '../../gateway/pipeline';
-import { getAdmin, publicAdmin } from '../../services/admins';
+import { assertNotBeyond, effectivePermissions, getAdmin, publicAdmin } from '../../services/admins';
 import { checkPassword, createSession, destroySession, disableTwoFactor, finishEnrollment, startEnrollment, verifySecondFactor } from '../../services/auth';
 import { verifyPassword } from '../../secrets';
 import type { ActionContext } from '../../gateway/action';
 import type { RateLimits } from '../../gateway/rate-limit';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 
 type LoginLimits = ReturnType<typeof RateLimits.loginLimiter> | undefined;
 
-/** Failed logins are throttled per account and per address, separately from the request budget. */
-async function ensureNotThrottled(loginLimits: LoginLimits, key: string, ip: string) {
+/**
+ * Failed logins are throttled per account and per address, separately from the request budget. Each attempt
+ * spends its point before the password is checked, so parallel guesses cannot all pass a check made before
+ * any of them failed; a successful login gives the points back.
+ */
+async function spendAttempt(loginLimits: LoginLimits, key: string, ip: string) {
   if (!loginLimits) return;
-  const [a, i] = await Promise.all([loginLimits.perAccount.get(key), loginLimits.perIp.get(ip)]);
-  const blocked = [a, i].find((r) => r && r.remainingPoints <= 0);
-  if (blocked) {
-    const retry = Math.max(1, Math.ceil(blocked.msBeforeNext / 1000));
-    throw new AppError('rate_limited', `Too many failed logins; try again in ${retry} s.`, 429, { extra: { retry_after: retry, limit: 5 } });
+  for (const [limiter, k] of [[loginLimits.perAccount, key], [loginLimits.perIp, ip]] as const) {
+    try {
+      await limiter.consume(k, 1);
+    } catch (e) {
+      if (!(e instanceof RateLimiterRes)) throw e;
+      const retry = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+      throw new AppError('rate_limited', `Too many failed logins; try again in ${retry} s.`, 429, { extra: { retry_after: retry, limit: limiter.points } });
+    }
   }
 }
 
-async function recordFailure(loginLimits: LoginLimits, key: string, ip: string) {
+async function refundAttempt(loginLimits: LoginLimits, key: string, ip: string) {
   if (!loginLimits) return;
-  await Promise.allSettled([loginLimits.perAccount.penalty(key, 1), loginLimits.perIp.penalty(ip, 1)]);
+  await Promise.allSettled([loginLimits.perAccount.delete(key), loginLimits.perIp.reward(ip, 1)]);
 }
 
 function requireAdmin(ctx: ActionContext): number {
@@ -42,20 +50,18 @@ export const login = defineAction({
   audit: true,
   async run(ctx, input) {
     const key = `${ctx.tenant.slug}:${input.username.toLowerCase()}`;
-    await ensureNotThrottled(ctx.loginLimits, key, ctx.ip);
+    await spendAttempt(ctx.loginLimits, key, ctx.ip);
     const admin = await checkPassword(ctx.db, input.username, input.password);
-    if (!admin) {
-      await recordFailure(ctx.loginLimits, key, ctx.ip);
-      throw new AppError('invalid_credentials', 'The username or password is wrong.', 401);
-    }
+    if (!admin) throw new AppError('invalid_credentials', 'The username or password is wrong.', 401);
     if (admin.totp_enabled) {
-      if (!input.code) throw new AppError('otp_required', 'Two-factor authentication is on: send the current code from the authenticator app as "code".', 401);
-      if (!(await verifySecondFactor(ctx.db, ctx.secrets, admin, input.code))) {
-        await recordFailure(ctx.loginLimits, key, ctx.ip);
-        throw new AppError('invalid_otp', 'The two-factor code is wrong or was already used.', 401);
+      if (!input.code) {
+        // The right password without a code is the first half of a normal login, not a failure.
+        if (ctx.loginLimits) await Promise.allSettled([ctx.loginLimits.perAccount.reward(key, 1), ctx.loginLimits.perIp.reward(ctx.ip, 1)]);
+        throw new AppError('otp_required', 'Two-factor authentication is on: send the current code from the authenticator app as "code".', 401);
       }
+      if (!(await verifySecondFactor(ctx.db, ctx.secrets, admin, input.code))) throw new AppError('invalid_otp', 'The two-factor code is wrong or was already used.', 401);
     }
-    if (ctx.loginLimits) await ctx.loginLimits.perAccount.delete(key).catch(() => undefined);
+    await refundAttempt(ctx.loginLimits, key, ctx.ip);
     const s = await createSession(ctx.db, admin.id, ctx.config.SESSION_TTL_HOURS, { ip: ctx.ip, userAgent: ctx.headers['user-agent'] });
     ctx.setCookie?.(SESSION_COOKIE, s.token, { maxAgeSeconds: ctx.config.SESSION_TTL_HOURS * 3600 });
     return { admin: publicAdmin(admin), csrf_token: s.csrf, expires_in: ctx.config.SESSION_TTL_HOURS * 3600 };
@@ -149,6 +155,7 @@ export const resetAdmin2fa = defineAction({
     if (!(await verifyPassword(input.password, me.password_hash))) throw new AppError('invalid_password', 'Your own password is wrong.', 403);
     const target = await getAdmin(ctx.db, input.id);
     if (target.is_primary && !me.is_primary) throw new AppError('forbidden', 'Only the primary admin can reset the primary admin’s 2FA.', 403);
+    assertNotBeyond(effectivePermissions(target), ctx.actor.permissions, `The admin "${target.username}"`);
     return disableTwoFactor(ctx.db, target.id);
   },
 });

@@ -67,12 +67,35 @@ test('panel session: login sets an HttpOnly cookie; writes need the CSRF token; 
   expect(after.status).toBe(401);
 });
 
+test('a cookie session needs the CSRF token for POST-only actions that change session state under a read permission', async () => {
+  const r = await login('admin', ADMIN_PASSWORD);
+  const cookie = cookieOf(r);
+  const send = (fields: Record<string, string>, csrf?: string) => {
+    let q = request(t.app).post('/mikrotik/process.php').set('Cookie', cookie);
+    if (csrf) q = q.set('X-CSRF-Token', csrf);
+    return q.type('form').send({ action: 'switch_router', ...fields });
+  };
+  expect((await send({ id: '' })).body).toMatchObject({ ok: false, error: 'csrf_failed' });
+  expect((await send({ id: '' }, r.body.data.csrf_token)).body.error).not.toBe('csrf_failed');
+  // reads that answer GET stay free of the token
+  const me = await request(t.app).post('/mikrotik/process.php').set('Cookie', cookie).type('form').send({ action: 'me' });
+  expect(me.body.ok).toBe(true);
+});
+
 test('wrong password → invalid_credentials; repeated failures are throttled per account', async () => {
   await t.call('add_web_admin', { username: 'victim', password: 'victim-password-1' });
   for (let i = 0; i < 5; i++) expect((await login('victim', 'wrong-password')).body.error).toBe('invalid_credentials');
   const blocked = await login('victim', 'victim-password-1');
   expect(blocked.status).toBe(429);
   expect(blocked.body.error).toBe('rate_limited');
+});
+
+test('parallel wrong logins cannot get more guesses than the account budget', async () => {
+  await t.call('add_web_admin', { username: 'target', password: 'target-password-1' });
+  const answers = await Promise.all(Array.from({ length: 9 }, () => login('target', 'guess-password-1')));
+  const errors = answers.map((r) => r.body.error);
+  expect(errors.filter((e) => e === 'invalid_credentials')).toHaveLength(5);
+  expect(errors.filter((e) => e === 'rate_limited')).toHaveLength(4);
 });
 
 test('2FA: enroll with a QR code, login needs the code, recovery code works once, disable, reset by another admin', async () => {
@@ -145,4 +168,46 @@ test('admins: the primary admin cannot be deleted; hashes never leave the server
   const addAudit = await t.db('audit_log').where({ action: 'add_web_admin' }).orderBy('id', 'desc').first();
   expect(addAudit.params).toContain('[redacted]');
   expect(addAudit.params).not.toContain('temp-password-1');
+});
+
+test('admins.write and api_keys.write do not reach beyond the caller’s own rights; only the primary admin (or a CLI key) edits the primary', async () => {
+  await t.call('add_web_admin', { username: 'hrm', password: 'hr-password-123', role: 'operator', permissions: { admins: 'write', api_keys: 'write' } });
+  await t.call('add_web_admin', { username: 'boss', password: 'boss-password-123', role: 'admin' });
+  const hrKey = await t.call('api_key_create', { name: 'hr-key', admin: 'hrm' });
+  expect(hrKey.ok).toBe(true);
+  const hr = hrKey.data.key;
+  const admins = (await t.call('list_web_admins')).data as Array<{ id: number; username: string; is_primary: boolean }>;
+  const primary = admins.find((a) => a.is_primary)!;
+  const boss = admins.find((a) => a.username === 'boss')!;
+  const hrId = admins.find((a) => a.username === 'hrm')!.id;
+
+  expect(await t.call('add_web_admin', { username: 'hr2', password: 'hr2-password-123', role: 'admin' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
+  expect(await t.call('add_web_admin', { username: 'hr3', password: 'hr3-password-123', role: 'operator', permissions: { settings: 'write' } }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden', details: { 'permissions.settings': expect.any(String) } });
+  expect(await t.call('add_web_admin', { username: 'hr4', password: 'hr4-password-123', role: 'support' }, { key: hr })).toMatchObject({ ok: true });
+
+  expect(await t.call('edit_web_admin', { id: primary.id, password: 'taken-over-123' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
+  expect(await t.call('edit_web_admin', { id: boss.id, password: 'taken-over-123' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
+  expect(await t.call('edit_web_admin', { id: hrId, role: 'admin' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
+  expect(await t.call('delete_web_admin', { id: boss.id }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
+  expect((await login('admin', ADMIN_PASSWORD)).body.ok).toBe(true);
+  expect((await login('boss', 'boss-password-123')).body.ok).toBe(true);
+
+  // A key for a stronger admin is refused; a key without an admin is bound to the caller, not all-powerful.
+  expect(await t.call('api_key_create', { name: 'escalate', admin: 'admin' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
+  const own = (await t.call('api_key_create', { name: 'hr-own' }, { key: hr })).data.key;
+  expect((await t.call('me', {}, { key: own })).data).toMatchObject({ username: 'hrm', permissions: { settings: 'read', admins: 'write' } });
+
+  // A key of another full admin is still not the primary admin; a CLI key bound to no admin is.
+  const bossKey = (await t.call('api_key_create', { name: 'boss-key', admin: 'boss' })).data.key;
+  expect(await t.call('edit_web_admin', { id: primary.id, email: 'x@example.com' }, { key: bossKey })).toMatchObject({ ok: false, error: 'forbidden' });
+  const { createApiKey } = await import('../../../src/services/api-keys');
+  const cli = await createApiKey(t.db, 'cli', null);
+  expect(await t.call('edit_web_admin', { id: primary.id, email: 'noc@example.com' }, { key: cli.key })).toMatchObject({ ok: true, data: { email: 'noc@example.com' } });
+});
+
+test('usernames ignore case on both databases: no second "Admin", and login accepts any case', async () => {
+  expect(await t.call('add_web_admin', { username: 'Ops.Lead', password: 'ops-lead-password-1' })).toMatchObject({ ok: true });
+  expect(await t.call('add_web_admin', { username: 'ops.lead', password: 'ops-lead-password-2' })).toMatchObject({ ok: false, error: 'duplicate_username' });
+  expect((await login('OPS.LEAD', 'ops-lead-password-1')).body.ok).toBe(true);
+  expect(await t.call('api_key_create', { name: 'k', admin: 'ops.lead' })).toMatchObject({ ok: true });
 });
