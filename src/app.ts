@@ -7,7 +7,7 @@ import type { Config } from './config';
 import { systemContext } from './context';
 import { createKnex } from './db/knex';
 import { TenantDatabases } from './db/tenants';
-import { AppError } from './errors';
+import { AppError, isAppError } from './errors';
 import { WebhookWorker } from './events/webhook-worker';
 import { bodyParsers, parseQuery } from './gateway/body';
 import { sendError } from './gateway/envelope';
@@ -120,10 +120,21 @@ export function createApp(rt: Runtime) {
 
   // Body-parser and multer failures, and anything that escaped a handler: always the envelope, never a stack.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    // A missing or refused file under /uploads (serve-static's 404/403/400) is the client's error, answered
+    // with its own status: an image URL answering 200 would be cached as if it were the image.
+    const httpStatus = !isAppError(err) ? Number((err as { status?: unknown })?.status) : NaN;
+    if (httpStatus >= 400 && httpStatus < 500) {
+      const e =
+        httpStatus === 404
+          ? new AppError('not_found', 'No such file.', 404)
+          : httpStatus === 403
+            ? new AppError('forbidden', 'That path is not served.', 403)
+            : new AppError('invalid_request', 'The request cannot be served.', httpStatus);
+      return sendError(res, e, true);
+    }
     const e = toAppError(err);
     if (e.code === 'internal_error') rt.log.error('unhandled error', { request_id: res.locals.requestId, err: (err as Error)?.stack ?? String(err) });
-    const strictish = rt.config.strictErrors;
-    sendError(res, e, strictish, res.locals.requestId);
+    sendError(res, e, rt.config.strictErrors, res.locals.requestId);
   });
 
   return app;

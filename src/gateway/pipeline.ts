@@ -88,7 +88,8 @@ export function processHandler(rt: Runtime) {
     const action = actionName ? rt.registry.get(actionName) : undefined;
     let tenant: Tenant | undefined;
     let actor: Actor | undefined;
-    const log = rt.log.child({ request_id: requestId, action: action ? actionName : actionName ? 'unknown' : undefined });
+    // The caller's address on every line: operators feed failed logins to fail2ban and the like.
+    const log = rt.log.child({ request_id: requestId, action: action ? actionName : actionName ? 'unknown' : undefined, ip: req.ip });
     let outcome = 'ok';
     try {
       const resolved = await rt.tenants.resolve(req.headers.host);

@@ -38,7 +38,9 @@ export async function verifySecondFactor(db: Knex, secrets: SecretBox, admin: Ad
       .update({ totp_last_step: step });
     return updated === 1;
   }
-  const hash = sha256Hex(clean.toUpperCase());
+  // Recovery codes are printed as XXXXX-XXXXX; typed without the dash or in lower case they still count.
+  const bare = clean.replace(/[^0-9a-z]/gi, '').toUpperCase();
+  const hash = sha256Hex(/^[0-9A-F]{10}$/.test(bare) ? formatRecovery(bare) : clean.toUpperCase());
   const used = await db('admin_recovery_codes').where({ admin_id: admin.id, code_hash: hash }).whereNull('used_at').update({ used_at: nowUtc() });
   return used === 1;
 }

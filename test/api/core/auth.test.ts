@@ -85,6 +85,8 @@ test('a cookie session needs the CSRF token for POST-only actions that change se
 test('wrong password → invalid_credentials; repeated failures are throttled per account', async () => {
   await t.call('add_web_admin', { username: 'victim', password: 'victim-password-1' });
   for (let i = 0; i < 5; i++) expect((await login('victim', 'wrong-password')).body.error).toBe('invalid_credentials');
+  const refused = t.logs.map((l) => JSON.parse(l)).find((l) => l.action === 'login' && l.error === 'invalid_credentials');
+  expect(refused.ip).toMatch(/127\.0\.0\.1|::1/);
   const blocked = await login('victim', 'victim-password-1');
   expect(blocked.status).toBe(429);
   expect(blocked.body.error).toBe('rate_limited');
@@ -126,6 +128,10 @@ test('2FA: enroll with a QR code, login needs the code, recovery code works once
   const rc = fin.data.recovery_codes[0];
   expect((await login('alice', 'alice-password-1', rc)).body.ok).toBe(true);
   expect((await login('alice', 'alice-password-1', rc)).body.error).toBe('invalid_otp');
+  // typed as a person would: lower case, no dash
+  const rc2 = fin.data.recovery_codes[1] as string;
+  expect((await login('alice', 'alice-password-1', rc2.replace('-', '').toLowerCase())).body.ok).toBe(true);
+  expect((await login('alice', 'alice-password-1', rc2)).body.error).toBe('invalid_otp');
 
   expect(await t.call('disable_own_2fa', { password: 'wrong' }, { key })).toMatchObject({ ok: false, error: 'invalid_password' });
   const dis = await t.call('disable_own_2fa', { code: codeAt(secret, 2) }, { key });

@@ -136,6 +136,17 @@ describe('errors', () => {
     expect(r.status).toBe(401);
   });
 
+  test('a missing upload answers 404 (a path outside uploads 403/404) in the envelope, not internal_error', async () => {
+    const nope = await request(t.app).get('/uploads/default/nope.png');
+    expect([nope.status, nope.body.error]).toEqual([404, 'not_found']);
+    for (const p of ['/uploads/../app.key', '/uploads/%2e%2e/app.key']) {
+      const r = await request(t.app).get(p);
+      expect([p, r.status, r.body.ok]).toEqual([p, r.status === 403 ? 403 : 404, false]);
+      expect(r.text).not.toContain('base64:');
+    }
+    expect(t.logs.join('\n')).not.toMatch(/unhandled error/);
+  });
+
   test('unknown endpoints answer the envelope', async () => {
     const r = await request(t.app).get('/nope');
     expect(r.status).toBe(404);
