@@ -17,7 +17,7 @@ import { RateLimits } from './gateway/rate-limit';
 import { ActionRegistry } from './gateway/registry';
 import { createLogger, type Logger } from './logger';
 import type { Runtime } from './runtime';
-import { loadAppKey, SecretBox } from './secrets';
+import { loadAppKey, safeEqual, SecretBox } from './secrets';
 import { paymentWebhooksRouter } from './services/billing/webhook-router';
 import type { Knex } from 'knex';
 
@@ -87,7 +87,12 @@ export function createApp(rt: Runtime) {
     }
   });
 
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    // Optional: scrapers outside a trusted network send METRICS_TOKEN as a Bearer token.
+    if (rt.config.METRICS_TOKEN && !safeEqual(req.headers.authorization ?? '', `Bearer ${rt.config.METRICS_TOKEN}`)) {
+      sendError(res, new AppError('unauthorized', 'The metrics endpoint needs "Authorization: Bearer <METRICS_TOKEN>".', 401), true, res.locals.requestId);
+      return;
+    }
     res.setHeader('Content-Type', rt.metrics.registry.contentType);
     res.send(await rt.metrics.registry.metrics());
   });

@@ -22,6 +22,7 @@ const schema = z.object({
   RATE_LIMIT_BULK: z.coerce.number().int().positive().default(5),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   TRUST_PROXY: z.string().default('loopback'),
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
   COOKIE_SECURE: bool.default(false),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),

@@ -179,3 +179,19 @@ describe('system endpoints', () => {
     expect(r.headers['x-request-id']).toBe('abc-123');
   });
 });
+
+describe('metrics behind a token', () => {
+  let m: TestApp;
+  beforeAll(async () => {
+    m = await makeTestApp({ env: { METRICS_TOKEN: 'scrape-token-0123456789' } });
+  });
+  afterAll(async () => m.close());
+
+  test('METRICS_TOKEN set: /metrics needs it as a Bearer token', async () => {
+    expect((await request(m.app).get('/metrics')).status).toBe(401);
+    expect((await request(m.app).get('/metrics').set('Authorization', 'Bearer wrong-token-0123456789')).status).toBe(401);
+    const ok = await request(m.app).get('/metrics').set('Authorization', 'Bearer scrape-token-0123456789');
+    expect(ok.status).toBe(200);
+    expect(ok.text).toContain('ispgate_requests_total');
+  });
+});
