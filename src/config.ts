@@ -12,7 +12,7 @@ const schema = z.object({
   DATABASE_URL: z.string().default('sqlite:./data/ispgate.sqlite'),
   DATA_DIR: z.string().default('./data'),
   APP_KEY: z.string().optional(),
-  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'ADMIN_PASSWORD must be at least 10 characters').optional(),
   HTTP_ERRORS: z.enum(['legacy', 'strict']).default('legacy'),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'http', 'verbose', 'debug']).default('info'),
   REDIS_URL: z.string().optional(),

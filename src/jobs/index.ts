@@ -1,6 +1,7 @@
 import { billingJobs } from '../services/billing/jobs';
+import { housekeepingJob } from './housekeeping';
 import type { Job } from './job';
 
 export function allJobs(): Job[] {
-  return [...billingJobs];
+  return [housekeepingJob(), ...billingJobs];
 }
