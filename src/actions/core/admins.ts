@@ -84,7 +84,8 @@ export const listWebAdmins = defineAction({
   methods: ['GET', 'POST'],
   async run(ctx, input) {
     const q = ctx.db('admins').orderBy('id');
-    if (input.search) q.where('username', 'like', `%${input.search}%`);
+    // '!' escapes the LIKE wildcards as in list_customers: "_" or "%" in a search is a character, not a pattern.
+    if (input.search) q.whereRaw("username LIKE ? ESCAPE '!'", [`%${input.search.replace(/[!%_]/g, (m) => '!' + m)}%`]);
     return ((await q) as AdminRow[]).map(publicAdmin);
   },
 });
