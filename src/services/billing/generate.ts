@@ -5,12 +5,14 @@ import type { VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
-import { invoiceRef, lineRows, takeNumbers } from './invoices';
+import { invoiceRef, lineRows, takeNumbers, today } from './invoices';
 import { emitMany } from '../../events/outbox';
 import { loadSettings } from './settings';
 
 export interface GenerateOptions {
   batchSize?: number;
+  /** The day the run happens (Athens calendar); today by default. */
+  on?: string;
   /** Test seam: called inside each batch's transaction after its invoices are written; throwing aborts the run. */
   faultHook?: (info: { batch: number; createdBefore: number; batchSize: number }) => void;
 }
@@ -21,6 +23,9 @@ export interface GenerateResult {
   already_existing: number;
   total_for_month: number;
   already_generated: boolean;
+  /** The dates of the invoices this run created (null when it created none). */
+  issue_date: string | null;
+  due_date: string | null;
   numbers: Record<string, { first: number; last: number }>;
   message: string;
 }
@@ -34,7 +39,13 @@ export interface GenerateResult {
 export async function generateMonth(ctx: ActionContext, month: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const b = monthBounds(month);
   const settings = await loadSettings(ctx.db);
-  const issueDate = `${month}-${String(Math.min(settings.issueDay, b.days)).padStart(2, '0')}`;
+  // An invoice is dated the day it is issued: a month generated after its issue day (the first month of a new
+  // installation, a late or completed run) is dated today, not back on the issue day. Backdated, its due date
+  // (and the grace days after it) could already be over when the subscriber first sees it, and the next
+  // dunning pass would suspend them before they could pay; the series would also stop following the calendar.
+  const scheduled = `${month}-${String(Math.min(settings.issueDay, b.days)).padStart(2, '0')}`;
+  const on = opts.on ?? today();
+  const issueDate = scheduled < on ? on : scheduled;
   const dueDate = addDays(issueDate, settings.dueDays);
   const batchSize = opts.batchSize ?? (isSqlite(ctx.db) ? 500 : 1000);
   const [{ n: existingBefore }] = await ctx.db('invoices').where({ period: month }).count({ n: '*' });
@@ -132,6 +143,8 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
     already_existing: existing,
     total_for_month: total,
     already_generated: created === 0 && existing > 0,
+    issue_date: created > 0 ? issueDate : null,
+    due_date: created > 0 ? dueDate : null,
     numbers,
     message:
       created === 0

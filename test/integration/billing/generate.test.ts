@@ -1,5 +1,8 @@
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { generateMonth } from '../../../src/services/billing/generate';
+import { runDunning } from '../../../src/services/billing/dunning';
+import { today } from '../../../src/services/billing/invoices';
+import { addDays } from '../../../src/domain/invoice-math';
 import { addCustomer, addCustomers, addPlan } from '../../api/billing/fixtures';
 
 let t: TestApp;
@@ -44,8 +47,9 @@ test('generate_invoices_month: one invoice per active billable subscriber, pro r
   expect(halfLines[0].description).toContain('pro rata 15/30');
   const exemptLines = await t.db('invoice_lines').where({ invoice_id: byCustomer.get(exempt)!.id });
   expect(exemptLines[0]).toMatchObject({ vat_rate: 0, vat_exemption_code: '14', vat_cents: 0, net_cents: 3000 });
+  // June's issue day is past: the invoices are dated the day they are issued (see the test below)
   const inv = await t.db('invoices').where({ id: byCustomer.get(full)!.id }).first();
-  expect(inv).toMatchObject({ issue_date: '2026-06-01', due_date: '2026-06-16', status: 'unpaid', source: 'monthly' });
+  expect(inv).toMatchObject({ issue_date: today(), due_date: addDays(today(), 15), status: 'unpaid', source: 'monthly' });
   expect(await t.db('outbox_events').where({ event: 'invoice.generated' }).count({ n: '*' })).toEqual([{ n: 3 }]);
   // the bulk outbox writes what emit() writes: the envelope, and one delivery per subscribed webhook
   const evts = await t.db('outbox_events').where({ event: 'invoice.generated' });
@@ -62,6 +66,34 @@ test('generate_invoices_month: one invoice per active billable subscriber, pro r
   expect(await t.db('outbox_events').where({ event: 'invoice.generated' }).count({ n: '*' })).toEqual([{ n: 3 }]);
   expect(await t.call('generate_invoices_month', { month: '2026-13' })).toMatchObject({ ok: false, error: 'invalid_month' });
   expect(await t.call('generate_invoices_month', {})).toMatchObject({ ok: false, error: 'missing_month' });
+});
+
+test('an invoice is dated the day it is issued: a month generated after its issue day is not backdated, and not due before it is issued', async () => {
+  const plan = await addPlan(t.db, 'Gen late', 2000);
+  const cid = await addCustomer(t.db, plan, { activated_at: '2026-01-01 00:00:00' });
+  const only = (r: Awaited<ReturnType<typeof generateMonth>>) => t.db('invoices').where({ period: r.month, customer_id: cid }).first();
+
+  // in advance: dated on the issue day (1st by default), due 15 days later
+  const early = await generateMonth(t.ctx(), '2026-03', { on: '2026-02-25' });
+  expect(early).toMatchObject({ created: expect.any(Number), issue_date: '2026-03-01', due_date: '2026-03-16' });
+  expect(await only(early)).toMatchObject({ issue_date: '2026-03-01', due_date: '2026-03-16' });
+  // late in the month: dated that day, not the 1st, so the subscriber is not overdue (or past the grace days) already
+  const late = await generateMonth(t.ctx(), '2026-04', { on: '2026-04-27' });
+  expect(late).toMatchObject({ issue_date: '2026-04-27', due_date: '2026-05-12' });
+  expect(await only(late)).toMatchObject({ issue_date: '2026-04-27', due_date: '2026-05-12' });
+  expect(await generateMonth(t.ctx(), '2026-04', { on: '2026-04-28' })).toMatchObject({ created: 0, issue_date: null, due_date: null });
+
+  // through the API, today: dunning today neither marks it overdue nor suspends anyone for it
+  await t.db('invoices').where({ customer_id: cid }).update({ status: 'paid', paid_cents: t.db.raw('total_cents') });
+  const month = today().slice(0, 7);
+  const r = await t.call('generate_invoices_month', { month });
+  expect(r).toMatchObject({ ok: true, data: { issue_date: expect.any(String), due_date: expect.any(String) } });
+  expect(r.data.issue_date >= today()).toBe(true);
+  const inv = await t.db('invoices').where({ period: month, customer_id: cid }).first();
+  expect(inv.due_date).toBe(addDays(inv.issue_date, 15));
+  await runDunning(t.ctx(), today());
+  expect(await t.db('invoices').where({ id: inv.id }).first()).toMatchObject({ status: 'unpaid' });
+  expect(await t.db('customers').where({ id: cid }).first()).toMatchObject({ status: 'active' });
 });
 
 test('a run that dies half-way is completed by the next: exactly one invoice each, numbers without gaps', async () => {
