@@ -23,8 +23,8 @@ const optionalDate = z.preprocess(blank, date.optional());
 const gateway = z.preprocess(blank, z.enum(GATEWAY_NAMES as unknown as [GatewayName, ...GatewayName[]]).optional());
 const idemKey = z.preprocess(blank, z.string().trim().max(128).optional());
 /** PHP-style `x[0][a]=` arrives as an object keyed "0","1"…; a JSON body sends an array. */
-const listOf = <T extends z.ZodType>(item: T, min = 0) =>
-  z.preprocess((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v) : v), z.array(item).min(min));
+const listOf = <T extends z.ZodType>(item: T, min = 0, max = 1000) =>
+  z.preprocess((v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.values(v) : v), z.array(item).min(min).max(max));
 
 function cents(v: string | number | undefined, field: string): number | undefined {
   return v === undefined ? undefined : parseMoney(v, field);
@@ -53,7 +53,8 @@ export const saveBillingSettingsAction = defineAction({
     grace_days: optionalInt,
     default_series: optionalText(10),
     // An object only (gateways[stripe][secret_key]=… or JSON): a JSON string would slip past log redaction.
-    gateways: z.record(z.string(), z.record(z.string(), z.union([z.string(), z.null()]))).optional(),
+    // Credentials are short; the bound keeps the encrypted document inside its TEXT column on MariaDB.
+    gateways: z.record(z.string().max(64), z.record(z.string().max(64), z.union([z.string().max(1024), z.null()]))).optional(),
   }),
   permission: 'billing.write',
   rateClass: 'billing',

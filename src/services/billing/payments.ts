@@ -212,6 +212,9 @@ export async function retryCharge(ctx: ActionContext, input: { attemptId?: numbe
     ? await ctx.db('payment_attempts').where({ id: input.attemptId }).first()
     : await ctx.db('payment_attempts').where({ invoice_id: input.invoiceId }).orderBy('id', 'desc').first();
   if (!prior) throw new AppError('attempt_not_found', input.attemptId ? `Payment attempt ${input.attemptId} was not found.` : `Invoice ${input.invoiceId} has no charge to retry.`, 404);
+  // Both given: they must name the same charge, or the caller would charge another invoice than the one it meant.
+  if (input.attemptId && input.invoiceId && Number(prior.invoice_id) !== input.invoiceId)
+    throw new AppError('attempt_invoice_mismatch', `Payment attempt ${input.attemptId} belongs to another invoice than ${input.invoiceId}.`, 409, { details: { attempt_id: 'not of this invoice' } });
   const existing = await ctx.db('payment_attempts').where({ attempt_key: `${input.key}:${prior.invoice_id}` }).first('id');
   if (!existing && !['declined', 'error'].includes(prior.status)) {
     throw new AppError('nothing_to_retry', `The last charge is ${prior.status}; only a declined or failed charge can be retried.`, 409, { extra: { attempt_id: Number(prior.id) } });

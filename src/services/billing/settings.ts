@@ -156,7 +156,7 @@ export async function saveSettings(ctx: ActionContext, input: SaveSettingsInput)
         for (const [k, v] of Object.entries(fields ?? {})) {
           if (!allowed.includes(k)) throw new AppError('invalid_gateways', `The ${name} gateway takes ${allowed.join(', ')}; "${k}" is not one of them.`, 422, { details: { [`gateways.${name}`]: k } });
           if (v === '' || v === null) delete merged[k];
-          else merged[k] = String(v).trim();
+          else merged[k] = k.endsWith('_base_url') ? vivaUrl(k, String(v).trim()) : String(v).trim();
         }
         stored[name as GatewayName] = merged;
       }
@@ -186,4 +186,22 @@ export async function ensureSeries(db: Knex, code: string): Promise<void> {
     // Another request created it first; that is the outcome we wanted.
     if (!(await db('invoice_series').where({ code }).first('id'))) throw e;
   }
+}
+
+/**
+ * Viva's demo and live hosts may be chosen per tenant, but only among Viva's own: the client secret is posted
+ * to this URL, and billing staff must not be able to point the server's requests at another (or an internal)
+ * host. Anything else — a proxy, a test fake — belongs in VIVA_API_URL / VIVA_ACCOUNTS_URL of the configuration.
+ */
+function vivaUrl(field: string, value: string): string {
+  let u: URL | null = null;
+  try {
+    u = new URL(value);
+  } catch {
+    /* refused below */
+  }
+  const host = u?.hostname.toLowerCase() ?? '';
+  if (!u || u.protocol !== 'https:' || u.username || u.password || !(host === 'vivapayments.com' || host.endsWith('.vivapayments.com')))
+    throw new AppError('invalid_gateways', `The viva ${field} must be an https URL on vivapayments.com (e.g. https://demo-api.vivapayments.com).`, 422, { details: { [`gateways.viva.${field}`]: 'https://*.vivapayments.com only' } });
+  return value;
 }
