@@ -211,7 +211,7 @@ describe('an ISP month through process.php', () => {
   test("10. a faster plan reaches both live sessions by CoA", async () => {
     const before = nas.received.length;
     const edited = await t.call('edit_plan', { id: s.planId, download: '100M', upload: '10M' });
-    expect(edited).toMatchObject({ ok: true, data: { id: s.planId, rate_limit: '10M/100M' } });
+    expect(edited).toMatchObject({ ok: true, data: { id: s.planId, rate_limit: '10M/100M', subscribers: 2, reapplied: { coa: { sessions: 2, acked: 2 } } } });
     const coas = nas.received.slice(before).filter((p) => p.code === 'CoA-Request');
     expect(coas.map((p) => p.attributes['User-Name']).sort()).toEqual(['acme', 'maria']);
     expect(nas.sessions.map((x) => [x.userName, x.rateLimit]).sort()).toEqual([['acme', '10M/100M'], ['maria', '10M/100M']]);

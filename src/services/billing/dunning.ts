@@ -85,15 +85,22 @@ async function markSuspendedByBilling(ctx: ActionContext, customerId: number, va
 }
 
 /**
- * Restores a subscriber that dunning suspended once nothing past the grace period is owed any more. A failure
- * to reach the network leaves the flag set, so the next dunning run tries again.
+ * Restores a subscriber that dunning suspended once nothing past the grace period is owed any more; a
+ * suspension with another reason is left alone. A failure to reach the network leaves the flag set, so the next
+ * dunning run tries again.
  */
 export async function liftIfSettled(ctx: ActionContext, customerId: number, on = today()): Promise<boolean> {
   const bc = await ctx.db('billing_customers').where({ customer_id: customerId }).first('suspended_by_billing');
   if (!bc || !Number(bc.suspended_by_billing)) return false;
+  const c = await ctx.db('customers').where({ id: customerId }).first('status', 'suspend_reason');
+  if (c?.status === 'suspended' && c.suspend_reason !== SUSPEND_REASON) {
+    // Suspended again since, for another reason (an operator lifted billing's suspension by hand, then suspended
+    // them for abuse): that suspension is not billing's to lift, and the flag no longer describes it.
+    await markSuspendedByBilling(ctx, customerId, false);
+    return false;
+  }
   const { cutoff } = await pastGraceQuery(ctx, on);
   if (await owesPastGrace(ctx, customerId, cutoff)) return false;
-  const c = await ctx.db('customers').where({ id: customerId }).first('status');
   try {
     if (c?.status === 'suspended') await setCustomerStatus(ctx, customerId, 'active', 'Balance paid');
     await markSuspendedByBilling(ctx, customerId, false);

@@ -64,6 +64,21 @@ test('an operator suspension is not lifted by billing', async () => {
   expect(await t.db('customers').where({ id: cid }).first()).toMatchObject({ status: 'suspended', suspend_reason: 'abuse' });
 });
 
+test('an operator who lifts a dunning suspension and later suspends for another reason keeps that suspension when the bill is paid', async () => {
+  const cid = await addCustomer(t.db, planId);
+  const inv = await invoice(cid, '2026-07-01');
+  expect(await runDunning(t.ctx(), '2026-10-27')).toMatchObject({ failures: [] });
+  expect(await t.db('customers').where({ id: cid }).first()).toMatchObject({ status: 'suspended', suspend_reason: 'Unpaid invoices past the grace period' });
+  // the operator gives them a few days by hand, then suspends them for abuse
+  expect(await t.call('toggle_status', { id: cid, status: 'active' })).toMatchObject({ ok: true, data: { status: 'active' } });
+  expect(await t.call('toggle_status', { id: cid, status: 'suspended', reason: 'abuse' })).toMatchObject({ ok: true, data: { status: 'suspended' } });
+  expect(await t.call('pay_invoice', { invoice_id: inv.id, method: 'cash' })).toMatchObject({ ok: true, data: { invoice: { status: 'paid' } } });
+  expect(await t.db('customers').where({ id: cid }).first()).toMatchObject({ status: 'suspended', suspend_reason: 'abuse' });
+  await runDunning(t.ctx(), '2026-10-28');
+  expect(await t.db('customers').where({ id: cid }).first()).toMatchObject({ status: 'suspended', suspend_reason: 'abuse' });
+  expect(await t.db('billing_customers').where({ customer_id: cid }).first()).toMatchObject({ suspended_by_billing: 0 });
+});
+
 test('auto-charge job charges each open invoice once; a decline waits for manual_retry_charge', async () => {
   const good = await addCustomer(t.db, planId);
   await t.call('save_billing_customer', { customer_id: good, payment_method: 'stripe', payment_method_ref: 'pm_card_visa', auto_charge: '1' });
