@@ -187,6 +187,20 @@ async function routerOf(db: Db, id: number | null): Promise<RouterRowDb | null> 
   return id === null ? null : ((await db<RouterRowDb>('routers').where({ id }).first()) ?? null);
 }
 
+/**
+ * Custom fields are one JSON document in a TEXT column: 64 KiB on MariaDB, unbounded on SQLite. Fields added
+ * edit by edit would otherwise pass on one database and fail with internal_error on the other.
+ */
+const CUSTOM_FIELDS_MAX = 50;
+const CUSTOM_FIELDS_MAX_BYTES = 60_000;
+function customJson(custom: Record<string, string>): string | null {
+  if (!Object.keys(custom).length) return null;
+  const json = JSON.stringify(custom);
+  if (Object.keys(custom).length > CUSTOM_FIELDS_MAX || Buffer.byteLength(json, 'utf8') > CUSTOM_FIELDS_MAX_BYTES)
+    throw errors.invalid('custom_fields', `A subscriber holds at most ${CUSTOM_FIELDS_MAX} custom fields and ${CUSTOM_FIELDS_MAX_BYTES / 1000} kB of them.`);
+  return json;
+}
+
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
@@ -207,7 +221,7 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
           ...fields,
           plan_id: plan.id,
           router_id: router?.id ?? null,
-          custom_fields: Object.keys(custom).length ? JSON.stringify(custom) : null,
+          custom_fields: customJson(custom),
           status: 'active',
           activated_at: now,
           created_at: now,
@@ -252,7 +266,7 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
             ...fields,
             plan_id: plan.id,
             router_id: router?.id ?? null,
-            custom_fields: Object.keys(custom).length ? JSON.stringify(custom) : null,
+            custom_fields: customJson(custom),
             updated_at: nowUtc(),
           });
         const c = (await trx<CustomerRow>('customers').where({ id: cur.id }).first())!;

@@ -22,7 +22,8 @@ export const webhookCreate = defineAction({
   name: 'webhook_create',
   section: 'webhooks',
   summary: 'Subscribe a URL to events; returns the signing secret once',
-  input: z.object({ url, events: stringList, description: optionalText(255) }),
+  // The list is checked against the known events; the bounds keep an absurd one out of the error message.
+  input: z.object({ url, events: stringList.refine((e) => e.length <= 64 && e.every((x) => x.length <= 64), 'at most 64 events of 64 characters'), description: optionalText(255) }),
   permission: 'webhooks.write',
   rateClass: 'standard',
   async run(ctx, input) {

@@ -19,7 +19,8 @@ const idMap = z.preprocess((v) => {
     return Object.fromEntries(v.split(',').map((p) => p.split(/[=:]/).map((x) => x.trim())).filter((p) => p.length === 2 && p[0] && p[1]));
   }
   return v;
-}, z.record(z.string().regex(/^\d+(\.\d+)?$/, 'keys are VAT rates or myDATA types, e.g. 24 or 2.1'), z.coerce.string().min(1), { error: 'send a JSON object such as {"24":"101"} or pairs such as 24=101,13=102' }).optional());
+}, z.record(z.string().max(8).regex(/^\d+(\.\d+)?$/, 'keys are VAT rates or myDATA types, e.g. 24 or 2.1'), z.coerce.string().min(1).max(64), { error: 'send a JSON object such as {"24":"101"} or pairs such as 24=101,13=102' })
+  .refine((m) => Object.keys(m).length <= 64, 'at most 64 entries').optional());
 const paymentType = z.preprocess(blank, z.coerce.number().int().min(1).max(8).optional());
 
 export const einvoiceSubmit = defineAction({
@@ -64,7 +65,7 @@ export const aadeLookupAction = defineAction({
   section: 'customers',
   summary: 'Lookup customer tax info from AADE (Greek Tax Authority) by VAT number',
   input: z.object({
-    afm: z.string().trim().min(1),
+    afm: z.string().trim().min(1).max(32),
     as_on_date: z.preprocess(blank, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional()),
   }),
   permission: 'customers.read',

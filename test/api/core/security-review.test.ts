@@ -61,3 +61,11 @@ test('list_web_admins: "_" and "%" in a search are characters, not LIKE wildcard
   expect(r.data.map((a: { username: string }) => a.username)).toEqual(['noc_1']);
   expect((await t.call('list_web_admins', { search: '%' })).data).toEqual([]);
 });
+
+test('webhook_create: a list of thousands of event names is refused without echoing it back', async () => {
+  const events = Array.from({ length: 5000 }, (_, i) => `no.such.event.${i}`);
+  const r = await t.post('webhook_create', { url: 'http://127.0.0.1:9/hook', events }, { json: true });
+  expect(r.body).toMatchObject({ ok: false, error: 'invalid_events' });
+  expect(JSON.stringify(r.body).length).toBeLessThan(2000);
+  expect(await t.call('webhook_create', { url: 'http://127.0.0.1:9/hook', events: ['x'.repeat(10_000)] }, { json: true })).toMatchObject({ ok: false, error: 'invalid_events' });
+});
