@@ -31,13 +31,13 @@ export const idList = z.preprocess((v) => {
   if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
   if (v && typeof v === 'object' && !Array.isArray(v)) return Object.values(v);
   return v;
-}, z.array(z.coerce.number().int().positive()).min(1));
+}, z.array(z.coerce.number().int().positive()).min(1).max(1000, 'at most 1000 ids in one request'));
 /** `events[]=a&events[]=b`, `events=a,b`. */
 export const stringList = z.preprocess((v) => {
   if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
   if (v && typeof v === 'object' && !Array.isArray(v)) return Object.values(v);
   return v;
-}, z.array(z.string().trim().min(1)).min(1));
+}, z.array(z.string().trim().min(1).max(255)).min(1).max(1000, 'at most 1000 entries in one request'));
 
 export function paginate(pageNo: number, per: number, total: number) {
   return { current_page: pageNo, per_page: per, total, last_page: Math.max(1, Math.ceil(total / per)) };
