@@ -35,6 +35,18 @@ async function refundAttempt(loginLimits: LoginLimits, key: string, ip: string) 
   await Promise.allSettled([loginLimits.perAccount.delete(key), loginLimits.perIp.reward(ip, 1)]);
 }
 
+/**
+ * A password or code check made by a signed-in caller (disabling 2FA, resetting someone's 2FA) spends from the
+ * same per-account budget as a login: a stolen session must not become an unthrottled password oracle.
+ */
+async function throttledCheck(ctx: ActionContext, username: string, check: () => Promise<boolean>): Promise<boolean> {
+  const key = `${ctx.tenant.slug}:${username.toLowerCase()}`;
+  await spendAttempt(ctx.loginLimits, key, ctx.ip);
+  const ok = await check();
+  if (ok) await refundAttempt(ctx.loginLimits, key, ctx.ip);
+  return ok;
+}
+
 function requireAdmin(ctx: ActionContext): number {
   if (!ctx.actor.adminId) throw new AppError('admin_required', 'This action acts on your own admin account; use a panel session or an API key created with --admin.', 403);
   return ctx.actor.adminId;
@@ -137,7 +149,9 @@ export const disableOwn2fa = defineAction({
   async run(ctx, input) {
     const admin = await getAdmin(ctx.db, requireAdmin(ctx));
     if (!admin.totp_enabled) throw new AppError('two_factor_not_enabled', 'Two-factor authentication is not on for this account.', 409);
-    const ok = input.code ? await verifySecondFactor(ctx.db, ctx.secrets, admin, input.code) : await verifyPassword(input.password!, admin.password_hash);
+    const ok = await throttledCheck(ctx, admin.username, () =>
+      input.code ? verifySecondFactor(ctx.db, ctx.secrets, admin, input.code) : verifyPassword(input.password!, admin.password_hash),
+    );
     if (!ok) throw new AppError(input.code ? 'invalid_otp' : 'invalid_password', input.code ? 'The two-factor code is wrong.' : 'The password is wrong.', 403);
     return disableTwoFactor(ctx.db, admin.id);
   },
@@ -152,7 +166,7 @@ export const resetAdmin2fa = defineAction({
   rateClass: 'standard',
   async run(ctx, input) {
     const me = await getAdmin(ctx.db, requireAdmin(ctx));
-    if (!(await verifyPassword(input.password, me.password_hash))) throw new AppError('invalid_password', 'Your own password is wrong.', 403);
+    if (!(await throttledCheck(ctx, me.username, () => verifyPassword(input.password, me.password_hash)))) throw new AppError('invalid_password', 'Your own password is wrong.', 403);
     const target = await getAdmin(ctx.db, input.id);
     if (target.is_primary && !me.is_primary) throw new AppError('forbidden', 'Only the primary admin can reset the primary admin’s 2FA.', 403);
     assertNotBeyond(effectivePermissions(target), ctx.actor.permissions, `The admin "${target.username}"`);

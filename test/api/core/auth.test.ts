@@ -217,3 +217,21 @@ test('usernames ignore case on both databases: no second "Admin", and login acce
   expect((await login('OPS.LEAD', 'ops-lead-password-1')).body.ok).toBe(true);
   expect(await t.call('api_key_create', { name: 'k', admin: 'ops.lead' })).toMatchObject({ ok: true });
 });
+
+test('password guesses through disable_own_2fa spend the account’s login budget', async () => {
+  // a fresh app: the address budget of this file is spent by the tests above
+  const f = await makeTestApp();
+  try {
+    await f.call('add_web_admin', { username: 'guessed', password: 'guessed-password-1', role: 'admin' });
+    const key = (await f.call('api_key_create', { name: 'stolen', admin: 'guessed' })).data.key;
+    const secret = (await f.call('start_2fa_enroll', {}, { key })).data.secret;
+    expect((await f.call('finish_2fa_enroll', { code: authenticator.generate(secret) }, { key })).ok).toBe(true);
+    for (let i = 0; i < 5; i++) expect((await f.call('disable_own_2fa', { password: `guess-${i}` }, { key })).error).toBe('invalid_password');
+    const blocked = await f.post('disable_own_2fa', { password: 'guessed-password-1' }, { key });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error).toBe('rate_limited');
+    expect((await f.db('admins').where({ username: 'guessed' }).first()).totp_enabled).toBeTruthy();
+  } finally {
+    await f.close();
+  }
+});
