@@ -8,7 +8,7 @@ import { forUpdate, isSqlite, nowUtc, toIso } from '../db/knex';
 import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
-import { AppError, errors } from '../errors';
+import { AppError, errors, isAppError } from '../errors';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
   coaSessions,
@@ -299,9 +299,14 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
   return { ...publicCustomer(c, plan, router), ...(coa ? { coa } : {}) };
 }
 
-export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef) {
+/**
+ * Deletes the subscriber, their RADIUS rows and what was provisioned on an api-mode router. A router that cannot
+ * be reached refuses the delete (nothing changes) unless `force` is given: then the database is cleaned and the
+ * reply says the router was left as it was (`router_cleanup_skipped`), for a router that is gone for good.
+ */
+export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = false) {
   const links = new RouterLinks(ctx);
-  let deleted: { c: CustomerRow; router: RouterRowDb | null };
+  let deleted: { c: CustomerRow; router: RouterRowDb | null; skipped: boolean };
   try {
     deleted = await withSteps(ctx.log, (steps) =>
       ctx.db.transaction(async (trx) => {
@@ -310,15 +315,30 @@ export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef) {
         await removeCustomerRows(trx, c.username);
         await trx('customers').where({ id: c.id }).delete();
         await emit(trx, 'customer.deleted', { id: c.id, username: c.username });
-        if (router?.mode === 'api') await deprovisionCustomer(steps, links.for(router), c);
-        return { c, router };
+        let skipped = false;
+        if (router?.mode === 'api') {
+          try {
+            await deprovisionCustomer(steps, links.for(router), c);
+          } catch (e) {
+            if (!force || !isAppError(e) || e.code !== 'router_unreachable') throw e;
+            ctx.log.warn('subscriber deleted without router clean-up (force)', { router: router.id, username: c.username });
+            skipped = true;
+          }
+        }
+        return { c, router, skipped };
       }),
     );
   } finally {
     await links.closeAll();
   }
   const ended = await endLiveSessions(ctx, deleted.c, deleted.router);
-  return { id: deleted.c.id, username: deleted.c.username, deleted: true, sessions_ended: ended };
+  return {
+    id: deleted.c.id,
+    username: deleted.c.username,
+    deleted: true,
+    sessions_ended: ended,
+    ...(deleted.skipped ? { router_cleanup_skipped: true } : {}),
+  };
 }
 
 /** Disconnect every open RADIUS session, and on an api-mode router kick the PPP session too. Best effort. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
+import { clearableText, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { errors } from '../../errors';
 import {
   createCustomer,
@@ -85,11 +85,11 @@ export const editCustomer = defineAction({
 export const deleteCustomerAction = defineAction({
   name: 'delete',
   section: 'customers',
-  summary: "Delete a subscriber with their RADIUS rows and router entries; live sessions are disconnected",
-  input: z.object({ id: optionalId, username: optionalText(64) }),
+  summary: "Delete a subscriber with their RADIUS rows and router entries; live sessions are disconnected (force=1 when the router is gone)",
+  input: z.object({ id: optionalId, username: optionalText(64), force: optionalBool }),
   permission: 'customers.write',
   rateClass: 'standard',
-  run: (ctx, input) => deleteCustomer(ctx, refOf(input)),
+  run: (ctx, input) => deleteCustomer(ctx, refOf(input), input.force ?? false),
 });
 
 export const toggleStatus = defineAction({

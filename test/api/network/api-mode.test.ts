@@ -125,7 +125,15 @@ test('delete removes secret, queue and lease from the router', async () => {
 
 test('delete_router on an unreachable api router is refused unless forced', async () => {
   await t.call('add', { username: 'gina', password: 'pw', plan: 'FTTH 100', router: 'api-r' });
+  await t.call('add', { username: 'hank', password: 'pw', plan: 'FTTH 100', router: 'api-r' });
   await fake.close();
+  // a subscriber on the dead router: refused and untouched, then deleted with force
+  expect(await t.call('delete', { username: 'hank' })).toMatchObject({ ok: false, error: 'router_unreachable' });
+  expect(await t.db('customers').where({ username: 'hank' }).first()).toBeDefined();
+  expect(await t.db('radcheck').where({ username: 'hank' })).not.toHaveLength(0);
+  expect(await t.call('delete', { username: 'hank', force: '1' })).toMatchObject({ ok: true, data: { deleted: true, router_cleanup_skipped: true } });
+  expect(await t.db('customers').where({ username: 'hank' }).first()).toBeUndefined();
+  expect(await t.db('radcheck').where({ username: 'hank' })).toHaveLength(0);
   expect(await t.call('delete_router', { id: routerId })).toMatchObject({ ok: false, error: 'router_unreachable' });
   expect(await t.db('routers').where({ id: routerId }).first()).toBeDefined();
   expect(await t.call('delete_router', { id: routerId, force: '1' })).toMatchObject({ ok: true, data: { deleted: true } });
