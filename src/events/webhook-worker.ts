@@ -8,6 +8,8 @@ export interface WebhookWorkerOptions {
   retryBaseMs: number;
   maxAttempts: number;
   timeoutMs: number;
+  /** Deliveries in flight at once per pass (default 8). */
+  concurrency?: number;
   /** How long a claimed delivery is held before another worker may take it over. */
   leaseMs?: number;
 }
@@ -37,20 +39,24 @@ export class WebhookWorker {
       .limit(50);
     let delivered = 0;
     let failed = 0;
-    for (const d of due) {
-      const lease = nowUtc(new Date(now.getTime() + (this.opts.leaseMs ?? this.opts.timeoutMs * 2)));
-      // The lease test is repeated here: another worker may have claimed the row since it was read, and its
-      // claim leaves status and attempts as they were.
-      const claimed = await db('webhook_deliveries')
-        .where({ id: d.id, attempts: d.attempts })
-        .whereIn('status', ['pending', 'sending'])
-        .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', nowUtc(now)))
-        .update({ status: 'sending', locked_until: lease });
-      if (!claimed) continue;
-      const ok = await this.deliver(db, d.id);
-      if (ok) delivered++;
-      else failed++;
-    }
+    // Several deliveries are in flight at once, so one slow or dead receiver does not hold up every other one.
+    const queue = [...due];
+    const lane = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        const lease = nowUtc(new Date(now.getTime() + (this.opts.leaseMs ?? this.opts.timeoutMs * 2)));
+        // The lease test is repeated here: another worker may have claimed the row since it was read, and its
+        // claim leaves status and attempts as they were.
+        const claimed = await db('webhook_deliveries')
+          .where({ id: d.id, attempts: d.attempts })
+          .whereIn('status', ['pending', 'sending'])
+          .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', nowUtc(now)))
+          .update({ status: 'sending', locked_until: lease });
+        if (!claimed) continue;
+        if (await this.deliver(db, d.id)) delivered++;
+        else failed++;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.opts.concurrency ?? 8, queue.length) }, lane));
     return { delivered, failed };
   }
 

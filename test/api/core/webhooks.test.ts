@@ -118,3 +118,33 @@ test('two workers polling at once send a delivery only once', async () => {
     await rx.close();
   }
 });
+
+test('a receiver that hangs does not hold up the others', async () => {
+  const http = await import('node:http');
+  let release!: () => void;
+  const fastGotIt = new Promise<void>((r) => (release = r));
+  const slow = http.createServer((req, res) => {
+    req.resume();
+    // answers only once the other receiver has had its event: with one delivery at a time this would time out
+    void fastGotIt.then(() => res.end('ok'));
+  });
+  const fast = http.createServer((req, res) => {
+    req.resume();
+    release();
+    res.end('ok');
+  });
+  await Promise.all([new Promise<void>((r) => slow.listen(0, '127.0.0.1', r)), new Promise<void>((r) => fast.listen(0, '127.0.0.1', r))]);
+  try {
+    const url = (s: typeof slow) => `http://127.0.0.1:${(s.address() as { port: number }).port}/h`;
+    // the slow one is created first, so its delivery comes first in id order
+    const a = await t.call('webhook_create', { url: url(slow), events: ['ticket.created'] });
+    const b = await t.call('webhook_create', { url: url(fast), events: ['ticket.created'] });
+    await t.db.transaction((trx) => emit(trx, 'ticket.created', { id: 7 }));
+    const r = await t.rt.webhooks.runOnce(t.db, new Date(Date.now() + 60_000));
+    expect(r).toEqual({ delivered: 2, failed: 0 });
+    for (const id of [a.data.id, b.data.id]) expect((await t.db('webhook_deliveries').where({ webhook_id: id }).first()).status).toBe('delivered');
+  } finally {
+    slow.closeAllConnections();
+    await Promise.all([new Promise((r) => slow.close(r)), new Promise((r) => fast.close(r))]);
+  }
+});
