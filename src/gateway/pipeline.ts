@@ -183,6 +183,7 @@ function buildContext(
     secrets: rt.secrets,
     files,
     headers: headerMap(p.req),
+    jobs: rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type),
     loginLimits: rt.loginLimits,
     async getActiveRouterId() {
       if (memoRouter !== undefined) return memoRouter;
