@@ -10,6 +10,7 @@ import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
 import { networkActions } from './network';
 import { voipActions } from './voip';
+import { erpActions } from './erp';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -25,5 +26,6 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...billingActions,
     ...einvoiceActions,
     ...voipActions,
+    ...erpActions,
   ];
 }
