@@ -4,6 +4,7 @@ import { seedInvoice } from '../einvoice/seed';
 import { runErpSync } from '../../../src/services/erp/sync';
 import { erpSyncJob } from '../../../src/services/erp/jobs';
 import { nowUtc } from '../../../src/db/knex';
+import { ElorusClient } from '../../../src/adapters/elorus/elorus-client';
 
 const ISSUER = '094014201';
 const BUSINESS = '090165560';
@@ -28,6 +29,14 @@ describe('ERP sync through Elorus', () => {
   afterAll(async () => {
     await t.close();
     await elorus.stop();
+  });
+
+  it('the ERP actions need the billing permission', async () => {
+    expect((await t.call('add_web_admin', { username: 'helpdesk', password: 'helpdesk-pass-1', role: 'support' })).ok).toBe(true);
+    const key = (await t.call('api_key_create', { name: 'helpdesk', admin: 'helpdesk' })).data.key as string;
+    for (const action of ['save_erp_settings', 'get_erp_settings', 'erp_sync', 'erp_status']) {
+      expect(await t.call(action, {}, { key })).toMatchObject({ ok: false, error: 'forbidden' });
+    }
   });
 
   describe('settings', () => {
@@ -167,6 +176,18 @@ describe('ERP sync through Elorus', () => {
       const sync = await t.call('erp_sync', { scope: 'payments', wait: 1 });
       expect(sync.data.payments).toMatchObject({ already_paid: 1 });
       expect(elorus.cashReceipts.length).toBe(before);
+    });
+
+    it('a link lost on our side is found again through Elorus refusing the duplicate custom_id', async () => {
+      const synced = await t.db('erp_links').where({ kind: 'payment', state: 'synced' }).whereNotNull('remote_id').orderBy('id').first();
+      await t.db('erp_links').where({ id: synced.id }).del();
+      const before = elorus.cashReceipts.length;
+      const r = await runErpSync(t.ctx(), { scope: 'payments' }, noProgress) as any;
+      expect(r.payments).toMatchObject({ synced: 1 });
+      expect(elorus.cashReceipts.length).toBe(before);
+      expect(await t.db('erp_links').where({ kind: 'payment', local_id: synced.local_id }).first('state', 'remote_id')).toEqual({ state: 'synced', remote_id: synced.remote_id });
+      const dup = new ElorusClient({ baseUrl: elorus.baseUrl, apiKey: elorus.apiKey, organizationId: elorus.organizationId });
+      await expect(dup.createContact({ custom_id: elorus.contacts[1].custom_id, company: 'Twice' })).rejects.toMatchObject({ code: 'elorus_rejected', message: expect.stringContaining('custom id already exists') });
     });
 
     it('bad input: unknown scope, unreadable since', async () => {

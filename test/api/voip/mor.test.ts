@@ -35,6 +35,20 @@ describe('VoIP through MOR', () => {
     await mor.stop();
   });
 
+  it('VoIP actions need the voip permission; writes need voip.write', async () => {
+    expect((await t.call('add_web_admin', { username: 'helpdesk', password: 'helpdesk-pass-1', role: 'support' })).ok).toBe(true);
+    expect((await t.call('add_web_admin', { username: 'auditor', password: 'auditor-pass-1', role: 'readonly' })).ok).toBe(true);
+    const support = (await t.call('api_key_create', { name: 'helpdesk', admin: 'helpdesk' })).data.key as string;
+    const readonly = (await t.call('api_key_create', { name: 'auditor', admin: 'auditor' })).data.key as string;
+    for (const action of ['get_voip_settings', 'mor_balance', 'mor_cdr', 'mor_tariffs']) {
+      expect(await t.call(action, {}, { key: support })).toMatchObject({ ok: false, error: 'forbidden' });
+    }
+    for (const action of ['save_voip_settings', 'mor_topup', 'mor_provisioning']) {
+      expect(await t.call(action, {}, { key: readonly })).toMatchObject({ ok: false, error: 'forbidden' });
+    }
+    expect(await t.call('get_voip_settings', {}, { key: readonly })).toMatchObject({ ok: true, data: { configured: false } });
+  });
+
   describe('settings', () => {
     it('refuses a URL without the API prefix, and a wrong secret with test=1 saves nothing', async () => {
       const bad = await t.call('save_voip_settings', { ...settings(), mor_url: 'http://127.0.0.1:1/billing/' });
