@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { AppError, isAppError } from '../../errors';
-import { insertId, nowUtc, parseJson, toIso } from '../../db/knex';
+import { forUpdate, insertId, nowUtc, parseJson, toIso } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
 import { morClient } from './settings';
 import type { VoipTarget } from './subscribers';
@@ -15,6 +15,8 @@ export interface ProvisionInput {
   did_provider_id?: number;
 }
 
+const LEASE_MS = 5 * 60_000;
+
 type Remain = { kind: 'user' | 'device' | 'did'; id: string | number };
 
 /**
@@ -28,9 +30,20 @@ export async function provision(ctx: ActionContext, input: ProvisionInput) {
   const t = input.target;
   if (t.customerId === null) throw new AppError('missing_username', 'mor_provisioning needs the subscriber\'s username.', 422, { details: { username: 'required' } });
   const { client, settings } = await morClient(ctx);
-  const resume = await ctx.db('voip_devices').where({ customer_id: t.customerId, state: 'incomplete' }).orderBy('id', 'desc').first();
   const now = nowUtc();
-  const id = resume ? Number(resume.id) : await insertId(ctx.db, 'voip_devices', { customer_id: t.customerId, mor_user_id: t.morUserId, state: 'provisioning', created_at: now, updated_at: now });
+  // One provisioning per subscriber at a time: two at once would register two MOR users. The customer row lock
+  // serialises the check and the claim; a run that died leaves its row stale after the lease and is taken over.
+  const { id, resume } = await ctx.db.transaction(async (trx) => {
+    await forUpdate(trx, trx('customers').where({ id: t.customerId }).first('id'));
+    const busy = await trx('voip_devices').where({ customer_id: t.customerId, state: 'provisioning' }).where('updated_at', '>', nowUtc(new Date(Date.now() - LEASE_MS))).first('id');
+    if (busy) throw new AppError('voip_provisioning_in_progress', 'This subscriber is being provisioned on MOR right now; try again in a minute.', 409, { extra: { provisioning_id: Number(busy.id) } });
+    const prior = await trx('voip_devices').where({ customer_id: t.customerId }).whereIn('state', ['incomplete', 'provisioning']).orderBy('id', 'desc').first();
+    if (prior) {
+      await trx('voip_devices').where({ id: prior.id }).update({ state: 'provisioning', updated_at: now });
+      return { id: Number(prior.id), resume: prior };
+    }
+    return { id: await insertId(trx, 'voip_devices', { customer_id: t.customerId, mor_user_id: t.morUserId, state: 'provisioning', created_at: now, updated_at: now }), resume: null };
+  });
   const set = async (patch: Record<string, unknown>) => ctx.db('voip_devices').where({ id }).update({ ...patch, updated_at: nowUtc() });
   const remains: Remain[] = [];
   let userId = t.morUserId;
@@ -58,7 +71,13 @@ export async function provision(ctx: ActionContext, input: ProvisionInput) {
       // Linked at once: the user exists on MOR whatever happens next, and a rerun must reuse it.
       await ctx.db('customers').where({ id: t.customerId }).update({ mor_user_id: userId, mor_username: morUsername, updated_at: nowUtc() });
       await set({ mor_user_id: userId });
-    } else if (!resume) {
+    } else {
+      // An existing MOR user named by mor_user_id: the subscriber is linked to it here.
+      const cur = await ctx.db('customers').where({ id: t.customerId }).first('mor_user_id', 'mor_username');
+      if (cur.mor_user_id === null || cur.mor_user_id === undefined) {
+        morUsername = input.mor_username ?? cur.mor_username ?? null;
+        await ctx.db('customers').where({ id: t.customerId }).update({ mor_user_id: userId, mor_username: morUsername, updated_at: nowUtc() });
+      }
       await set({ mor_user_id: userId });
     }
     if (!device) {

@@ -58,7 +58,7 @@ export async function topup(ctx: ActionContext, input: TopupInput) {
   }
   if (row.status !== 'succeeded') {
     if (OPEN.includes(row.status)) row = await resolveByBalance(ctx, client, row);
-    if (row.status === 'pending') row = await send(ctx, client, settings, row);
+    if (row.status === 'pending') row = await send(ctx, client, row);
   }
   if (input.invoice && !row.invoice_id) row = await billTopup(ctx, row, settings);
   return topupOut(ctx, row);
@@ -79,7 +79,7 @@ async function resolveByBalance(ctx: ActionContext, client: MorClient, row: any)
   return update(ctx, row.id, { status: 'pending', message: 'not credited on read-back; sent again' });
 }
 
-async function send(ctx: ActionContext, client: MorClient, settings: VoipSettings, row: any) {
+async function send(ctx: ActionContext, client: MorClient, row: any) {
   const before = await client.balance(row.mor_username);
   row = await update(ctx, row.id, { status: 'sending', balance_before: before, sends: Number(row.sends) + 1 });
   const amount = (Number(row.amount_cents) / 100).toFixed(2);
@@ -106,7 +106,6 @@ async function send(ctx: ActionContext, client: MorClient, settings: VoipSetting
     });
   }
   const after = await client.balance(row.mor_username).catch(() => null);
-  void settings;
   return update(ctx, row.id, { status: 'succeeded', resolved_by: 'reply', mor_payment_id: paymentId, balance_after: after, message: null });
 }
 

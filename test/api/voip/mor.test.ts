@@ -317,6 +317,22 @@ describe('VoIP through MOR', () => {
       expect(mor.dids.filter((d) => d.did === '302119999999')).toHaveLength(1);
     });
 
+    it('links an existing MOR user named by mor_user_id; one provisioning per subscriber at a time', async () => {
+      mor.addUser({ id: 150, username: 'frank-voip' });
+      const frankId = await customer('frank');
+      const users = mor.users.length;
+      const body = await t.call('mor_provisioning', { username: 'frank', mor_user_id: 150, mor_username: 'frank-voip' });
+      expect(body).toMatchObject({ ok: true, data: { user_created: false, mor_user_id: 150, mor_username: 'frank-voip' } });
+      expect(mor.users.length).toBe(users);
+      expect(mor.devices.at(-1)).toMatchObject({ user_id: 150, type: 'SIP' });
+      expect(await t.db('customers').where({ id: frankId }).first('mor_user_id', 'mor_username')).toEqual({ mor_user_id: 150, mor_username: 'frank-voip' });
+      const now = nowUtc();
+      await t.db('voip_devices').insert({ customer_id: frankId, mor_user_id: 150, state: 'provisioning', created_at: now, updated_at: now });
+      const devices = mor.devices.length;
+      expect(await t.call('mor_provisioning', { username: 'frank' })).toMatchObject({ ok: false, error: 'voip_provisioning_in_progress' });
+      expect(mor.devices.length).toBe(devices);
+    });
+
     it('an existing DID is MOR\'s own error', async () => {
       const body = await t.call('mor_provisioning', { username: 'bruno', did: '302111234567' });
       expect(body).toMatchObject({ ok: false, error: 'mor_error', message: expect.stringContaining('DID already exists') });
