@@ -148,6 +148,21 @@ async function syncCustomer(ctx: ActionContext, client: ElorusClient, c: any, co
       await setLink(ctx.db, 'customer', Number(c.id), { state: 'pending', last_error: elorusMessage(e), attempts: Number(link?.attempts ?? 0) + 1 });
       throw e;
     }
+    // Someone else (an e-invoice submit) created the contact with our custom_id meanwhile: update that one.
+    if (/custom_id/.test(elorusMessage(e))) {
+      const found = await client.findContact({ customId }).catch(() => null);
+      if (found) {
+        try {
+          await client.updateContact(String(found.id), payload);
+          await setLink(ctx.db, 'customer', Number(c.id), { state: 'synced', remote_id: String(found.id), synced_version: version, last_error: null, synced_at: nowUtc(), attempts: Number(link?.attempts ?? 0) + 1 });
+          counts.synced++;
+          return;
+        } catch (again) {
+          if (transient(again)) throw again;
+          e = again;
+        }
+      }
+    }
     await setLink(ctx.db, 'customer', Number(c.id), { state: 'refused', synced_version: version, last_error: elorusMessage(e), attempts: Number(link?.attempts ?? 0) + 1 });
     counts.refused++;
   }

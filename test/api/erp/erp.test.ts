@@ -126,7 +126,13 @@ describe('ERP sync through Elorus', () => {
       expect(payments).toHaveLength(1);
       const sync = await t.call('erp_sync', { scope: 'payments', wait: 1 });
       expect(sync).toMatchObject({ ok: true, data: { payments: { synced: 1 } } });
-      await t.call('erp_sync', { scope: 'all', wait: 1 });
+      const all = await t.call('erp_sync', { scope: 'all', wait: 1 });
+      expect(all.data.customers.synced).toBeGreaterThanOrEqual(1);
+      // The e-invoice submit made this subscriber's contact already; the sync found it instead of making another.
+      const customIds = elorus.contacts.map((c) => c.custom_id).filter(Boolean);
+      expect(new Set(customIds).size).toBe(customIds.length);
+      const customerId = (await t.db('invoices').where({ id }).first('customer_id')).customer_id;
+      expect(elorus.contacts.filter((c) => c.custom_id === `ispgate:default:customer:${customerId}`)).toHaveLength(1);
       const remote = (await t.db('einvoice_submissions').where({ invoice_id: id }).first('provider_ref')).provider_ref;
       const receipts = elorus.cashReceipts.filter((r) => r.invoice_payments.some((ip: any) => ip.invoice === remote));
       expect(receipts).toHaveLength(1);
