@@ -265,6 +265,66 @@ describe('VoIP through MOR', () => {
     });
   });
 
+  describe('every action against every MOR fault', () => {
+    let n = 0;
+    const key = () => `topup-fault-${String(++n).padStart(4, '0')}`;
+    const actions: Array<[string, () => Record<string, unknown>, Parameters<FakeMorServer['hangNext']>[0]]> = [
+      ['mor_balance', () => ({ username: 'bruno' }), 'user_balance_get'],
+      ['mor_cdr', () => ({ username: 'bruno', from: '2026-01-16' }), 'user_calls_get'],
+      ['mor_tariffs', () => ({}), 'tariffs_get'],
+      ['mor_topup', () => ({ username: 'bruno', amount: '1', idempotency_key: key() }), 'payment_create'],
+      ['mor_provisioning', () => ({ username: 'bruno' }), 'device_create'],
+    ];
+
+    it.each(actions)('%s: wrong secret is mor_auth_failed', async (action, input) => {
+      const calls = mor.requests.length;
+      await t.call('save_voip_settings', { mor_secret: 'wrong-secret' });
+      try {
+        expect(await t.call(action, input())).toMatchObject({ ok: false, error: 'mor_auth_failed' });
+      } finally {
+        await t.call('save_voip_settings', { mor_secret: mor.secret });
+      }
+      expect(mor.requests.length).toBeGreaterThan(calls);
+    });
+
+    it.each(actions)('%s: a hang is voip_unreachable after the timeout', async (action, input, endpoint) => {
+      const sent = input();
+      mor.hangNext(endpoint);
+      expect(await t.call(action, sent)).toMatchObject({ ok: false, error: 'voip_unreachable' });
+      expect(mor.requests.at(-1)!.endpoint).toBe(endpoint);
+      if (action === 'mor_topup') {
+        // MOR never applied it: the retry with the same key reads the balance, finds no credit and sends once more.
+        expect(await t.db('voip_topups').where({ topup_key: sent.idempotency_key }).first('status')).toEqual({ status: 'unknown' });
+        expect(await t.call('mor_topup', sent)).toMatchObject({ ok: true, data: { status: 'succeeded', sends: 2 } });
+      }
+    });
+
+    it.each([
+      ['mor_cdr', { username: 'ghost', from: '2026-01-16' }],
+      ['mor_topup', { username: 'ghost', amount: '1', idempotency_key: 'topup-ghost-fault-1' }],
+      ['mor_provisioning', { username: 'ghost' }],
+      ['mor_balance', { username: 'ghost' }],
+    ])('%s: a user MOR does not know is mor_user_not_found', async (action, input) => {
+      expect(await t.call(action, input)).toMatchObject({ ok: false, error: 'mor_user_not_found' });
+    });
+
+    it.each([
+      ['mor_cdr', 'calls'],
+      ['mor_provisioning', 'devices'],
+      ['mor_tariffs', 'tariffs'],
+      ['mor_topup', 'payments'],
+      ['mor_balance', 'balance'],
+    ] as const)('%s: MOR with the function off is mor_feature_disabled', async (action, feature) => {
+      const input = actions.find((a) => a[0] === action)![1]();
+      mor.disable(feature);
+      try {
+        expect(await t.call(action, input)).toMatchObject({ ok: false, error: 'mor_feature_disabled' });
+      } finally {
+        mor.enable(feature);
+      }
+    });
+  });
+
   describe('mor_provisioning', () => {
     it('creates the MOR user, a SIP device and a DID; credentials shown once and stored sealed', async () => {
       await customer('carol');
