@@ -17,7 +17,7 @@ export interface ProvisionInput {
 
 const LEASE_MS = 5 * 60_000;
 
-type Remain = { kind: 'user' | 'device' | 'did'; id: string | number };
+type Remain = { kind: 'user' | 'device' | 'did'; id: string | number | null; note?: string };
 
 /**
  * Creates what a subscriber needs on MOR: the user (user_register, unless already linked), a SIP device
@@ -53,6 +53,7 @@ export async function provision(ctx: ActionContext, input: ProvisionInput) {
     ? { deviceId: String(resume.mor_device_id), username: resume.sip_username ?? null, password: null }
     : null;
   let didId: string | null = resume?.mor_did_id ?? null;
+  let step: Remain['kind'] = 'user';
   try {
     if (userId === null) {
       if (!settings.mor_unique_hash) throw new AppError('voip_not_configured', 'Creating MOR users needs mor_unique_hash (the UNIQUEHASH on MOR\'s API settings tab); save it with save_voip_settings.', 422);
@@ -80,11 +81,13 @@ export async function provision(ctx: ActionContext, input: ProvisionInput) {
       }
       await set({ mor_user_id: userId });
     }
+    step = 'device';
     if (!device) {
       device = await client.deviceCreate({ userId, description: input.device_description ?? `ispgate ${t.username}`, type: 'SIP' });
       remains.push({ kind: 'device', id: device.deviceId });
       await set({ mor_device_id: device.deviceId, sip_username: device.username, sip_password_sealed: device.password ? ctx.secrets.encrypt(device.password) : null });
     }
+    step = 'did';
     if (input.did && !didId) {
       const r = await client.didCreate({ did: input.did, providerId: input.did_provider_id ?? settings.did_provider_id ?? undefined });
       didId = r.didId;
@@ -93,9 +96,11 @@ export async function provision(ctx: ActionContext, input: ProvisionInput) {
     await set({ state: 'active', remains: null });
   } catch (e) {
     const left: Remain[] = [...(resume ? parseJson<Remain[]>(resume.remains, []) : []), ...remains];
+    // No reply: MOR may have created it anyway, and nothing on its API lists it by our request; an operator checks.
+    if (isAppError(e) && e.extra?.outcome === 'unknown') left.push({ kind: step, id: null, note: 'MOR did not answer; it may have been created' });
     await set({ state: left.length ? 'incomplete' : 'failed', remains: left.length ? JSON.stringify(left) : null });
     if (!left.length || !isAppError(e)) throw e;
-    const list = left.map((r) => `${r.kind} ${r.id}`).join(', ');
+    const list = left.map((r) => (r.id === null ? `${r.kind} (unknown: no answer)` : `${r.kind} ${r.id}`)).join(', ');
     throw new AppError(e.code, `${e.message} MOR has no API call to remove what was already created (${list}); it stays linked and mor_provisioning again continues from there.`, e.status, {
       extra: { ...(e.extra ?? {}), provisioning_id: id, remains: left },
     });

@@ -292,6 +292,11 @@ describe('VoIP through MOR', () => {
       mor.hangNext(endpoint);
       expect(await t.call(action, sent)).toMatchObject({ ok: false, error: 'voip_unreachable' });
       expect(mor.requests.at(-1)!.endpoint).toBe(endpoint);
+      if (action === 'mor_provisioning') {
+        const row = await t.db('voip_devices').orderBy('id', 'desc').first('state', 'remains');
+        expect(row.state).toBe('incomplete');
+        expect(JSON.parse(row.remains)).toEqual([{ kind: 'device', id: null, note: expect.stringContaining('may have been created') }]);
+      }
       if (action === 'mor_topup') {
         // MOR never applied it: the retry with the same key reads the balance, finds no credit and sends once more.
         expect(await t.db('voip_topups').where({ topup_key: sent.idempotency_key }).first('status')).toEqual({ status: 'unknown' });
