@@ -80,8 +80,7 @@ export const editCustomer = defineAction({
   async run(ctx, input) {
     const { id, username, mor_user_id, mor_username, ...rest } = input;
     const ref = refOf({ id, username });
-    const updated = await updateCustomer(ctx, ref, { ...rest, ...(id !== undefined && username !== undefined ? { username } : {}) });
-    return withMorLink(ctx, updated, { mor_user_id, mor_username });
+    return withMorLink(ctx, ref, { mor_user_id, mor_username }, () => updateCustomer(ctx, ref, { ...rest, ...(id !== undefined && username !== undefined ? { username } : {}) }));
   },
 });
 

@@ -76,6 +76,8 @@ export async function provision(ctx: ActionContext, input: ProvisionInput) {
       // An existing MOR user named by mor_user_id: the subscriber is linked to it here.
       const cur = await ctx.db('customers').where({ id: t.customerId }).first('mor_user_id', 'mor_username');
       if (cur.mor_user_id === null || cur.mor_user_id === undefined) {
+        const other = await ctx.db('customers').where({ mor_user_id: userId }).whereNot({ id: t.customerId }).first('username');
+        if (other) throw new AppError('duplicate_mor_user_id', `MOR user ${userId} is already linked to subscriber "${other.username}".`, 409, { details: { mor_user_id: 'linked to another subscriber' } });
         morUsername = input.mor_username ?? cur.mor_username ?? null;
         await ctx.db('customers').where({ id: t.customerId }).update({ mor_user_id: userId, mor_username: morUsername, updated_at: nowUtc() });
       }

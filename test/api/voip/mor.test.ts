@@ -85,6 +85,9 @@ describe('VoIP through MOR', () => {
       expect(await t.db('customers').where({ username: 'alice' }).first('mor_user_id', 'mor_username')).toEqual({ mor_user_id: 101, mor_username: 'alice' });
       const bad = await t.call('edit', { username: 'alice', mor_user_id: 'abc' });
       expect(bad).toMatchObject({ ok: false, error: 'invalid_mor_user_id' });
+      const taken = await t.call('edit', { username: 'bob', fullname: 'Bob Renamed', mor_user_id: 101 });
+      expect(taken).toMatchObject({ ok: false, error: 'duplicate_mor_user_id' });
+      expect(await t.db('customers').where({ username: 'bob' }).first('fullname', 'mor_user_id')).toEqual({ fullname: 'Bob Papadopoulou', mor_user_id: null });
     });
 
     it('mor_balance reads user_balance_get with a correct hash', async () => {
@@ -385,6 +388,7 @@ describe('VoIP through MOR', () => {
     it('links an existing MOR user named by mor_user_id; one provisioning per subscriber at a time', async () => {
       mor.addUser({ id: 150, username: 'frank-voip' });
       const frankId = await customer('frank');
+      expect(await t.call('mor_provisioning', { username: 'frank', mor_user_id: 101 })).toMatchObject({ ok: false, error: 'duplicate_mor_user_id' });
       const users = mor.users.length;
       const body = await t.call('mor_provisioning', { username: 'frank', mor_user_id: 150, mor_username: 'frank-voip' });
       expect(body).toMatchObject({ ok: true, data: { user_created: false, mor_user_id: 150, mor_username: 'frank-voip' } });
