@@ -8,23 +8,37 @@ import net from 'node:net';
  * own network: loopback, link-local (169.254.0.0/16, where cloud metadata services answer), private and other
  * special-purpose ranges are refused unless WEBHOOK_ALLOW_PRIVATE=1.
  */
-const blocked = new net.BlockList();
+// One list per family: a BlockList holding ::ffff:0:0/96 would match every IPv4 address too.
+const blocked4 = new net.BlockList();
+const blocked6 = new net.BlockList();
 for (const [net4, bits] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const)
-  blocked.addSubnet(net4, bits, 'ipv4');
+  blocked4.addSubnet(net4, bits, 'ipv4');
 for (const [net6, bits] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
+  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['100::', 64], ['2001:db8::', 32], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8],
 ] as const)
-  blocked.addSubnet(net6, bits, 'ipv6');
+  blocked6.addSubnet(net6, bits, 'ipv6');
 
 export function isPrivateAddress(address: string): boolean {
   const family = net.isIP(address);
-  if (family === 4) return blocked.check(address, 'ipv4');
-  if (family === 6) return blocked.check(address, 'ipv6');
-  return true;
+  if (family === 4) return blocked4.check(address, 'ipv4');
+  if (family !== 6) return true;
+  // An IPv4-mapped IPv6 address (::ffff:127.0.0.1, or ::ffff:7f00:1 as URLs normalise it) is judged as IPv4.
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(.+)$/i.exec(address);
+  if (mapped) {
+    const tail = mapped[1];
+    if (net.isIPv4(tail)) return blocked4.check(tail, 'ipv4');
+    const m = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(tail);
+    if (m) {
+      const hi = parseInt(m[1], 16);
+      const lo = parseInt(m[2], 16);
+      return blocked4.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
+    }
+  }
+  return blocked6.check(address, 'ipv6');
 }
 
 export class AddressNotAllowed extends Error {
