@@ -10,6 +10,7 @@ import { createWebhook, listWebhooks } from '../../../src/services/core/webhooks
 import { mintApiKey } from '../../../src/services/api-keys';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { startReceiver } from '../../fakes/webhook-receiver';
+import { noteSkip } from '../../helpers/skip';
 
 let t: TestApp;
 let strict: TestApp;
@@ -83,7 +84,7 @@ describe('webhook targets', () => {
     const host = os.hostname();
     const addrs = await dns.promises.lookup(host, { all: true }).catch(() => []);
     if (!addrs.length || !addrs.every((a) => isPrivateAddress(a.address))) {
-      console.warn(`skipped: ${host} does not resolve to a private address on this machine, so the lookup guard cannot be exercised`);
+      noteSkip(`${host} does not resolve to a private address on this machine, so the lookup guard cannot be exercised`);
       return;
     }
     const server = http.createServer((_q, s) => s.end('ok'));
