@@ -3,5 +3,6 @@ import { customerActions } from './customers';
 import { planActions } from './plans';
 import { radiusActions } from './radius';
 import { routerActions } from './routers';
+import { settingsActions } from './settings';
 
-export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions];
+export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions, ...settingsActions];
