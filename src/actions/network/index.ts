@@ -4,5 +4,6 @@ import { planActions } from './plans';
 import { radiusActions } from './radius';
 import { routerActions } from './routers';
 import { settingsActions } from './settings';
+import { inventoryActions } from './inventory';
 
-export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions, ...settingsActions];
+export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions, ...settingsActions, ...inventoryActions];
