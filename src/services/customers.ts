@@ -8,6 +8,7 @@ import { forUpdate, isSqlite, nowUtc, toIso } from '../db/knex';
 import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
+import { revokeCustomerTunnels } from './network/wireguard';
 import { AppError, errors, isAppError } from '../errors';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
@@ -305,6 +306,7 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
  * reply says the router was left as it was (`router_cleanup_skipped`), for a router that is gone for good.
  */
 export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = false) {
+  await revokeCustomerTunnels(ctx, (await requireCustomer(ctx.db, ref)).id, force); // h4-network: WireGuard tunnels go first
   const links = new RouterLinks(ctx);
   let deleted: { c: CustomerRow; router: RouterRowDb | null; skipped: boolean };
   try {

@@ -5,5 +5,6 @@ import { radiusActions } from './radius';
 import { routerActions } from './routers';
 import { settingsActions } from './settings';
 import { inventoryActions } from './inventory';
+import { wireguardActions } from './wireguard';
 
-export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions, ...settingsActions, ...inventoryActions];
+export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions, ...settingsActions, ...inventoryActions, ...wireguardActions];
