@@ -46,6 +46,11 @@ const schema = z.object({
   MYDATA_BASE_URL: z.string().url().default('https://mydataapidev.aade.gr'),
   ELORUS_BASE_URL: z.string().url().default('https://api.elorus.com'),
   AADE_VAT_URL: z.string().url().default('https://www1.gsis.gr/wsaade/RgWsPublic2/RgWsPublic2'),
+  // Network (radius_test): the RADIUS server an Access-Request is sent to, its shared secret for this gateway, port.
+  RADIUS_SERVER: z.string().optional(),
+  RADIUS_SECRET: z.string().optional(),
+  RADIUS_AUTH_PORT: z.coerce.number().int().min(1).max(65535).default(1812),
+  RADIUS_TEST_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };

@@ -6,5 +6,6 @@ import { routerActions } from './routers';
 import { settingsActions } from './settings';
 import { inventoryActions } from './inventory';
 import { wireguardActions } from './wireguard';
+import { radiusTestActions } from './radius-test';
 
-export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions, ...settingsActions, ...inventoryActions, ...wireguardActions];
+export const networkActions: AnyAction[] = [...customerActions, ...planActions, ...routerActions, ...radiusActions, ...settingsActions, ...inventoryActions, ...wireguardActions, ...radiusTestActions];
