@@ -9,6 +9,7 @@ import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
 import { revokeCustomerTunnels } from './network/wireguard';
+import { poolAddressing } from './network/ipam';
 import { AppError, errors, isAppError } from '../errors';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
@@ -45,6 +46,7 @@ export interface CustomerInput {
   plan?: string;
   plan_id?: number;
   static_ip?: string | null;
+  pool?: string;
   mac_address?: string | null;
   /** Values of "" remove a field on edit. */
   custom_fields?: Record<string, string>;
@@ -141,6 +143,7 @@ async function normaliseFields(db: Db, input: CustomerInput, exceptId?: number) 
       out.static_ip = ip;
     } else out.static_ip = null;
   }
+  Object.assign(out, await poolAddressing(db, input, out.static_ip, exceptId)); // h4-network: pools drive addressing
   return out;
 }
 

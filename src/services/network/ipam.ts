@@ -144,3 +144,32 @@ export async function ipamUsage(db: Db) {
     }),
   };
 }
+
+/**
+ * Pools driving a subscriber's address on add/edit: with `pool` and no static_ip, the next free address of the pool;
+ * with both, the address must lie in that pool. Any static IP must be held by nobody else (an inventory node, a
+ * tunnel, a pool gateway; other subscribers are checked by the customer rules). Returns the static_ip column to
+ * write, if it changes.
+ */
+export async function poolAddressing(
+  db: Db,
+  input: { pool?: string | null; static_ip?: string | null },
+  staticIp: string | null | undefined,
+  customerId?: number,
+): Promise<{ static_ip?: string }> {
+  if (input.pool) {
+    const pool = await requirePool(db, input.pool);
+    if (staticIp) {
+      if (pool.family !== 4 || !contains(usableRanges(pool), ipv4ToInt(staticIp))) {
+        throw new AppError('ip_not_in_pool', `${staticIp} is not an address of pool "${pool.name}" (${pool.ranges}).`, 422, { details: { static_ip: 'outside the pool' } });
+      }
+    } else {
+      // An edit naming the pool the subscriber's address is already in keeps that address.
+      const current = customerId !== undefined ? (await db('customers').where({ id: customerId }).first('static_ip'))?.static_ip : null;
+      if (current && input.static_ip === undefined && pool.family === 4 && contains(usableRanges(pool), ipv4ToInt(current))) return {};
+      return { static_ip: await allocateFromPool(db, pool.name) };
+    }
+  }
+  if (staticIp) await assertAddressFree(db, staticIp, 'static_ip', customerId !== undefined ? { kind: 'customer', id: customerId } : undefined);
+  return {};
+}
