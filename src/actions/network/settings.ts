@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { defineAction } from '../../gateway/action';
+import { defineAction, type ActionContext } from '../../gateway/action';
 import { optionalBool, Page, page, perPage } from '../../gateway/fields';
 import { AppError } from '../../errors';
-import { applyNetworkSettings } from '../../services/network/apply';
+import { requireApiRouters, type RouterApplyResult } from '../../services/network/apply';
+import { APPLY_TASK, type ApplyJobData } from '../../services/network/apply-task';
 import { getNetworkSettings, listNetworkRevisions, resolveSettings, saveNetworkSettings, type RawSettings } from '../../services/network/settings';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -52,6 +53,7 @@ export const saveNetworkSettingsAction = defineAction({
     apply: optionalBool,
     dry_run: optionalBool,
     routers: routerList,
+    async: optionalBool,
   }),
   permission: 'network.write',
   rateClass: 'standard',
@@ -65,18 +67,38 @@ export const saveNetworkSettingsAction = defineAction({
     if (wantsRouters && (!input.routers || input.routers.length === 0)) {
       throw new AppError('missing_routers', 'apply=1 and dry_run=1 need routers[]=<id> for each api-mode router to push to.', 422, { details: { routers: 'required' } });
     }
+    // Routers are checked before anything is saved, so a typo in routers[] leaves no new revision behind.
+    if (wantsRouters) await requireApiRouters(ctx, input.routers!);
     if (input.dry_run) {
       const settings = await resolveSettings(ctx, raw, input.revision);
-      const routers = await applyNetworkSettings(ctx, settings, input.routers!, true);
-      return { dry_run: true, saved: false, settings, routers };
+      const run = await runApply(ctx, { settings, revision: null, routers: input.routers!, dry_run: true }, input.async);
+      return { dry_run: true, saved: false, settings, ...run };
     }
     const saved = await saveNetworkSettings(ctx, raw, input.revision);
     const view = await getNetworkSettings(ctx, saved.revision);
     if (!input.apply) return { ...view, changed: saved.changed };
-    const routers = await applyNetworkSettings(ctx, saved.settings, input.routers!, false);
-    return { ...view, changed: saved.changed, routers };
+    const run = await runApply(ctx, { settings: saved.settings, revision: saved.revision, routers: input.routers!, dry_run: false }, input.async);
+    return { ...view, changed: saved.changed, ...run };
   },
 });
+
+/** How long a request waits for the apply job before answering with its job_id (the job goes on). */
+const APPLY_WAIT_MS = 60_000;
+
+/**
+ * The fan-out runs as a job. Without async=1 the reply waits for it and carries the per-router results; with
+ * async=1 (or if it takes longer than APPLY_WAIT_MS) the reply carries job_id for job_status.
+ */
+async function runApply(ctx: ActionContext, data: ApplyJobData, async: boolean | undefined) {
+  const job = await ctx.jobs.enqueue(APPLY_TASK, data);
+  if (async) return { job_id: job.id, job_state: job.state, routers: null };
+  const done = await ctx.jobs.wait(job.id, APPLY_WAIT_MS);
+  if (done.state === 'failed') {
+    throw new AppError(done.error?.code ?? 'apply_failed', done.error?.message ?? 'Applying the network settings failed.', 502, { extra: { job_id: job.id } });
+  }
+  const result = done.result as { routers: RouterApplyResult[] } | null;
+  return { job_id: job.id, job_state: done.state, routers: done.state === 'completed' && result ? result.routers : null };
+}
 
 export const getNetworkSettingsAction = defineAction({
   name: 'get_network_settings',

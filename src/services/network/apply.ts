@@ -213,13 +213,8 @@ async function applyToRouter(
   }
 }
 
-/** Applies (or with dryRun plans) the settings on each router, all routers in parallel; one's failure is its own. */
-export async function applyNetworkSettings(
-  ctx: Pick<NetCtx, 'db' | 'secrets' | 'config' | 'log'>,
-  settings: NetworkSettings,
-  routerIds: number[],
-  dryRun: boolean,
-): Promise<RouterApplyResult[]> {
+/** Checks the routers named for an apply: they exist and are in api mode. */
+export async function requireApiRouters(ctx: Pick<NetCtx, 'db'>, routerIds: number[]): Promise<RouterRowDb[]> {
   const ids = [...new Set(routerIds)];
   const routers = await ctx.db<RouterRowDb>('routers').whereIn('id', ids);
   const missing = ids.filter((id) => !routers.some((r) => r.id === id));
@@ -237,5 +232,36 @@ export async function applyNetworkSettings(
       { details: { routers: 'not api mode' } },
     );
   }
-  return Promise.all(ids.map((id) => applyToRouter(ctx, routers.find((r) => r.id === id)!, settings, dryRun)));
+  return ids.map((id) => routers.find((r) => r.id === id)!);
+}
+
+/** How many routers are worked on at once; each holds one API connection. */
+const PARALLEL = 8;
+
+/**
+ * Applies (or with dryRun plans) the settings on each router, up to PARALLEL at a time; one router's failure is its
+ * own. `progress` is told after each router.
+ */
+export async function applyNetworkSettings(
+  ctx: Pick<NetCtx, 'db' | 'secrets' | 'config' | 'log'>,
+  settings: NetworkSettings,
+  routerIds: number[],
+  dryRun: boolean,
+  progress?: (done: number, total: number) => Promise<void>,
+): Promise<RouterApplyResult[]> {
+  const routers = await requireApiRouters(ctx, routerIds);
+  const results: RouterApplyResult[] = new Array(routers.length);
+  let next = 0;
+  let done = 0;
+  await progress?.(0, routers.length);
+  const worker = async () => {
+    while (next < routers.length) {
+      const i = next++;
+      results[i] = await applyToRouter(ctx, routers[i], settings, dryRun);
+      done += 1;
+      await progress?.(done, routers.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, routers.length) }, worker));
+  return results;
 }

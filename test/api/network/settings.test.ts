@@ -238,7 +238,19 @@ describe('apply to a router', () => {
     }
   });
 
+  test('async=1 answers a job_id; job_status carries progress and the per-router result', async () => {
+    const body = await t.call('save_network_settings', { dry_run: '1', async: '1', 'routers[]': String(routerId) });
+    expect(body).toMatchObject({ ok: true, data: { job_id: expect.any(String), routers: null } });
+    const done = await t.ctx().jobs.wait(body.data.job_id, 20_000);
+    expect(done).toMatchObject({ state: 'completed', progress: { done: 1, total: 1 } });
+    const status = await t.call('job_status', { id: body.data.job_id });
+    expect(status).toMatchObject({ ok: true, data: { state: 'completed', result: { dry_run: true, routers: [{ router_id: routerId, status: 'planned' }] } } });
+  });
+
   test('bad input: a radius-mode router, an unknown router, no routers', async () => {
+    const revisions = (await t.db('network_settings_revisions')).length;
+    expect(await t.call('save_network_settings', { ...baseSettings(), 'routes[0][distance]': '42', apply: '1', 'routers[]': '999' })).toMatchObject({ ok: false, error: 'router_not_found' });
+    expect(await t.db('network_settings_revisions')).toHaveLength(revisions);
     expect(await t.call('save_network_settings', { apply: '1', 'routers[]': String(radiusRouterId) })).toMatchObject({ ok: false, error: 'router_not_api_mode' });
     expect(await t.call('save_network_settings', { apply: '1', 'routers[]': '999' })).toMatchObject({ ok: false, error: 'router_not_found' });
     expect(await t.call('save_network_settings', { dry_run: '1' })).toMatchObject({ ok: false, error: 'missing_routers' });
