@@ -90,8 +90,11 @@ describe('save / get / revisions', () => {
     expect(await t.db('network_settings_revisions')).toHaveLength(3);
   });
 
-  test('an unknown revision: revision_not_found', async () => {
+  test('bad input: an unknown revision, a malformed one, a page too large', async () => {
     expect(await t.call('get_network_settings', { revision: '99' })).toMatchObject({ ok: false, error: 'revision_not_found' });
+    expect(await t.call('get_network_settings', { revision: 'x' })).toMatchObject({ ok: false, error: 'invalid_revision' });
+    expect(await t.call('save_network_settings', { revision: '1', 'routes[0][dst]': '10.0.0.0/8' })).toMatchObject({ ok: false, error: 'conflicting_input' });
+    expect(await t.call('list_network_revisions', { per_page: '1000' })).toMatchObject({ ok: false, error: 'invalid_per_page' });
   });
 });
 
