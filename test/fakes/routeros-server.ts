@@ -220,7 +220,7 @@ export class FakeRouterOS {
     this.emptyReply = opts.emptyReply ?? false;
     for (const [menu, rows] of Object.entries(opts.seed ?? {})) {
       if (!MENUS[menu]) throw new Error(`the fake RouterOS does not know the menu ${menu}`);
-      this.tables.set(menu, rows.map((r) => this.withId(r)));
+      this.tables.set(menu, rows.map((r) => this.withId(menu, r)));
     }
     const onConn = (sock: net.Socket) => this.handle(sock);
     this.server = opts.tls ? tls.createServer(opts.tls, onConn) : net.createServer(onConn);
@@ -252,9 +252,12 @@ export class FakeRouterOS {
     return this.log.filter((w) => w[0] === command);
   }
 
-  private withId(r: Row): Row {
+  /** A new row's .id, and `disabled=false` on menus that have the property (/ip/pool, /ipv6/pool have none). */
+  private withId(menu: string, r: Row): Row {
     this.counter += 1;
-    return { '.id': `*${this.counter.toString(16).toUpperCase()}`, disabled: 'false', ...r };
+    const base: Row = { '.id': `*${this.counter.toString(16).toUpperCase()}` };
+    if (MENUS[menu]?.attrs.includes('disabled')) base.disabled = 'false';
+    return { ...base, ...r };
   }
 
   private handle(sock: net.Socket): void {
@@ -369,7 +372,7 @@ export class FakeRouterOS {
       if (key && row[key] !== undefined && table.some((r) => r[key] === row[key])) {
         return { reply: trap(spec.unique!.message) };
       }
-      const stored = this.withId({ ...(spec.generated?.(row) ?? {}), ...row });
+      const stored = this.withId(menu, { ...(spec.generated?.(row) ?? {}), ...row });
       table.push(stored);
       return { reply: done([`=ret=${stored['.id']}`]) };
     }

@@ -51,7 +51,10 @@ export interface RouterApplyResult {
   router_id: number;
   router: string;
   status: 'planned' | 'applied' | 'unchanged' | 'rolled_back' | 'unreachable';
+  /** Planned (dry run), sent (applied), or sent before the failure and then undone (rolled_back). */
   commands: string[][];
+  /** The command the router refused or did not answer. */
+  failed_command?: string[];
   error?: string;
   message?: string;
   router_message?: string;
@@ -185,8 +188,10 @@ async function applyToRouter(
     const commands = plan.map((c) => [`${c.menu}/${c.op}`, ...c.words]);
     if (dryRun) return { ...base, status: 'planned', commands };
     if (plan.length === 0) return { ...base, status: 'unchanged', commands: [] };
+    let current: string[] = [];
     try {
       for (const c of plan) {
+        current = [`${c.menu}/${c.op}`, ...c.words];
         const ret = await link.write(`${c.menu}/${c.op}`, c.words);
         sent.push([`${c.menu}/${c.op}`, ...c.words]);
         undos.push(undoFor(link, c, ret));
@@ -206,7 +211,7 @@ async function applyToRouter(
           });
         }
       }
-      return { ...base, commands: sent, ...f, ...(incomplete ? { rollback_incomplete: true } : {}) };
+      return { ...base, commands: sent, failed_command: current, ...f, ...(incomplete ? { rollback_incomplete: true } : {}) };
     }
   } finally {
     await link.close().catch(() => undefined);

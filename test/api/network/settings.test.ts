@@ -212,6 +212,22 @@ describe('apply to a router', () => {
     expect(fake.rows('/interface/vpls')).toHaveLength(0);
   });
 
+  test('entries removed before the failure are put back as they were', async () => {
+    const s = baseSettings() as Record<string, string>;
+    for (const k of Object.keys(s)) if (k.startsWith('pools[1]') || k.startsWith('vlans')) delete s[k];
+    s.vlans = '';
+    fake.faults.push({ match: (w) => w[0] === '/ip/route/set' || w[0] === '/ip/route/add', kind: 'trap', message: 'failure: gateway unreachable', once: true });
+    const before = { v6: fake.rows('/ipv6/pool').map(({ '.id': _id, ...r }) => r), vlan: fake.rows('/interface/vlan').map(({ '.id': _id, ...r }) => r) };
+    const body = await t.call('save_network_settings', { ...s, 'routes[0][distance]': '8', apply: '1', 'routers[]': String(routerId) });
+    expect(body.data.routers[0]).toMatchObject({ status: 'rolled_back', router_message: 'failure: gateway unreachable' });
+    expect(body.data.routers[0].commands.map((c: string[]) => c[0])).toEqual(['/interface/vlan/remove', '/ipv6/pool/remove', '/interface/vpls/add']);
+    expect(body.data.routers[0].failed_command).toEqual([`/ip/route/set`, expect.stringMatching(/^=\.id=/), '=distance=8']);
+    expect(fake.rows('/interface/vpls')).toHaveLength(0);
+    expect(fake.rows('/ipv6/pool').map(({ '.id': _id, ...r }) => r)).toEqual(before.v6);
+    expect(fake.rows('/interface/vlan').map(({ '.id': _id, ...r }) => r)).toEqual(before.vlan);
+    expect(fake.rows('/ip/route').find((r) => r.comment?.startsWith('ispgate:'))).toMatchObject({ distance: '7' });
+  });
+
   test('a router that drops the connection half-way is cleaned up over a new connection: unreachable', async () => {
     const s = baseSettings() as Record<string, string>;
     s['vlans[1][vlan_id]'] = '300';
