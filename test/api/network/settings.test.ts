@@ -257,6 +257,25 @@ describe('apply to a router', () => {
     }
   });
 
+  test('a pool or VLAN bound to another router is not pushed to this one', async () => {
+    const body = await t.call('save_network_settings', {
+      ...baseSettings(),
+      'pools[2][name]': 'edge-only',
+      'pools[2][ranges]': '10.80.0.0/24',
+      'pools[2][routers][]': String(radiusRouterId),
+      'vlans[1][vlan_id]': '900',
+      'vlans[1][name]': 'edge-vlan',
+      'vlans[1][interface]': 'ether9',
+      'vlans[1][router]': String(radiusRouterId),
+      dry_run: '1',
+      'routers[]': String(routerId),
+    });
+    expect(body.data.settings.pools[2]).toMatchObject({ name: 'edge-only', routers: [radiusRouterId] });
+    const words = (body.data.routers[0].commands as string[][]).flat();
+    expect(words.some((w) => w.includes('edge-only') || w.includes('edge-vlan'))).toBe(false);
+    expect(await t.call('save_network_settings', { 'pools[0][name]': 'x', 'pools[0][ranges]': '10.1.0.0/24', 'pools[0][routers][]': '999' })).toMatchObject({ ok: false, error: 'router_not_found' });
+  });
+
   test('async=1 answers a job_id; job_status carries progress and the per-router result', async () => {
     const body = await t.call('save_network_settings', { dry_run: '1', async: '1', 'routers[]': String(routerId) });
     expect(body).toMatchObject({ ok: true, data: { job_id: expect.any(String), routers: null } });
