@@ -50,6 +50,11 @@ const schema = z.object({
   // Gateway safety (foundation): webhook targets and request bodies.
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   MULTIPART_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  // Network (radius_test): the RADIUS server an Access-Request is sent to, its shared secret for this gateway, port.
+  RADIUS_SERVER: z.string().optional(),
+  RADIUS_SECRET: z.string().optional(),
+  RADIUS_AUTH_PORT: z.coerce.number().int().min(1).max(65535).default(1812),
+  RADIUS_TEST_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };

@@ -8,6 +8,8 @@ import { forUpdate, isSqlite, nowUtc, toIso } from '../db/knex';
 import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
+import { revokeCustomerTunnels } from './network/wireguard';
+import { poolAddressing } from './network/ipam';
 import { AppError, errors, isAppError } from '../errors';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
@@ -44,6 +46,7 @@ export interface CustomerInput {
   plan?: string;
   plan_id?: number;
   static_ip?: string | null;
+  pool?: string;
   mac_address?: string | null;
   /** Values of "" remove a field on edit. */
   custom_fields?: Record<string, string>;
@@ -140,6 +143,7 @@ async function normaliseFields(db: Db, input: CustomerInput, exceptId?: number) 
       out.static_ip = ip;
     } else out.static_ip = null;
   }
+  Object.assign(out, await poolAddressing(db, input, out.static_ip, exceptId)); // h4-network: pools drive addressing
   return out;
 }
 
@@ -305,6 +309,7 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
  * reply says the router was left as it was (`router_cleanup_skipped`), for a router that is gone for good.
  */
 export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = false) {
+  await revokeCustomerTunnels(ctx, (await requireCustomer(ctx.db, ref)).id, force); // h4-network: WireGuard tunnels go first
   const links = new RouterLinks(ctx);
   let deleted: { c: CustomerRow; router: RouterRowDb | null; skipped: boolean };
   try {
