@@ -97,6 +97,15 @@ export function createApp(rt: Runtime) {
     res.send(await rt.metrics.registry.metrics());
   });
 
+  // Uploads live under /uploads/<tenant slug>/ and are served only under that tenant's own host.
+  app.use('/uploads', async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const { tenant } = await rt.tenants.resolve(req.headers.host);
+      next(req.path.startsWith(`/${tenant.slug}/`) ? undefined : Object.assign(new Error('not found'), { status: 404 }));
+    } catch (e) {
+      next(isAppError(e) ? Object.assign(new Error('not found'), { status: 404 }) : e);
+    }
+  });
   app.use('/uploads', express.static(path.join(rt.config.dataDir, 'uploads'), { fallthrough: false, dotfiles: 'deny', index: false, maxAge: '1h' }));
 
   app.use(

@@ -8,6 +8,7 @@ import { webhookActions } from './core/webhooks';
 import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
 import { networkActions } from './network';
+import { tenantActions } from './tenants';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -21,5 +22,6 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...networkActions,
     ...billingActions,
     ...einvoiceActions,
+    ...tenantActions,
   ];
 }

@@ -9,6 +9,7 @@ import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
 import { AppError, errors, isAppError } from '../errors';
+import { assertTenantCapacity } from './tenants';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
   coaSessions,
@@ -202,6 +203,7 @@ function customJson(custom: Record<string, string>): string | null {
 }
 
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
+  await assertTenantCapacity(ctx, 'subscribers');
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
   const links = new RouterLinks(ctx);
