@@ -191,8 +191,8 @@ async function writeTenantSettings(db: Knex, values: { name?: string; branding: 
 }
 
 /**
- * tenant_provision: row (slug and domains reserved) → database (+ user) → migrations as the tenant → settings,
- * first admin and API key → branding files → row active. A failure at any step undoes the earlier ones.
+ * tenant_provision: row (slug and domains reserved) → database (+ user) → branding files → migrations as the
+ * tenant → settings, first admin and API key → row active. A failure at any step undoes the earlier ones.
  */
 export async function provisionTenant(ctx: TenantsCtx, input: ProvisionInput, opts: ProvisionOptions = {}) {
   const registry = assertPlatform(ctx);
@@ -245,13 +245,6 @@ export async function provisionTenant(ctx: TenantsCtx, input: ProvisionInput, op
 
     const store = await steps.run('database', () => createStore(main, ctx.config.DATABASE_URL, ctx.config.dataDir, input.slug), (s) => dropStore(main, s));
 
-    tenantDb = createKnex(store.url);
-    const tdb = tenantDb;
-    // Migrations run as the tenant's own user: proof that it can, and that no platform credential is needed later.
-    await steps.run('migrations', async () => {
-      await tdb.migrate.latest(opts.migrationsDir ? migrationConfig(opts.migrationsDir) : migrationConfig());
-    });
-
     const files = await steps.run(
       'branding files',
       () => storeBrandingFiles(ctx, input.slug, ctx.files ?? []),
@@ -260,6 +253,13 @@ export async function provisionTenant(ctx: TenantsCtx, input: ProvisionInput, op
       },
     );
     Object.assign(branding, files.urls);
+
+    tenantDb = createKnex(store.url);
+    const tdb = tenantDb;
+    // Migrations run as the tenant's own user: proof that it can, and that no platform credential is needed later.
+    await steps.run('migrations', async () => {
+      await tdb.migrate.latest(opts.migrationsDir ? migrationConfig(opts.migrationsDir) : migrationConfig());
+    });
 
     const password = input.admin_password ?? randomToken(15);
     const first = await steps.run('admin and key', () =>
