@@ -65,4 +65,4 @@ test('tenant create|list|suspend|resume|delete from the CLI, with the API’s ru
   expect(JSON.parse(del.stdout)).toMatchObject({ slug, deleted: true, export: { file: expect.stringContaining(slug) } });
   expect(await t.db('tenants').where({ slug }).first()).toBeUndefined();
   if (t.dialect === 'mysql') expect(await mysqlHas('database', row.db_name)).toBe(false);
-});
+}, 180_000); // nine CLI processes, each starting tsx and migrating
