@@ -66,6 +66,9 @@ describe('tenant_provision', () => {
   test('a given admin_password is used; a second call with the same slug answers duplicate_slug and leaves the first alone', async () => {
     const { slug, host, body } = await provision({ admin_password: 'given-password-1' });
     expect(body.data.admin.password).toBe('given-password-1');
+    const audit = await t.db('audit_log').where({ action: 'tenant_provision' }).orderBy('id', 'desc').first();
+    expect(audit.params).toContain(slug);
+    expect(audit.params).not.toContain('given-password-1');
     const again = await t.call('tenant_provision', { slug, name: 'Other', domains: ['other.example.test'], admin_username: 'x', admin_email: 'x@example.com' });
     expect(again).toMatchObject({ ok: false, error: 'duplicate_slug' });
     expect(await t.db('tenants').where({ slug }).count({ n: '*' })).toEqual([{ n: 1 }]);
@@ -122,6 +125,14 @@ describe('who may call the tenant actions', () => {
     expect(await callAs(t, a.host, t.key, 'list_customers')).toMatchObject({ ok: false, error: 'unauthorized' });
     const b = await provision();
     expect(await callAs(t, b.host, key, 'list_customers')).toMatchObject({ ok: false, error: 'unauthorized' });
+    // A panel session of tenant A is unknown under B's host and the platform's.
+    const login = await request(t.app).post('/mikrotik/process.php').set('Host', a.host).type('form').send({ action: 'login', username: 'boss', password: a.body.data.admin.password });
+    expect(login.body).toMatchObject({ ok: true });
+    const cookie = String(login.headers['set-cookie']).split(';')[0];
+    const me = (host: string) => request(t.app).post('/mikrotik/process.php').set('Host', host).set('Cookie', cookie).type('form').send({ action: 'me' });
+    expect((await me(a.host)).body).toMatchObject({ ok: true });
+    expect((await me(b.host)).body).toMatchObject({ ok: false, error: 'unauthorized' });
+    expect((await me('127.0.0.1')).body).toMatchObject({ ok: false, error: 'unauthorized' });
   });
 
   test('a platform admin without tenants permission is forbidden', async () => {
