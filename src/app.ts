@@ -101,9 +101,12 @@ export function createApp(rt: Runtime) {
   app.use('/uploads', async (req: Request, _res: Response, next: NextFunction) => {
     try {
       const { tenant } = await rt.tenants.resolve(req.headers.host);
-      next(req.path.startsWith(`/${tenant.slug}/`) ? undefined : Object.assign(new Error('not found'), { status: 404 }));
+      // Decoded as serve-static will decode it: a ".." segment could otherwise climb into another tenant's folder.
+      const decoded = decodeURIComponent(req.path);
+      const own = decoded.startsWith(`/${tenant.slug}/`) && !/(^|[\\/])\.\.([\\/]|$)/.test(decoded);
+      next(own ? undefined : Object.assign(new Error('not found'), { status: 404 }));
     } catch (e) {
-      next(isAppError(e) ? Object.assign(new Error('not found'), { status: 404 }) : e);
+      next(isAppError(e) || e instanceof URIError ? Object.assign(new Error('not found'), { status: 404 }) : e);
     }
   });
   app.use('/uploads', express.static(path.join(rt.config.dataDir, 'uploads'), { fallthrough: false, dotfiles: 'deny', index: false, maxAge: '1h' }));

@@ -110,6 +110,12 @@ describe('tenant_provision', () => {
     expect(own.status).toBe(200);
     expect(Buffer.compare(own.body, PNG)).toBe(0);
     expect((await request(t.app).get(logoUrl)).status).toBe(404); // platform host
+    // Climbing out of the tenant's folder into the platform's is refused, encoded or not.
+    fs.mkdirSync(path.join(t.config.dataDir, 'uploads', 'default'), { recursive: true });
+    fs.writeFileSync(path.join(t.config.dataDir, 'uploads', 'default', 'platform.png'), PNG);
+    expect((await request(t.app).get('/uploads/default/platform.png')).status).toBe(200);
+    for (const p of [`/uploads/${slug}/../default/platform.png`, `/uploads/${slug}/..%2fdefault%2fplatform.png`, `/uploads/${slug}/%2e%2e/default/platform.png`])
+      expect([p, (await request(t.app).get(p).set('Host', host)).status]).toEqual([p, 404]);
     expect(await callAs(t, host, r.body.data.api_key, 'get_settings')).toMatchObject({ ok: true, data: { logo_url: logoUrl } });
   });
 });
