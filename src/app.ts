@@ -6,13 +6,15 @@ import { allActions } from './actions';
 import type { Config } from './config';
 import { systemContext } from './context';
 import { createKnex } from './db/knex';
-import { TenantDatabases } from './db/tenants';
+import { DEFAULT_TENANT, TenantDatabases } from './db/tenants';
 import { AppError, isAppError } from './errors';
 import { WebhookWorker } from './events/webhook-worker';
 import { bodyParsers, parseQuery } from './gateway/body';
 import { sendError } from './gateway/envelope';
 import { Metrics } from './gateway/metrics';
 import { processHandler, toAppError } from './gateway/pipeline';
+import { InProcessTransport, JobQueue, type TaskDef } from './jobs/queue';
+import { allTasks } from './jobs/tasks';
 import { RateLimits } from './gateway/rate-limit';
 import { ActionRegistry } from './gateway/registry';
 import { createLogger, type Logger } from './logger';
@@ -26,6 +28,8 @@ export interface RuntimeOptions {
   db?: Knex;
   /** Disable the request budgets (tests that make many calls); the rate-limit tests leave them on. */
   rateLimits?: boolean;
+  /** Extra job tasks (tests). */
+  tasks?: TaskDef[];
 }
 
 export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtime {
@@ -50,10 +54,28 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
     return Number(r[0].n);
   });
   const webhooks = new WebhookWorker(secrets, log, { retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
-  return { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis, config.REDIS_PREFIX), metrics, webhooks, redis };
+  const rt: Runtime = { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis, config.REDIS_PREFIX), metrics, webhooks, redis, jobs: undefined as unknown as JobQueue };
+  rt.jobs = new JobQueue(
+    {
+      log,
+      listTenants: () => tenants.list(),
+      openTenant: async (tenantId) => {
+        if (tenantId === null) return { tenant: DEFAULT_TENANT, db };
+        const row = await db('tenants').where({ id: tenantId }).first();
+        if (!row) throw new Error(`tenant ${tenantId} is gone`);
+        return { tenant: { id: row.id, slug: row.slug, name: row.name }, db: await tenants.dbFor(tenantId) };
+      },
+      contextFor: (tenant, tdb, name) => systemContext(rt, tenant, tdb, name),
+    },
+    new InProcessTransport(config.JOB_CONCURRENCY),
+    [...allTasks(), ...(opts.tasks ?? [])],
+  );
+  void rt.jobs.start();
+  return rt;
 }
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
+  await rt.jobs.stop();
   await rt.tenants.close();
   await rt.db.destroy();
   rt.redis?.disconnect();

@@ -27,6 +27,9 @@ const schema = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(2 * 1024 * 1024),
   WEBHOOK_POLL_MS: z.coerce.number().int().positive().default(1000),
+  /** Background jobs: how many run at once in this process, and how often queued/abandoned jobs are swept up. */
+  JOB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  JOB_SWEEP_MS: z.coerce.number().int().positive().default(5000),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

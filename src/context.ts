@@ -18,6 +18,7 @@ export function systemContext(rt: Runtime, tenant: Tenant, db: Knex, name = 'sys
     secrets: rt.secrets,
     files: [],
     headers: {},
+    jobs: rt.jobs.forTenant(tenant, db, name),
     tenants: rt.tenants,
     async getActiveRouterId() {
       return null;

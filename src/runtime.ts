@@ -4,6 +4,7 @@ import type { Config } from './config';
 import type { TenantDatabases } from './db/tenants';
 import type { WebhookWorker } from './events/webhook-worker';
 import type { ActionRegistry } from './gateway/registry';
+import type { JobQueue } from './jobs/queue';
 import type { RateLimits } from './gateway/rate-limit';
 import type { Metrics } from './gateway/metrics';
 import type { Logger } from './logger';
@@ -22,4 +23,6 @@ export interface Runtime {
   metrics: Metrics;
   webhooks: WebhookWorker;
   redis?: Redis;
+  /** Background jobs (src/jobs/queue.ts): in process, or on BullMQ when REDIS_URL is set. */
+  jobs: JobQueue;
 }

@@ -3,6 +3,7 @@ import { adminActions } from './core/admins';
 import { apiKeyActions } from './core/api-keys';
 import { authActions } from './core/auth';
 import { describeAction } from './core/describe';
+import { jobActions } from './core/jobs';
 import { settingsActions } from './core/settings';
 import { webhookActions } from './core/webhooks';
 import { billingActions } from './billing';
@@ -19,6 +20,7 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...apiKeyActions,
     ...settingsActions,
     ...webhookActions,
+    ...jobActions,
     ...networkActions,
     ...billingActions,
     ...einvoiceActions,

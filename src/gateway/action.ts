@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
 import type { Config } from '../config';
+import type { TenantJobs } from '../jobs/queue';
 import type { Logger } from '../logger';
 import type { SecretBox } from '../secrets';
 import type { TenantDatabases } from '../db/tenants';
@@ -47,6 +48,8 @@ export interface ActionContext {
   secrets: SecretBox;
   files: UploadedFile[];
   headers: Record<string, string | undefined>;
+  /** Background jobs of this tenant (enqueue, read, wait). */
+  jobs: TenantJobs;
   /** The router chosen with switch_router for this session or key, if any. */
   getActiveRouterId(): Promise<number | null>;
   setActiveRouterId(id: number | null): Promise<void>;

@@ -185,6 +185,7 @@ function buildContext(
     secrets: rt.secrets,
     files,
     headers: headerMap(p.req),
+    jobs: rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type),
     loginLimits: rt.loginLimits,
     tenants: rt.tenants,
     async getActiveRouterId() {

@@ -17,6 +17,9 @@ export class Scheduler {
 
   start() {
     this.every('webhooks', this.rt.config.WEBHOOK_POLL_MS, () => this.deliverWebhooks());
+    this.every('job-sweep', this.rt.config.JOB_SWEEP_MS, async () => {
+      await this.rt.jobs.sweep();
+    });
     for (const job of this.jobs) this.every(job.name, job.everyMs, () => this.runJob(job));
   }
 

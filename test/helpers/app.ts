@@ -9,6 +9,7 @@ import type { Runtime } from '../../src/runtime';
 import { systemContext } from '../../src/context';
 import { DEFAULT_TENANT } from '../../src/db/tenants';
 import type { ActionContext } from '../../src/gateway/action';
+import type { TaskDef } from '../../src/jobs/queue';
 import { freshDatabase, testDialect } from './db';
 
 export const ADMIN_PASSWORD = 'admin-password-123';
@@ -43,7 +44,7 @@ export interface CallOptions {
  * An app on a fresh database of the dialect chosen by TEST_DATABASE (sqlite by default, or mysql), migrated,
  * with the primary admin (password ADMIN_PASSWORD) and its API key. Request budgets are off unless asked for.
  */
-export async function makeTestApp(opts: { env?: Record<string, string>; rateLimits?: boolean } = {}): Promise<TestApp> {
+export async function makeTestApp(opts: { env?: Record<string, string>; rateLimits?: boolean; tasks?: TaskDef[] } = {}): Promise<TestApp> {
   const dialect = testDialect();
   const fresh = await freshDatabase(dialect);
   const config = loadConfig({
@@ -61,7 +62,7 @@ export async function makeTestApp(opts: { env?: Record<string, string>; rateLimi
   log.transports.forEach((t) => {
     if (t.constructor.name === 'Console') t.silent = true;
   });
-  const rt = createRuntime(config, { log, rateLimits: opts.rateLimits ?? false });
+  const rt = createRuntime(config, { log, rateLimits: opts.rateLimits ?? false, tasks: opts.tasks });
   const prepared = await prepareDatabase(rt.db, ADMIN_PASSWORD);
   const app = createApp(rt);
 
