@@ -63,6 +63,8 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
         if (tenantId === null) return { tenant: DEFAULT_TENANT, db };
         const row = await db('tenants').where({ id: tenantId }).first();
         if (!row) throw new Error(`tenant ${tenantId} is gone`);
+        // A suspended tenant's jobs wait (still queued) until it is resumed; the sweep hands them out again then.
+        if (row.status !== 'active') throw new AppError('tenant_suspended', `Tenant ${row.slug} is ${row.status}; its jobs wait.`, 403);
         return { tenant: { id: row.id, slug: row.slug, name: row.name }, db: await tenants.dbFor(tenantId) };
       },
       contextFor: (tenant, tdb, name) => systemContext(rt, tenant, tdb, name),
