@@ -126,6 +126,10 @@ describe('who may call the tenant actions', () => {
     const key = a.body.data.api_key;
     for (const action of ['tenant_list', 'tenant_get', 'tenant_provision', 'tenant_suspend', 'tenant_delete'])
       expect(await callAs(t, a.host, key, action, { id: 1 })).toMatchObject({ ok: false, error: 'forbidden' });
+    const described = await callAs(t, a.host, key, 'describe');
+    expect(described.data.map((x: { action: string }) => x.action)).toContain('list_customers');
+    expect(described.data.map((x: { action: string }) => x.action).filter((n: string) => n.startsWith('tenant_'))).toEqual([]);
+    expect((await t.call('describe')).data.map((x: { action: string }) => x.action)).toContain('tenant_provision');
     // The tenant's key on the platform host, and the platform key on the tenant's host.
     expect(await callAs(t, null, key, 'list_customers')).toMatchObject({ ok: false, error: 'unauthorized' });
     expect(await callAs(t, a.host, t.key, 'list_customers')).toMatchObject({ ok: false, error: 'unauthorized' });
