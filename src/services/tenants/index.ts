@@ -70,6 +70,9 @@ interface TenantRow {
   updated_at: string | null;
 }
 
+/** A tenant still `provisioning` after this long was abandoned by a crashed process; tenant_delete may remove it. */
+const ABANDONED_AFTER_MS = 10 * 60_000;
+
 const RESERVED_SLUGS = new Set(['default', 'admin', 'api', 'www', 'platform']);
 
 /** Tenant actions belong to the platform: a tenant's own admins, whatever their role, are refused. */
@@ -243,7 +246,16 @@ export async function provisionTenant(ctx: TenantsCtx, input: ProvisionInput, op
       },
     );
 
-    const store = await steps.run('database', () => createStore(main, ctx.config.DATABASE_URL, ctx.config.dataDir, input.slug), (s) => dropStore(main, s));
+    const store = await steps.run(
+      'database',
+      async () => {
+        const s = await createStore(main, ctx.config.DATABASE_URL, ctx.config.dataDir, input.slug);
+        // Recorded at once: if this process dies before the end, tenant_delete still knows what to drop.
+        await main('tenants').where({ id: tenantId }).update({ db_name: s.dbName, db_user: s.dbUser, updated_at: nowUtc() });
+        return s;
+      },
+      (s) => dropStore(main, s),
+    );
 
     const files = await steps.run(
       'branding files',
@@ -439,7 +451,9 @@ export async function deleteTenant(ctx: TenantsCtx, ref: { id?: number; slug?: s
   const registry = assertPlatform(ctx);
   const db = ctx.db as Knex;
   const row = await requireTenant(db, ref);
-  if (row.status !== 'suspended') throw new AppError('tenant_not_suspended', 'Suspend the tenant first (tenant_suspend); only a suspended tenant can be deleted.', 409);
+  // A provisioning that has not moved for a while was cut short (the process died before its undo could run).
+  const abandoned = row.status === 'provisioning' && (row.updated_at ?? row.created_at) < nowUtc(new Date(Date.now() - ABANDONED_AFTER_MS));
+  if (row.status !== 'suspended' && !abandoned) throw new AppError('tenant_not_suspended', 'Suspend the tenant first (tenant_suspend); only a suspended tenant can be deleted.', 409);
   let exported = null;
   if (opts.export && row.database_url_enc) {
     const tdb = createKnex(ctx.secrets.decrypt(row.database_url_enc));

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { systemContext } from '../../../src/context';
 import { DEFAULT_TENANT } from '../../../src/db/tenants';
+import { nowUtc } from '../../../src/db/knex';
 import { provisionTenant } from '../../../src/services/tenants';
+import { createStore } from '../../../src/services/tenants/storage';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { cleanupTenants, mysqlHas, randomSlug } from '../../api/tenants/helpers';
 
@@ -47,4 +49,23 @@ test('a provisioning that fails at the migration step leaves no database, user, 
   // The same slug provisions cleanly afterwards: nothing half-made is in the way.
   const ok = await provisionTenant({ ...ctx, files: [] }, input);
   expect(ok.tenant).toMatchObject({ slug, status: 'active' });
+});
+
+test('a provisioning cut short by a crash (row left "provisioning") can be deleted once abandoned, with its database', async () => {
+  const slug = randomSlug('x');
+  const store = await createStore(t.db, t.config.DATABASE_URL, t.config.dataDir, slug);
+  const old = nowUtc(new Date(Date.now() - 3600_000));
+  await t.db('tenants').insert({ slug, name: 'Crashed', status: 'provisioning', db_name: store.dbName, db_user: store.dbUser, created_at: old, updated_at: old });
+  const fresh = randomSlug('y');
+  await t.db('tenants').insert({ slug: fresh, name: 'In progress', status: 'provisioning', created_at: nowUtc(), updated_at: nowUtc() });
+
+  expect(await t.call('tenant_delete', { slug: fresh })).toMatchObject({ ok: false, error: 'tenant_not_suspended' });
+  expect(await t.call('tenant_delete', { slug })).toMatchObject({ ok: true, data: { slug, deleted: true } });
+  expect(await t.db('tenants').where({ slug }).first()).toBeUndefined();
+  if (t.dialect === 'mysql') {
+    expect(await mysqlHas('database', store.dbName!)).toBe(false);
+    expect(await mysqlHas('user', store.dbUser!)).toBe(false);
+  } else {
+    expect(fs.existsSync(store.file!)).toBe(false);
+  }
 });
