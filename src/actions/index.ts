@@ -9,6 +9,8 @@ import { webhookActions } from './core/webhooks';
 import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
 import { networkActions } from './network';
+import { voipActions } from './voip';
+import { erpActions } from './erp';
 import { tenantActions } from './tenants';
 
 /** The one list the registry is built from. */
@@ -24,6 +26,8 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...networkActions,
     ...billingActions,
     ...einvoiceActions,
+    ...voipActions,
+    ...erpActions,
     ...tenantActions,
   ];
 }

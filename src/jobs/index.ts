@@ -1,7 +1,8 @@
 import { billingJobs } from '../services/billing/jobs';
 import { housekeepingJob } from './housekeeping';
+import { erpJobs } from '../services/erp/jobs';
 import type { Job } from './job';
 
 export function allJobs(): Job[] {
-  return [housekeepingJob(), ...billingJobs];
+  return [housekeepingJob(), ...billingJobs, ...erpJobs];
 }

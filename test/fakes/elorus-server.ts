@@ -3,6 +3,11 @@
  * JSON only, paginated lists, field errors with 400, and myDATA transmission on save of an issued
  * invoice (MARK, UID, QR URL, mydata_submission_status). `holdMyData()` makes the next invoice come
  * back 201 without a MARK (myDATA unreachable on Elorus' side) until `releaseMyData()`.
+ *
+ * Contacts can be read, replaced (`PUT`) and updated (`PATCH /contacts/{id}/`); cash receipts (`/cashreceipts/`) are money received
+ * from a contact and allocated to invoices (`invoice_payments`), listed by `?invoice=`. Like Elorus, the fake refuses
+ * a second record with a `custom_id` already in use, and an allocation beyond what the invoice still owes.
+ * `dropNextCashReceiptReply()` records the next receipt and cuts the connection before the 201.
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
@@ -23,6 +28,7 @@ export class FakeElorusServer {
   readonly documentTypes = [{ id: '9001', title: 'Τιμολόγιο παροχής υπηρεσιών', mydata: '2.1' }, { id: '9002', title: 'Απόδειξη παροχής υπηρεσιών', mydata: '11.2' }];
   readonly contacts: Record<string, any>[] = [];
   readonly invoices: Record<string, any>[] = [];
+  readonly cashReceipts: Record<string, any>[] = [];
   readonly requests: { method: string; path: string; query: Record<string, string>; headers: http.IncomingHttpHeaders; body: any }[] = [];
   baseUrl = '';
   private server?: http.Server;
@@ -30,6 +36,7 @@ export class FakeElorusServer {
   private nextMark = 400009900000001n;
   private myDataHeld = false;
   private dropNext = false;
+  private dropNextReceipt = false;
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
@@ -49,6 +56,8 @@ export class FakeElorusServer {
   }
 
   holdMyData(): void { this.myDataHeld = true; }
+
+  dropNextCashReceiptReply(): void { this.dropNextReceipt = true; }
 
   /** The next invoice is created (and transmitted) but the connection is cut before the 201. */
   dropNextReply(): void { this.dropNext = true; }
@@ -96,14 +105,36 @@ export class FakeElorusServer {
     }
     if (p === '/v1.2/contacts/' && m === 'POST') {
       if (body.client_type !== undefined && ![1, 2, 3, 4].includes(Number(body.client_type))) return this.send(res, 400, { client_type: ['"' + body.client_type + '" is not a valid choice.'] });
+      const badEmail = this.emailErrors(body);
+      if (badEmail) return this.send(res, 400, badEmail);
       for (const a of body.addresses ?? []) {
         const missing = ['address', 'city', 'zip', 'country'].filter((k) => a[k] === undefined);
         if (missing.length) return this.send(res, 400, { addresses: [Object.fromEntries(missing.map((k) => [k, ['This field is required.']]))] });
       }
+      if (body.custom_id && this.contacts.some((c) => c.custom_id === body.custom_id)) return this.send(res, 400, { custom_id: ['contact with this custom id already exists.'] });
       const contact = { ...body, id: String(this.nextId++) };
       this.contacts.push(contact);
       return this.send(res, 201, contact);
     }
+    const contactOne = /^\/v1\.2\/contacts\/(\w+)\/$/.exec(p);
+    if (contactOne) {
+      const c = this.contacts.find((x) => x.id === contactOne[1]);
+      if (!c) return this.send(res, 404, { detail: 'Not found.' });
+      if (m === 'GET') return this.send(res, 200, c);
+      if (m === 'PUT' || m === 'PATCH') {
+        if (body.custom_id && this.contacts.some((x) => x !== c && x.custom_id === body.custom_id)) return this.send(res, 400, { custom_id: ['contact with this custom id already exists.'] });
+        if (body.client_type !== undefined && ![1, 2, 3, 4].includes(Number(body.client_type))) return this.send(res, 400, { client_type: ['"' + body.client_type + '" is not a valid choice.'] });
+        const badEmail = this.emailErrors(body);
+        if (badEmail) return this.send(res, 400, badEmail);
+        if (m === 'PUT') for (const k of Object.keys(c)) if (k !== 'id') delete c[k];
+        Object.assign(c, body, { id: c.id });
+        return this.send(res, 200, c);
+      }
+    }
+    if (p === '/v1.2/cashreceipts/' && m === 'GET') {
+      return this.page(res, this.cashReceipts.filter((r) => (!query.invoice || (r.invoice_payments ?? []).some((ip: any) => ip.invoice === query.invoice)) && (!query.contact || r.contact === query.contact)));
+    }
+    if (p === '/v1.2/cashreceipts/' && m === 'POST') return this.createCashReceipt(req, res, body);
     if (p === '/v1.2/invoices/' && m === 'GET') return this.page(res, this.invoices.filter((i) => !query.custom_id || i.custom_id === query.custom_id));
     if (p === '/v1.2/invoices/' && m === 'POST') return this.createInvoice(req, res, body, query);
     const one = /^\/v1\.2\/invoices\/(\w+)\/(void\/)?$/.exec(p);
@@ -118,6 +149,40 @@ export class FakeElorusServer {
       }
     }
     return this.send(res, 404, { detail: 'Not found.' });
+  }
+
+  private emailErrors(body: any): Record<string, unknown> | null {
+    const list = Array.isArray(body?.email) ? body.email : [];
+    const errs = list.map((e: any) => (/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(e?.email ?? '')) ? {} : { email: ['Enter a valid email address.'] }));
+    return errs.some((e: object) => Object.keys(e).length) ? { email: errs } : null;
+  }
+
+  private createCashReceipt(req: http.IncomingMessage, res: http.ServerResponse, b: any): void {
+    const errors: Record<string, unknown> = {};
+    if (!this.contacts.some((c) => c.id === b.contact)) errors.contact = [`Invalid pk "${b.contact}" - object does not exist.`];
+    if (!b.date || !/^\d{4}-\d{2}-\d{2}$/.test(b.date)) errors.date = ['Date has wrong format. Use one of these formats instead: YYYY-MM-DD.'];
+    const amount = cents(b.amount);
+    if (Number.isNaN(amount) || amount <= 0) errors.amount = ['A valid number is required.'];
+    if (b.payment_method !== undefined && !['1', '2', '3', '4', '6', '7', '8'].includes(String(b.payment_method))) errors.payment_method = ['Not a valid choice.'];
+    if (b.custom_id && this.cashReceipts.some((r) => r.custom_id === b.custom_id)) errors.custom_id = ['cash receipt with this custom id already exists.'];
+    const allocations = (b.invoice_payments ?? []).map((ip: any) => {
+      const inv = this.invoices.find((i) => i.id === ip.invoice);
+      if (!inv) return { invoice: [`Invalid pk "${ip.invoice}" - object does not exist.`] };
+      const paid = this.cashReceipts.flatMap((r) => r.invoice_payments ?? []).filter((x: any) => x.invoice === inv.id).reduce((s: number, x: any) => s + cents(x.amount), 0)
+        + (cents(inv.paid_on_receipt ?? '0') || 0);
+      if (paid + cents(ip.amount) > cents(inv.total)) return { amount: [`The amount exceeds the invoice's outstanding balance of ${money(cents(inv.total) - paid)}.`] };
+      return {};
+    });
+    if (allocations.some((e: object) => Object.keys(e).length)) errors.invoice_payments = allocations;
+    if (Object.keys(errors).length) return this.send(res, 400, errors);
+    const receipt = { ...b, id: String(this.nextId++) };
+    this.cashReceipts.push(receipt);
+    if (this.dropNextReceipt) {
+      this.dropNextReceipt = false;
+      req.socket.destroy();
+      return;
+    }
+    return this.send(res, 201, receipt);
   }
 
   private createInvoice(req: http.IncomingMessage, res: http.ServerResponse, b: any, query: Record<string, string>): void {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
 import { clearableText, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { errors } from '../../errors';
+import { morLinkFields, withMorLink } from '../voip/customer-link';
 import {
   createCustomer,
   deleteCustomer,
@@ -72,13 +73,14 @@ export const editCustomer = defineAction({
     mac_address: clearableText(32),
     custom_fields: customFields,
     router: clearableText(100),
+    ...morLinkFields,
   }),
   permission: 'customers.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const { id, username, ...rest } = input;
+    const { id, username, mor_user_id, mor_username, ...rest } = input;
     const ref = refOf({ id, username });
-    return updateCustomer(ctx, ref, { ...rest, ...(id !== undefined && username !== undefined ? { username } : {}) });
+    return withMorLink(ctx, ref, { mor_user_id, mor_username }, () => updateCustomer(ctx, ref, { ...rest, ...(id !== undefined && username !== undefined ? { username } : {}) }));
   },
 });
 

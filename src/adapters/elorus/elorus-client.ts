@@ -43,6 +43,17 @@ export interface ElorusInvoice {
   [k: string]: unknown;
 }
 
+/** A cash receipt ("είσπραξη"): money received from a contact, allocated to invoices. */
+export interface ElorusCashReceipt {
+  id: string;
+  custom_id?: string | null;
+  contact?: string;
+  date?: string;
+  amount?: string;
+  invoice_payments?: Array<{ invoice: string; amount: string }>;
+  [k: string]: unknown;
+}
+
 interface Page<T> { count: number; next?: string | null; results: T[] }
 
 export class ElorusClient {
@@ -104,6 +115,21 @@ export class ElorusClient {
 
   createContact(contact: Record<string, unknown>): Promise<ElorusContact> {
     return this.call<ElorusContact>('POST', 'contacts/', contact);
+  }
+
+  /** A partial update: fields an accountant added at Elorus and we do not send stay as they are. */
+  updateContact(id: string, contact: Record<string, unknown>): Promise<ElorusContact> {
+    return this.call<ElorusContact>('PATCH', `contacts/${encodeURIComponent(id)}/`, contact);
+  }
+
+  /** The cash receipts allocated to one invoice (at most 250, more than any invoice gets). */
+  async cashReceiptsForInvoice(invoiceId: string): Promise<ElorusCashReceipt[]> {
+    const page = await this.call<Page<ElorusCashReceipt>>('GET', 'cashreceipts/', undefined, { invoice: invoiceId, page_size: '250' });
+    return page.results;
+  }
+
+  createCashReceipt(receipt: Record<string, unknown>): Promise<ElorusCashReceipt> {
+    return this.call<ElorusCashReceipt>('POST', 'cashreceipts/', receipt);
   }
 
   async findInvoiceByCustomId(customId: string): Promise<ElorusInvoice | null> {
