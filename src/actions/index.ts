@@ -11,6 +11,7 @@ import { einvoiceActions } from './einvoice';
 import { networkActions } from './network';
 import { voipActions } from './voip';
 import { erpActions } from './erp';
+import { tenantActions } from './tenants';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -27,5 +28,6 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...einvoiceActions,
     ...voipActions,
     ...erpActions,
+    ...tenantActions,
   ];
 }

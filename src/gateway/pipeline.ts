@@ -152,6 +152,8 @@ export function processHandler(rt: Runtime) {
         throw new AppError('method_not_allowed', `The action "${action.name}" must be sent with POST.`, 405);
 
       const perm = parsePermission(action.permission);
+      // Tenants are the platform's to manage: a tenant's own admins, whatever their role, are refused before anything else.
+      if (perm?.section === 'tenants' && tenant.id !== null) throw new AppError('forbidden', 'Tenants are managed by the platform operator only.', 403);
       if (perm && !allows(actor.permissions, perm.section, perm.level))
         throw new AppError('forbidden', `Your account needs ${perm.level} permission on "${perm.section}" for ${action.name}.`, 403);
 
@@ -235,6 +237,7 @@ function buildContext(
     headers: headerMap(p.req),
     jobs: rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type),
     loginLimits: rt.loginLimits,
+    tenants: rt.tenants,
     async getActiveRouterId() {
       if (memoRouter !== undefined) return memoRouter;
       if (!routerRowId) return (memoRouter = null);

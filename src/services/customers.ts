@@ -11,6 +11,7 @@ import { emit } from '../events/outbox';
 import { revokeCustomerTunnels } from './network/wireguard';
 import { poolAddressing } from './network/ipam';
 import { AppError, errors, isAppError } from '../errors';
+import { assertTenantCapacity } from './tenants';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
   coaSessions,
@@ -206,6 +207,7 @@ function customJson(custom: Record<string, string>): string | null {
 }
 
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
+  await assertTenantCapacity(ctx, 'subscribers');
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
   const links = new RouterLinks(ctx);
