@@ -30,7 +30,7 @@ afterAll(async () => {
 
 test('a provisioning that fails at the migration step leaves no database, user, file or row behind', async () => {
   const slug = randomSlug('f');
-  const ctx = { ...systemContext(t.rt, DEFAULT_TENANT, t.db, 'test'), files: [{ field: 'logo', originalName: 'l.png', mimeType: 'image/png', size: PNG.length, buffer: PNG }] };
+  const ctx = { ...systemContext(t.rt, DEFAULT_TENANT, t.db, 'test'), files: [{ field: 'logo', originalName: 'l.png', mimeType: 'image/png', size: PNG.length, path: '', buffer: PNG }] };
   const input = { slug, name: 'Failing ISP', domains: [`panel.${slug}.test`], admin_username: 'boss', admin_email: 'boss@example.com' };
   await expect(provisionTenant(ctx, input, { migrationsDir: badDir })).rejects.toThrow('migration exploded');
 
