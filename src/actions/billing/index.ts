@@ -262,9 +262,9 @@ export const customerBulkPayAction = defineAction({
   permission: 'payments.write',
   rateClass: 'billing',
   async run(ctx, input) {
+    const customerId = (await resolveCustomerId(ctx.db, input))!;
     const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
     const amountCents = cents(input.amount, 'amount');
-    const customerId = (await resolveCustomerId(ctx.db, input))!;
     const fingerprint = { customer_id: customerId, gateway: input.gateway ?? null, method: input.method ?? null, amount: amountCents ?? null, reference: input.reference ?? null };
     return withIdempotency(ctx, 'customer_bulk_pay', key, fingerprint, () =>
       bulkPay(ctx, { customerId, gateway: input.gateway, method: input.method, amountCents, key, reference: input.reference }),

@@ -194,6 +194,8 @@ export async function submitEinvoice(deps: Deps, invoiceId: number, requested?: 
   }
   const src = await loadInvoice(deps.db, invoiceId);
   if (src.invoice.status === 'draft') throw new AppError('invoice_not_issued', `Invoice ${invoiceId} is a draft; issue it before transmitting.`, 409);
+  // A void invoice was withdrawn before it reached myDATA: it keeps its number in the books and is never sent.
+  if (src.invoice.status === 'void') throw new AppError('invoice_void', `Invoice ${invoiceId} is void; it is kept for the numbering and is not transmitted.`, 409);
 
   // A cancelled invoice that was transmitted is corrected by a credit note correlated with its MARK.
   let kind: Kind = 'invoice';
