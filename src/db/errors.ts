@@ -24,7 +24,7 @@ export function translateDbError(err: unknown): AppError | null {
   const code = typeof e.code === 'string' ? e.code : '';
   const msg = e.sqlMessage ?? e.message ?? '';
   if (code === 'ER_DUP_ENTRY' || e.errno === 1062 || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    const field = uniqueField(msg);
+    const field = uniqueField(msg, tableOf(e.message ?? ''));
     return new AppError(field ? `duplicate_${field}` : 'duplicate', field ? `A record with this ${field} already exists.` : 'A record with these values already exists.', 409, {
       details: field ? { [field]: 'already exists' } : undefined,
     });
@@ -94,15 +94,15 @@ export function serviceUnavailable(): AppError {
   return new AppError('service_unavailable', 'The database is not answering; try again in a few seconds.', 503, { extra: { retry_after: RETRY_AFTER_SECONDS } });
 }
 
-function uniqueField(msg: string): string | null {
+function uniqueField(msg: string, table: string | null): string | null {
   // SQLite: "UNIQUE constraint failed: customers.username"; an expression index: "UNIQUE constraint failed: index 'customers_username_nocase'"
   const s = /constraint failed: \w+\.(\w+)/.exec(msg);
   if (s) return s[1];
   const idx = /constraint failed: index '(\w+)'/.exec(msg);
-  if (idx) return fieldOfIndex(idx[1], tableOf(msg));
+  if (idx) return fieldOfIndex(idx[1], table);
   // MariaDB: "Duplicate entry 'x' for key 'customers_username_unique'" / "for key 'username'"
   const m = /for key '(?:[\w]+\.)?([\w]+)'/.exec(msg);
-  if (m) return fieldOfIndex(m[1], tableOf(msg));
+  if (m) return fieldOfIndex(m[1], table);
   return null;
 }
 
