@@ -114,7 +114,7 @@ function tableOf(msg: string): string | null {
 
 /** Index names follow `<table>_<column>_<unique|nocase|ci>`; the column is what a person can act on. */
 function fieldOfIndex(name: string, table: string | null = null): string {
-  const k = name.replace(/_(unique|nocase|ci|uq)$/, '');
+  const k = name.replace(/_(unique|nocase|fold|ci|uq)$/, '');
   if (table && k.startsWith(`${table}_`) && k.length > table.length + 1) return k.slice(table.length + 1);
   const parts = k.split('_');
   return parts.length > 1 ? parts.slice(1).join('_') : k;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import { fold, FOLD_SQL } from '../domain/fold';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -25,7 +26,12 @@ export function createKnex(url: string): Knex {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (
+          conn: { pragma: (s: string) => unknown; function: (name: string, opts: { deterministic: boolean }, fn: (v: unknown) => unknown) => unknown },
+          done: (err: Error | null, conn: unknown) => void,
+        ) => {
+          // Case and accent folding like MariaDB's collation, for the username indexes and searches.
+          conn.function(FOLD_SQL, { deterministic: true }, (v) => (typeof v === 'string' ? fold(v) : v));
           conn.pragma('journal_mode = WAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');

@@ -62,7 +62,7 @@ export async function resolveCustomerId(db: Knex, ref: { customer_id?: number; u
     return ref.customer_id;
   }
   const q = db('customers').first('id');
-  if (isSqlite(db)) q.whereRaw('username = ? COLLATE NOCASE', [ref.username]);
+  if (isSqlite(db)) q.whereRaw('ispgate_fold(username) = ispgate_fold(?)', [ref.username]);
   else q.where('username', ref.username);
   const row = await q;
   if (!row) throw new AppError('customer_not_found', `No subscriber has the username "${ref.username.slice(0, 64)}".`, 404);
