@@ -7,7 +7,7 @@ import type { ActionContext } from '../../gateway/action';
 import { loadBillingCustomer } from './customers';
 import { liftIfSettled } from './dunning';
 import { gatewayFor } from './gateways';
-import { applyPayment, getInvoice, invoiceRef, today } from './invoices';
+import { applyPayment, getInvoice, invoiceRef, localToday } from './invoices';
 
 export const OFFLINE_PAY_METHODS = ['cash', 'bank_transfer', 'dias', 'manual'] as const;
 
@@ -325,6 +325,6 @@ export async function diasImport(ctx: ActionContext, content: string | Buffer) {
     unmatched,
     duplicates,
     errors: parsed.errors,
-    imported_on: today(),
+    imported_on: await localToday(ctx.db),
   };
 }

@@ -10,7 +10,7 @@ import { MyDataClient } from '../../adapters/aade/mydata-client';
 import type { MyDataError } from '../../adapters/aade/response-doc';
 import { ElorusClient, ElorusInvoice } from '../../adapters/elorus/elorus-client';
 import { elorusContactPayload, elorusInvoicePayload } from '../../adapters/elorus/elorus-invoice';
-import { takeNumbers, today } from '../billing/invoices';
+import { localToday, takeNumbers, today } from '../billing/invoices';
 import { ensureSeries } from '../billing/settings';
 import { customerAfm, loadInvoice, toEinvoiceDocument } from './invoice-source';
 import { ActiveProvider, EinvoiceSettings, loadEinvoiceSettings, PLANNED_PROVIDERS, Provider } from './settings';
@@ -258,7 +258,7 @@ async function assignCreditNoteNumber(deps: Deps, row: SubmissionRow, series: st
       throw new AppError('credit_note_series_conflict', `Series ${series} also numbers invoices; set a series of its own for credit notes with save_einvoice_settings (credit_note_series_business / credit_note_series_retail).`, 409);
     }
     const number = await takeNumbers(trx, series, 1);
-    await update(trx, row.id, { series, number, issue_date: today() });
+    await update(trx, row.id, { series, number, issue_date: await localToday(trx) });
   });
   return (await getRow(deps.db, row.invoice_id, row.kind))!;
 }
