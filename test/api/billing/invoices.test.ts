@@ -146,6 +146,7 @@ describe('manual invoices, reads, status and delete', () => {
     const c = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'c', unit_price: '1' }], series: 'D' })).data;
     expect(c.number).toBe(3);
     expect(await t.call('pay_invoice', { invoice_id: b.id, method: 'cash' })).toMatchObject({ ok: false, error: 'invoice_void' });
+    expect(await t.call('einvoice_submit', { invoice_id: b.id, provider: 'mydata' })).toMatchObject({ ok: false, error: 'invoice_void' });
     expect((await t.call('list_invoices', { customer_id: cid, status: 'void' })).data.map((i: any) => i.id).sort()).toEqual([a.id, b.id].sort());
     const evt = await t.db('outbox_events').where({ event: 'invoice.voided' }).orderBy('id', 'desc').first();
     expect(JSON.parse(evt.payload).data).toMatchObject({ invoice_id: a.id, invoice_no: 'D-000001' });
