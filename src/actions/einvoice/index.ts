@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalInt, optionalText } from '../../gateway/fields';
+import { clearableText, id, optionalBool, optionalDate, optionalInt, optionalText } from '../../gateway/fields';
 import { PROVIDERS } from '../../services/einvoice/settings';
 import { loadEinvoiceSettings, publicSettings, saveEinvoiceSettings } from '../../services/einvoice/settings';
 import { cancelEinvoice, einvoiceStatus, submitEinvoice } from '../../services/einvoice/submissions';
@@ -66,7 +66,7 @@ export const aadeLookupAction = defineAction({
   summary: 'Lookup customer tax info from AADE (Greek Tax Authority) by VAT number',
   input: z.object({
     afm: z.string().trim().min(1).max(32),
-    as_on_date: z.preprocess(blank, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional()),
+    as_on_date: optionalDate,
   }),
   permission: 'customers.read',
   rateClass: 'standard',

@@ -82,6 +82,8 @@ test('impossible calendar dates are refused before anything is stored (2026-02-3
     expect(r.status).not.toBe(500);
   }
   expect(await t.db('invoices').where({ series: 'DAT' }).count({ n: '*' })).toEqual([{ n: 0 }]);
+  // the same field helper everywhere a date is taken
+  expect(await t.call('aade_lookup', { afm: '094019245', as_on_date: '2026-02-30' })).toMatchObject({ ok: false, error: 'invalid_as_on_date' });
   expect(await t.call('create_invoice_manual', { customer_id: cid, lines: line, series: 'DAT', issue_date: '2024-02-29' })).toMatchObject({ ok: true, data: { issue_date: '2024-02-29' } });
 });
 
