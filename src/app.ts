@@ -5,7 +5,8 @@ import Redis from 'ioredis';
 import { allActions } from './actions';
 import type { Config } from './config';
 import { systemContext } from './context';
-import { createKnex } from './db/knex';
+import { createKnex, healthDeadlineMs } from './db/knex';
+import { RETRY_AFTER_SECONDS } from './db/errors';
 import { DEFAULT_TENANT, TenantDatabases } from './db/tenants';
 import { AppError, isAppError } from './errors';
 import { WebhookWorker } from './events/webhook-worker';
@@ -104,9 +105,13 @@ export function createApp(rt: Runtime) {
 
   app.get('/healthz', async (_req, res) => {
     try {
-      await rt.db.raw('select 1');
+      // A frozen database must not hang the health check: answer 503 once the deadline passes.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('deadline')), healthDeadlineMs(rt.db)); });
+      await Promise.race([rt.db.raw('select 1'), deadline]).finally(() => clearTimeout(timer));
       res.json({ ok: true });
     } catch {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.status(503).json({ ok: false, error: 'database_unavailable', message: 'The database does not answer.' });
     }
   });

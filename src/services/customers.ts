@@ -165,7 +165,7 @@ async function resolvePlan(db: Db, input: CustomerInput): Promise<PlanRow | null
  * would authenticate as whichever row comes first. SQLite compares bytes, so it is told to fold case.
  */
 async function usernameTaken(db: Db, username: string, exceptId?: number) {
-  const q = isSqlite(db as Knex) ? db('customers').whereRaw('username = ? COLLATE NOCASE', [username]) : db('customers').where({ username });
+  const q = isSqlite(db as Knex) ? db('customers').whereRaw('ispgate_fold(username) = ispgate_fold(?)', [username]) : db('customers').where({ username });
   if (exceptId !== undefined) q.whereNot({ id: exceptId });
   return Boolean(await q.first('id'));
 }
@@ -436,7 +436,10 @@ export async function listCustomers(ctx: NetCtx, f: ListFilters) {
     // '!' as the LIKE escape: a backslash would need different quoting on MariaDB and SQLite.
     const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
     q.where((b) => {
-      for (const col of ['fullname', 'username', 'phone', 'email', 'afm']) b.orWhereRaw(`${col} LIKE ? ESCAPE '!'`, [pat]);
+      // SQLite's LIKE folds ASCII only: compare folded text there, as MariaDB's collation does for Greek too.
+      const sqlite = isSqlite(ctx.db as Knex);
+      for (const col of ['fullname', 'username', 'phone', 'email', 'afm'])
+        b.orWhereRaw(sqlite ? `ispgate_fold(${col}) LIKE ispgate_fold(?) ESCAPE '!'` : `${col} LIKE ? ESCAPE '!'`, [pat]);
     });
   }
   if (f.status) q.where({ status: f.status });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, id, optionalText, Page, page, perPage } from '../../gateway/fields';
+import { clearableText, id, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
 import {
   approveInventoryAll,
   approveInventoryNode,
@@ -36,9 +36,9 @@ export const saveInventoryNodeAction = defineAction({
     model: clearableText(64),
     serial: clearableText(64),
     coordinates,
-    parent_id: clearable(z.coerce.number().int().positive()),
+    parent_id: clearable(z.preprocess(strictInt, z.number().int().positive())),
     snmp_version: clearable(z.enum(['1', '2c', '3'])),
-    snmp_port: clearable(z.coerce.number().int().min(1).max(65535)),
+    snmp_port: clearable(z.preprocess(strictInt, z.number().int().min(1).max(65535))),
     snmp_community: clearable(z.string().min(1).max(128)),
   }),
   permission: 'inventory.write',

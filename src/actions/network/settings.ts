@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineAction, type ActionContext } from '../../gateway/action';
-import { optionalBool, Page, page, perPage } from '../../gateway/fields';
+import { optionalBool, Page, page, perPage, strictInt } from '../../gateway/fields';
 import { AppError } from '../../errors';
 import { requireApiRouters, type RouterApplyResult } from '../../services/network/apply';
 import { APPLY_TASK, type ApplyJobData } from '../../services/network/apply-task';
 import { getNetworkSettings, listNetworkRevisions, resolveSettings, saveNetworkSettings, type RawSettings } from '../../services/network/settings';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
-const optionalRevision = z.preprocess(blank, z.coerce.number().int().positive().optional());
+const optionalRevision = z.preprocess(blank, z.preprocess(strictInt, z.number().int().positive()).optional());
 
 /** A PHP bracket list (`pools[0][name]=…`) arrives as an array, or as a map when its keys are not 0..n-1. */
 const rows = (max: number) =>
@@ -36,7 +36,7 @@ const routerList = z.preprocess((v) => {
   if (typeof v === 'number') return [v];
   if (v && typeof v === 'object' && !Array.isArray(v)) return Object.values(v);
   return v;
-}, z.array(z.coerce.number().int().positive()).max(100, 'at most 100 routers in one apply').optional());
+}, z.array(z.preprocess(strictInt, z.number().int().positive())).max(100, 'at most 100 routers in one apply').optional());
 
 export const saveNetworkSettingsAction = defineAction({
   name: 'save_network_settings',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { id, optionalBool, optionalText, Page, page, perPage, text } from '../../gateway/fields';
+import { id, optionalBool, optionalText, Page, page, perPage, text, strictInt } from '../../gateway/fields';
 import { listTunnels, provisionTunnel, revokeTunnel, tunnelConfig } from '../../services/network/wireguard';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -16,11 +16,11 @@ export const wireguardProvision = defineAction({
     router: id,
     pool: text(64),
     interface: z.preprocess(blank, z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'an interface name of letters, digits, "_", "-", "."').optional()),
-    listen_port: z.preprocess(blank, z.coerce.number().int().min(1).max(65535).optional()),
+    listen_port: z.preprocess(blank, z.preprocess(strictInt, z.number().int().min(1).max(65535)).optional()),
     allowed_ips: optionalText(1000),
     dns: optionalText(255),
     endpoint: z.preprocess(blank, z.string().trim().max(255).regex(/^[A-Za-z0-9.\-:[\]]+$/, 'a host name or address, optionally with :port').optional()),
-    keepalive: z.preprocess(blank, z.coerce.number().int().min(0).max(65535).optional()),
+    keepalive: z.preprocess(blank, z.preprocess(strictInt, z.number().int().min(0).max(65535)).optional()),
     preshared_key: optionalBool,
   }),
   permission: 'wireguard.write',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { bool, clearableText, id, optionalText, stringList, text } from '../../gateway/fields';
+import { bool, clearableText, id, optionalText, stringList, text, strictInt } from '../../gateway/fields';
 import { deleteTenant, editTenant, getTenant, listTenants, provisionTenant, setTenantStatus } from '../../services/tenants';
 import { SLUG_RE } from '../../services/tenants/storage';
 
@@ -24,7 +24,7 @@ const timezone = z.preprocess(
     .optional(),
 );
 /** A limit: a positive whole number; "" on edit clears it (unlimited). */
-const limit = z.preprocess((v) => (v === '' ? null : v), z.coerce.number().int().min(0).max(10_000_000).nullable().optional());
+const limit = z.preprocess((v) => (v === '' ? null : v), z.preprocess(strictInt, z.number().int().min(0).max(10_000_000)).nullable().optional());
 const domains = stringList.refine((d) => d.length <= 20, 'at most 20 domains');
 /** A tenant by id or slug. */
 const ref = { id: z.preprocess(blank, id.optional()), slug: z.preprocess(blank, slug.optional()) };
