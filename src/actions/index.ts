@@ -8,6 +8,7 @@ import { settingsActions } from './core/settings';
 import { webhookActions } from './core/webhooks';
 import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
+import { helpdeskActions } from './helpdesk';
 import { networkActions } from './network';
 
 /** The one list the registry is built from. */
@@ -23,5 +24,6 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...networkActions,
     ...billingActions,
     ...einvoiceActions,
+    ...helpdeskActions,
   ];
 }

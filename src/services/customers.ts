@@ -9,6 +9,7 @@ import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
 import { AppError, errors, isAppError } from '../errors';
+import { ticketsOfCustomer } from './helpdesk/tickets';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
   coaSessions,
@@ -411,6 +412,7 @@ export async function getCustomer(ctx: NetCtx, ref: CustomerRef) {
     online: sessions.length > 0,
     sessions: sessions.length,
     rate_limit: plan ? rateLimitForPlan(plan) : null,
+    tickets: await ticketsOfCustomer(ctx.db, c.id),
   };
 }
 
