@@ -10,6 +10,7 @@ import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
 import { helpdeskActions } from './helpdesk';
 import { networkActions } from './network';
+import { notificationActions } from './notifications';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -25,5 +26,6 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...billingActions,
     ...einvoiceActions,
     ...helpdeskActions,
+    ...notificationActions,
   ];
 }
