@@ -10,6 +10,7 @@ import { channelConfig, publicNotificationSettings, requireChannel, saveNotifica
 import { listNotifications, sendNotification, CHANNELS } from '../../services/notifications/send';
 import { LANGUAGES, listTemplates, saveTemplate } from '../../services/notifications/templates';
 import type { Target } from '../../services/notifications/recipients';
+import { invoicePdfAction } from './invoice-pdf';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
@@ -230,5 +231,6 @@ export const notificationActions = [
   saveNotificationTemplate,
   listNotificationTemplates,
   pushSubscribe,
+  invoicePdfAction,
 ];
 

@@ -24,6 +24,7 @@ import { branding, channelConfig, requireChannel, type ChannelConfig } from './s
 import { resolveRecipients, type Recipient, type Target } from './recipients';
 import { getTemplate, render, type Language } from './templates';
 import { Throttle } from './throttle';
+import { invoicePdf } from './invoice-pdf';
 
 export const CHANNELS = ['telegram', 'email', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -185,13 +186,6 @@ const LOGO_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg'
 
 type Outcome = TelegramOutcome | MailOutcome | PushOutcome | { kind: 'skipped'; raw: string };
 
-export interface DeliverDeps {
-  /** Renders the invoice PDF for an e-mail whose template asks for it; absent until the PDF module is wired. */
-  invoicePdf?: (ctx: ActionContext, invoiceId: number) => Promise<{ filename: string; content: Buffer }>;
-}
-
-export const deliverDeps: DeliverDeps = {};
-
 async function deliverOne(ctx: ActionContext, cfg: ChannelConfig, n: Record<string, any>, d: Record<string, any>, r: Rendered, extras: { logo: { content: Buffer; filename: string } | null; brand: { name: string } }): Promise<Outcome> {
   if (d.channel === 'telegram') {
     if (!cfg.telegram) return { kind: 'rejected', raw: 'telegram is not configured' };
@@ -204,8 +198,8 @@ async function deliverOne(ctx: ActionContext, cfg: ChannelConfig, n: Record<stri
     if (extras.logo) attachments.push({ filename: extras.logo.filename, content: extras.logo.content, contentType: LOGO_TYPES[path.extname(extras.logo.filename).slice(1)] ?? 'application/octet-stream', cid: 'logo@ispgate' });
     const vars = parseJson<Record<string, unknown>>(n.variables, {});
     const invoiceId = Number(vars._invoice_id ?? vars.invoice_id ?? 0);
-    if (r.attachInvoice && invoiceId && deliverDeps.invoicePdf) {
-      const pdf = await deliverDeps.invoicePdf(ctx, invoiceId);
+    if (r.attachInvoice && invoiceId) {
+      const pdf = await invoicePdf(ctx, invoiceId);
       attachments.push({ filename: pdf.filename, content: pdf.content, contentType: 'application/pdf' });
     }
     const headers: Record<string, string> = {};
