@@ -1,4 +1,5 @@
 import type { AnyAction } from '../gateway/action';
+import { aiActions } from './ai';
 import { adminActions } from './core/admins';
 import { apiKeyActions } from './core/api-keys';
 import { authActions } from './core/auth';
@@ -14,7 +15,7 @@ import { notificationActions } from './notifications';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
-  return [
+  const list: AnyAction[] = [
     describeAction(describe),
     ...authActions,
     ...adminActions,
@@ -27,5 +28,7 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...einvoiceActions,
     ...helpdeskActions,
     ...notificationActions,
+    ...aiActions(describe, () => list),
   ];
+  return list;
 }

@@ -65,7 +65,7 @@ async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller
   return null;
 }
 
-function isWrite(a: AnyAction): boolean {
+export function isWrite(a: AnyAction): boolean {
   if (a.audit !== undefined) return a.audit;
   const p = parsePermission(a.permission);
   return p ? p.level === 'write' : false;
@@ -202,7 +202,7 @@ function buildContext(
   };
 }
 
-async function audit(db: Knex, ctx: ActionContext, action: string, params: Record<string, unknown>, result: unknown) {
+export async function audit(db: Knex, ctx: ActionContext, action: string, params: Record<string, unknown>, result: unknown) {
   const r = result as Record<string, unknown> | null;
   const target = r && typeof r === 'object' && 'id' in r ? String(r.id) : params.id !== undefined ? String(params.id) : typeof params.username === 'string' ? params.username : null;
   await db('audit_log').insert({
