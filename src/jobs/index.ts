@@ -1,7 +1,8 @@
 import { billingJobs } from '../services/billing/jobs';
+import { notificationEventsJob } from '../services/notifications/events';
 import { housekeepingJob } from './housekeeping';
 import type { Job } from './job';
 
 export function allJobs(): Job[] {
-  return [housekeepingJob(), ...billingJobs];
+  return [housekeepingJob(), ...billingJobs, notificationEventsJob];
 }
