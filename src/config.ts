@@ -54,6 +54,8 @@ const schema = z.object({
   /** Attempts per recipient before a delivery is failed (429/5xx/network are retried with backoff). */
   NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   NOTIFY_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long one delivery job works before handing the rest of an announcement to a new job. */
+  NOTIFY_SLICE_MS: z.coerce.number().int().positive().default(20_000),
   /** A PEM file of extra CAs trusted for Web Push services (a push relay with a private CA). */
   PUSH_CA_FILE: z.string().optional(),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),

@@ -11,7 +11,7 @@ import type { Job } from '../../jobs/job';
 import { parseJson } from '../../db/knex';
 import { money } from '../../adapters/pdf/invoice-pdf';
 import { branding } from './settings';
-import { sendNotification } from './send';
+import { resumeNotifications, sendNotification } from './send';
 import { getTemplate } from './templates';
 
 const BY_EVENT: Record<string, string> = {
@@ -95,8 +95,12 @@ export async function processEvents(ctx: ActionContext, limit = 500) {
   return { processed: events.length, queued };
 }
 
+/** Every 15 s: turn new events into notices, and give due deliveries (retries, left-over work) a job. */
 export const notificationEventsJob: Job = {
-  name: 'notifications.events',
+  name: 'notifications.tick',
   everyMs: 15_000,
-  run: (ctx) => processEvents(ctx),
+  async run(ctx) {
+    const events = await processEvents(ctx);
+    return { ...events, resumed: await resumeNotifications(ctx) };
+  },
 };

@@ -45,6 +45,8 @@ const INSERT_BATCH = 500;
 const CLAIM_BATCH = 100;
 /** How long a worker may hold a claimed batch before another treats its unfinished rows as unknown. */
 const CLAIM_MS = 5 * 60_000;
+/** A retry due sooner than this is waited for in the job; a later one is left to the scheduled tick. */
+const SHORT_WAIT_MS = 3_000;
 
 function channelsFor(r: Recipient, requested: Channel | 'all', pushOwners: Set<string>): Array<{ channel: Channel; address: string | null; skip?: string }> {
   const has = (c: Channel): { address: string | null; skip?: string } => {
@@ -266,17 +268,25 @@ export async function deliverNotification(ctx: ActionContext, notificationId: nu
   const maxAttempts = ctx.config.NOTIFY_MAX_ATTEMPTS;
   const total = Number(((await ctx.db('notification_deliveries').where({ notification_id: notificationId }).count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
 
+  // A job works for one slice of time, then hands over to a new job: a shutdown never waits for a whole
+  // 10,000-recipient announcement, and a retry due in minutes is picked up by the scheduled tick, not slept on.
+  const deadline = Date.now() + ctx.config.NOTIFY_SLICE_MS;
   for (;;) {
     const counts = await stateCounts(ctx.db, notificationId);
     await progress(total - counts.queued - counts.sending, total);
+    if (counts.queued === 0 && counts.sending === 0) break;
+    if (Date.now() > deadline) {
+      const next = await ctx.jobs.enqueue('notifications.deliver', { notification_id: notificationId });
+      return { notification_id: notificationId, status: 'sending', continued_in_job: next.id, deliveries: counts };
+    }
     const now = nowUtc();
     const ids = (await ctx.db('notification_deliveries').where({ notification_id: notificationId, state: 'queued' }).where('next_attempt_at', '<=', now).orderBy('id').limit(CLAIM_BATCH).select('id')).map((r) => r.id);
     if (!ids.length) {
-      if (counts.queued === 0 && counts.sending === 0) break;
-      // Retries wait for their time (a 429's retry_after), or another worker is finishing its batch.
+      // Only retries waiting for their time (a 429's retry_after, a backoff), or rows another worker is sending.
       const next = await ctx.db('notification_deliveries').where({ notification_id: notificationId, state: 'queued' }).min({ at: 'next_attempt_at' }).first();
-      const waitMs = next?.at ? Math.min(Math.max(new Date(String(next.at).replace(' ', 'T') + 'Z').getTime() - Date.now(), 50), 30_000) : 500;
-      await new Promise((r) => setTimeout(r, waitMs));
+      const waitMs = next?.at ? new Date(String(next.at).replace(' ', 'T') + 'Z').getTime() - Date.now() : 500;
+      if (waitMs > SHORT_WAIT_MS || Date.now() + waitMs > deadline) return { notification_id: notificationId, status: 'sending', waiting_until: toIso(next?.at ?? null), deliveries: counts };
+      await new Promise((r) => setTimeout(r, Math.max(waitMs, 50)));
       continue;
     }
     const token = crypto.randomUUID();
@@ -347,6 +357,22 @@ export const deliverTask = defineTask<{ notification_id: number }, unknown>({
     return deliverNotification(ctx, Number(data.notification_id), progress);
   },
 });
+
+/**
+ * The scheduled tick's part: a notification with deliveries due (retries whose time came, or work a stopped job
+ * left) and no delivery job queued or running gets one.
+ */
+export async function resumeNotifications(ctx: ActionContext) {
+  const due = (await ctx.db('notification_deliveries').where({ state: 'queued' }).where('next_attempt_at', '<=', nowUtc()).distinct('notification_id')) as Array<{ notification_id: number }>;
+  let resumed = 0;
+  for (const { notification_id: id } of due) {
+    const active = await ctx.db('jobs').where({ task: 'notifications.deliver' }).whereIn('state', ['queued', 'running']).where('data', JSON.stringify({ notification_id: Number(id) })).first('id');
+    if (active) continue;
+    await ctx.jobs.enqueue('notifications.deliver', { notification_id: Number(id) });
+    resumed++;
+  }
+  return resumed;
+}
 
 export async function listNotifications(ctx: ActionContext, f: { page: number; per_page: number; id?: number; status?: string }) {
   const q = ctx.db('notifications');

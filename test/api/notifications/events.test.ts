@@ -29,7 +29,7 @@ async function runEvents() {
 
 test('enabled templates go out on their events; disabled ones and internal notes do not', async () => {
   const ticket = (await t.call('ticket_create', { username: 'maria', subject: 'Αργή σύνδεση', body: 'Έχω 2 Mbps' })).data.id;
-  expect(await runEvents()).toEqual({ processed: 0, queued: 0 }); // the first run only places the cursor
+  expect(await runEvents()).toEqual({ processed: 0, queued: 0, resumed: 0 }); // the first run only places the cursor
   await t.call('ticket_reply', { id: ticket, body: 'Ελέγχουμε τη γραμμή σας.' });
   expect((await runEvents()).queued).toBe(0); // ticket_reply is not enabled yet
   expect(tg.messages).toHaveLength(0);

@@ -17,7 +17,7 @@ let tg: FakeTelegram;
 beforeAll(async () => {
   tg = new FakeTelegram(TOKEN);
   await tg.listen();
-  t = await makeTestApp({ env: { NOTIFY_TELEGRAM_RATE: '100000', NOTIFY_CONCURRENCY: '16' } });
+  t = await makeTestApp({ env: { NOTIFY_TELEGRAM_RATE: '100000', NOTIFY_CONCURRENCY: '16', NOTIFY_SLICE_MS: '5000' } });
   const plan = (await t.call('add_plan', { name: 'FTTH 100', download: '100M', upload: '10M', price: '25' })).data.id;
   const now = nowUtc();
   const rows = Array.from({ length: N }, (_, i) => ({ username: `sub${i}`, password: 'x', plan_id: plan, status: 'active', telegram_chat_id: String(700000 + i), created_at: now, updated_at: now }));
@@ -37,11 +37,14 @@ test('interrupted half-way and resumed, each of 10,000 subscribers gets the anno
   const id = sent.data.id;
 
   const killed = new Error('worker killed');
-  await expect(
-    deliverTask.run(t.ctx(), { notification_id: id }, async (done) => {
-      if (done >= N / 2) throw killed;
-    }),
-  ).rejects.toBe(killed);
+  // Its worker runs slice after slice (each hands over to a new job, left queued here) until it dies.
+  const worker = async () => {
+    for (;;)
+      await deliverTask.run(t.ctx(), { notification_id: id }, async (done) => {
+        if (done >= N / 2) throw killed;
+      });
+  };
+  await expect(worker()).rejects.toBe(killed);
   const half = tg.messages.length;
   expect(half).toBeGreaterThanOrEqual(N / 2);
   expect(half).toBeLessThan(N);
@@ -53,6 +56,9 @@ test('interrupted half-way and resumed, each of 10,000 subscribers gets the anno
     expect(await rt2.jobs.sweep()).toBeGreaterThanOrEqual(1);
     const job = await rt2.jobs.wait(rt2.db, sent.data.job_id, 240_000);
     expect(job.state).toBe('completed');
+    // A delivery job works for a slice of time and hands the rest to a new job: wait for the notification itself.
+    const deadline = Date.now() + 240_000;
+    while ((await t.db('notifications').where({ id }).first()).status !== 'completed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   } finally {
     await closeRuntime(rt2);
   }
