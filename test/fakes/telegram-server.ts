@@ -12,6 +12,8 @@ export class FakeTelegram {
   readonly blocked = new Set<string>();
   /** chat id → how many 429s to answer before accepting. */
   readonly throttleFirst = new Map<string, number>();
+  /** The retry_after those 429s carry, in seconds. */
+  retryAfter = 1;
   requests = 0;
   private server?: http.Server;
   private nextId = 1;
@@ -61,7 +63,7 @@ export class FakeTelegram {
     const left = this.throttleFirst.get(chat) ?? 0;
     if (left > 0) {
       this.throttleFirst.set(chat, left - 1);
-      return this.reply(res, 429, { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+      return this.reply(res, 429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${this.retryAfter}`, parameters: { retry_after: this.retryAfter } });
     }
     this.messages.push({ chat_id: chat, text, parse_mode: p.parse_mode as string | undefined });
     const id = this.nextId++;

@@ -1,4 +1,5 @@
 import { closeMailPools } from '../../../src/adapters/mail/smtp';
+import { notificationEventsJob } from '../../../src/services/notifications/events';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { FakeTelegram } from '../../fakes/telegram-server';
 import { SmtpReceiver } from '../../fakes/smtp-receiver';
@@ -113,6 +114,23 @@ test('a 429 is retried after retry_after; a blocked bot marks the recipient unre
   await wait(again);
   expect(tg.requests).toBeGreaterThan(0);
   tg.blocked.delete('1002');
+});
+
+test('a retry due later than a few seconds is left to the scheduled tick, which resumes it', async () => {
+  tg.retryAfter = 4;
+  tg.throttleFirst.set('1001', 1);
+  const r = await t.call('send_notification', { username: 'maria', channel: 'telegram', text: 'Later' });
+  const job = await wait(r);
+  expect(job.result).toMatchObject({ status: 'sending', waiting_until: expect.any(String) });
+  expect((await deliveries(r.data.id))[0]).toMatchObject({ state: 'queued', attempts: 1 });
+  expect(((await notificationEventsJob.run(t.ctx())) as any).resumed).toBe(0); // not due yet
+  await new Promise((res) => setTimeout(res, 4200));
+  expect(((await notificationEventsJob.run(t.ctx())) as any).resumed).toBe(1);
+  const next = await t.db('jobs').where({ task: 'notifications.deliver', data: JSON.stringify({ notification_id: r.data.id }) }).whereNot({ id: r.data.job_id }).first();
+  expect((await t.ctx().jobs.wait(next.id, 30_000)).state).toBe('completed');
+  expect((await deliveries(r.data.id))[0]).toMatchObject({ state: 'sent', attempts: 2 });
+  expect((await t.db('notifications').where({ id: r.data.id }).first()).status).toBe('completed');
+  tg.retryAfter = 1;
 });
 
 test('send_notification by e-mail over STARTTLS: subject, text and HTML parts, company name, List-Unsubscribe on bulk', async () => {
