@@ -1,4 +1,5 @@
 import type { AnyAction } from '../gateway/action';
+import { aiActions } from './ai';
 import { adminActions } from './core/admins';
 import { apiKeyActions } from './core/api-keys';
 import { authActions } from './core/auth';
@@ -8,14 +9,16 @@ import { settingsActions } from './core/settings';
 import { webhookActions } from './core/webhooks';
 import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
+import { helpdeskActions } from './helpdesk';
 import { networkActions } from './network';
 import { voipActions } from './voip';
 import { erpActions } from './erp';
 import { tenantActions } from './tenants';
+import { notificationActions } from './notifications';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
-  return [
+  const list: AnyAction[] = [
     describeAction(describe),
     ...authActions,
     ...adminActions,
@@ -29,5 +32,9 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...voipActions,
     ...erpActions,
     ...tenantActions,
+    ...helpdeskActions,
+    ...notificationActions,
+    ...aiActions(describe, () => list),
   ];
+  return list;
 }

@@ -106,7 +106,7 @@ export function gate(rt: Runtime) {
   };
 }
 
-function isWrite(a: AnyAction): boolean {
+export function isWrite(a: AnyAction): boolean {
   if (a.audit !== undefined) return a.audit;
   const p = parsePermission(a.permission);
   return p ? p.level === 'write' : false;
@@ -176,17 +176,8 @@ export function processHandler(rt: Runtime) {
       if (!parsed.success) throw validationError(parsed.error, params, action.input as z.ZodType);
 
       const ctx = buildContext(rt, { db, tenant, actor, requestId, req, res, log });
-      // The audit row is written before a write runs, and the write does not run without it; the outcome is
-      // filled in afterwards (a failure to do so leaves "started" and is logged as an error).
-      const auditId = isWrite(action) ? await auditStart(db, ctx, action.name, params) : null;
-      let data: unknown;
-      try {
-        data = await action.run(ctx, parsed.data);
-      } catch (e) {
-        if (auditId !== null) await auditFinish(db, auditId, toAppError(e).code, null).catch((x) => log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
-        throw e;
-      }
-      if (auditId !== null) await auditFinish(db, auditId, 'ok', auditTarget(params, data)).catch((x) => log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
+      const act = action;
+      const data = await runAudited(db, ctx, act, params, () => act.run(ctx, parsed.data));
       log.info('action ok', { tenant: tenant.slug, actor: actor.username, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       sendOk(res, data);
     } catch (e) {
@@ -257,6 +248,24 @@ function buildContext(
       p.res.cookie(name, value, { httpOnly: true, sameSite: 'strict', secure: rt.config.COOKIE_SECURE, path: '/', maxAge: opts.maxAgeSeconds * 1000 });
     },
   };
+}
+
+/**
+ * Runs an action's handler under the audit trail: the audit row of a write is written before the write runs, and
+ * the write does not run without it; the outcome is filled in afterwards (a failure to do so leaves "started" and
+ * is logged as an error). The HTTP pipeline and in-process calls (the AI assistant's tools) both go through here.
+ */
+export async function runAudited<T>(db: Knex, ctx: ActionContext, action: AnyAction, params: Record<string, unknown>, run: () => Promise<T>): Promise<T> {
+  const auditId = isWrite(action) ? await auditStart(db, ctx, action.name, params) : null;
+  let data: T;
+  try {
+    data = await run();
+  } catch (e) {
+    if (auditId !== null) await auditFinish(db, auditId, toAppError(e).code, null).catch((x) => ctx.log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
+    throw e;
+  }
+  if (auditId !== null) await auditFinish(db, auditId, 'ok', auditTarget(params, data)).catch((x) => ctx.log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
+  return data;
 }
 
 function auditTarget(params: Record<string, unknown>, result: unknown): string | null {

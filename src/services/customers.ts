@@ -12,6 +12,7 @@ import { revokeCustomerTunnels } from './network/wireguard';
 import { poolAddressing } from './network/ipam';
 import { AppError, errors, isAppError } from '../errors';
 import { assertTenantCapacity } from './tenants';
+import { ticketsOfCustomer } from './helpdesk/tickets';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
   coaSessions,
@@ -418,6 +419,7 @@ export async function getCustomer(ctx: NetCtx, ref: CustomerRef) {
     online: sessions.length > 0,
     sessions: sessions.length,
     rate_limit: plan ? rateLimitForPlan(plan) : null,
+    tickets: await ticketsOfCustomer(ctx.db, c.id),
   };
 }
 
