@@ -2,6 +2,7 @@ import type { AnyAction } from '../gateway/action';
 import { aiActions } from './ai';
 import { adminActions } from './core/admins';
 import { apiKeyActions } from './core/api-keys';
+import { apiClientActions } from './core/api-clients';
 import { authActions } from './core/auth';
 import { describeAction } from './core/describe';
 import { jobActions } from './core/jobs';
@@ -23,6 +24,7 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...authActions,
     ...adminActions,
     ...apiKeyActions,
+    ...apiClientActions,
     ...settingsActions,
     ...webhookActions,
     ...jobActions,
