@@ -9,6 +9,7 @@ import { webhookActions } from './core/webhooks';
 import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
 import { networkActions } from './network';
+import { monitoringActions } from './monitoring';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -23,5 +24,6 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...networkActions,
     ...billingActions,
     ...einvoiceActions,
+    ...monitoringActions,
   ];
 }
