@@ -45,8 +45,21 @@ const SINGLETONS: Record<string, Row> = {
     'board-name': 'CHR',
     'architecture-name': 'x86_64',
     'cpu-count': '2',
+    'free-hdd-space': '90000000',
+    'total-hdd-space': '134217728',
   },
   '/system/identity': { name: 'fake-router' },
+};
+
+/** Menus a RouterOS v7 router has rows in from the start (monitoring reads them); a seed replaces them. */
+const DEFAULT_TABLES: Record<string, Row[]> = {
+  // v7 prints one row per sensor; v6 printed one row with voltage= and temperature=.
+  '/system/health': [
+    { name: 'voltage', value: '24.1', type: 'V' },
+    { name: 'temperature', value: '41', type: 'C' },
+    { name: 'cpu-temperature', value: '48', type: 'C' },
+  ],
+  '/ip/neighbor': [],
 };
 
 export function encodeLength(n: number): Buffer {
@@ -135,6 +148,9 @@ export class FakeRouterOS {
   constructor(opts: FakeRouterOptions = {}) {
     this.users = opts.users ?? { admin: 'secret' };
     this.emptyReply = opts.emptyReply ?? false;
+    for (const [menu, rows] of Object.entries(DEFAULT_TABLES)) {
+      if (!opts.seed?.[menu]) this.tables.set(menu, rows.map((r) => this.withId(r)));
+    }
     for (const [menu, rows] of Object.entries(opts.seed ?? {})) {
       this.tables.set(menu, rows.map((r) => this.withId(r)));
     }
