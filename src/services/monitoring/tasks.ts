@@ -9,6 +9,7 @@ import { nowUtc } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
 import { compactSamples, runSnmpCycle } from './snmp';
 import { probeRouters } from './routers';
+import { pollDueSources } from './topology';
 
 export const SNMP_TASK = 'monitoring.snmp_cycle';
 export const PROBE_TASK = 'monitoring.router_probe';
@@ -50,4 +51,6 @@ const TICK_MS = 10_000;
 export const monitoringJobs: Job[] = [
   { name: 'monitoring.snmp', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, SNMP_TASK, ctx.config.SNMP_INTERVAL_S) },
   { name: 'monitoring.router_probe', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, PROBE_TASK, ctx.config.ROUTER_PROBE_INTERVAL_S) },
+  // At most four sources: each is read when its poll_interval has passed, which records discovered devices.
+  { name: 'monitoring.topology', everyMs: 30_000, run: (ctx) => pollDueSources(ctx) },
 ];

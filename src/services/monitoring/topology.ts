@@ -302,3 +302,15 @@ export async function getTopology(ctx: MonCtx, opts: { source?: SourceName; disc
 export async function listSources(ctx: Pick<MonCtx, 'db'>) {
   return (await ctx.db<SourceRow>('topology_sources').orderBy('id')).map(publicSource);
 }
+
+/** Reads every source whose poll_interval has passed since its last poll (discovery of pending inventory nodes). */
+export async function pollDueSources(ctx: MonCtx, now = new Date()) {
+  const rows = await ctx.db<SourceRow>('topology_sources').orderBy('id');
+  const due = rows.filter((r) => !r.last_poll_at || new Date(String(r.last_poll_at).replace(' ', 'T') + 'Z').getTime() + r.poll_interval_s * 1000 <= now.getTime());
+  const out: Array<Record<string, unknown>> = [];
+  for (const r of due) {
+    const t = await getTopology(ctx, { source: r.source });
+    out.push({ source: r.source, ...t.sources[0], discovered: t.discovered });
+  }
+  return { polled: out };
+}

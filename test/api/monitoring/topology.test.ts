@@ -2,6 +2,7 @@ import { makeTestApp, type TestApp } from '../../helpers/app';
 import { FakeRouterOS } from '../../fakes/routeros-server';
 import { FakeLibreNMS } from '../../fakes/librenms-server';
 import { FakeObservium } from '../../fakes/observium-server';
+import { monitoringJobs } from '../../../src/services/monitoring/tasks';
 
 let t: TestApp;
 let ros: FakeRouterOS;
@@ -156,6 +157,18 @@ describe('get_topology', () => {
     expect(body.data.sources).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'librenms', ok: false, error: 'source_unreachable' }), expect.objectContaining({ source: 'observium', ok: true })]));
     expect(body.data.nodes.map((n: { id: string }) => n.id)).toEqual(expect.arrayContaining([`router:${routerId}`, 'observium:277']));
     expect((await t.db('topology_sources').where({ source: 'librenms' }).first()).last_error).toBe('source_unreachable');
+  });
+
+  test('the scheduled discovery reads a source once its poll interval has passed, and records new devices as pending', async () => {
+    obs.devices.push({ device_id: '279', hostname: 'sw-279.example.net', sysName: 'sw-279', ip: '10.0.0.79', os: 'ios', status: '1' });
+    const job = monitoringJobs.find((j) => j.name === 'monitoring.topology')!;
+    // Just polled by the test above: not due yet.
+    expect(await job.run(t.ctx())).toEqual({ polled: [] });
+    expect(await t.db('inventory_nodes').where({ ip: '10.0.0.79' })).toHaveLength(0);
+    await t.db('topology_sources').where({ source: 'observium' }).update({ last_poll_at: '2026-01-01 00:00:00' });
+    const r = (await job.run(t.ctx())) as { polled: Array<Record<string, unknown>> };
+    expect(r.polled).toEqual([expect.objectContaining({ source: 'observium', ok: true, devices: 3 })]);
+    expect(await t.db('inventory_nodes').where({ ip: '10.0.0.79', status: 'pending', source: 'observium' })).toHaveLength(1);
   });
 
   test('get_topology refuses a source it does not know or that is not saved', async () => {
