@@ -149,7 +149,8 @@ export class FakeRouterOS {
     this.users = opts.users ?? { admin: 'secret' };
     this.emptyReply = opts.emptyReply ?? false;
     for (const [menu, rows] of Object.entries(DEFAULT_TABLES)) {
-      if (!opts.seed?.[menu]) this.tables.set(menu, rows.map((r) => this.withId(r)));
+      // Ids of their own (*F1, *F2 …) so the ids of items a test adds still start at *1.
+      if (!opts.seed?.[menu]) this.tables.set(menu, rows.map((r, i) => ({ '.id': `*F${i + 1}`, ...r })));
     }
     for (const [menu, rows] of Object.entries(opts.seed ?? {})) {
       this.tables.set(menu, rows.map((r) => this.withId(r)));

@@ -38,7 +38,9 @@ export const routerProbeTask = defineTask<Record<string, never>, unknown>({
 export const monitoringTasks: TaskDef[] = [snmpCycleTask, routerProbeTask];
 
 /** Enqueues `task` when the last one started at least `everyS` ago (deduplicated while one is queued or running). */
-async function enqueueIfDue(ctx: ActionContext, task: string, everyS: number) {
+async function enqueueIfDue(ctx: ActionContext, task: string, everyS: number, table: 'snmp_devices' | 'routers') {
+  // A tenant with nothing to poll gets no job rows.
+  if (!(await ctx.db(table).first('id'))) return { skipped: true, reason: 'nothing_to_poll' };
   const since = nowUtc(new Date(Date.now() - everyS * 1000));
   const recent = await ctx.db('jobs').where({ task }).where('created_at', '>', since).first('id');
   if (recent) return { skipped: true };
@@ -49,8 +51,8 @@ async function enqueueIfDue(ctx: ActionContext, task: string, everyS: number) {
 const TICK_MS = 10_000;
 
 export const monitoringJobs: Job[] = [
-  { name: 'monitoring.snmp', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, SNMP_TASK, ctx.config.SNMP_INTERVAL_S) },
-  { name: 'monitoring.router_probe', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, PROBE_TASK, ctx.config.ROUTER_PROBE_INTERVAL_S) },
+  { name: 'monitoring.snmp', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, SNMP_TASK, ctx.config.SNMP_INTERVAL_S, 'snmp_devices') },
+  { name: 'monitoring.router_probe', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, PROBE_TASK, ctx.config.ROUTER_PROBE_INTERVAL_S, 'routers') },
   // At most four sources: each is read when its poll_interval has passed, which records discovered devices.
   { name: 'monitoring.topology', everyMs: 30_000, run: (ctx) => pollDueSources(ctx) },
 ];
