@@ -2,8 +2,9 @@ import { billingJobs } from '../services/billing/jobs';
 import { notificationEventsJob } from '../services/notifications/events';
 import { housekeepingJob } from './housekeeping';
 import { erpJobs } from '../services/erp/jobs';
+import { monitoringJobs } from '../services/monitoring/tasks';
 import type { Job } from './job';
 
 export function allJobs(): Job[] {
-  return [housekeepingJob(), ...billingJobs, ...erpJobs, notificationEventsJob];
+  return [housekeepingJob(), ...billingJobs, ...erpJobs, notificationEventsJob, ...monitoringJobs];
 }
