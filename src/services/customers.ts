@@ -205,16 +205,23 @@ function customJson(custom: Record<string, string>): string | null {
   return json;
 }
 
-/** The outside steps of one subscriber operation: RouterOS now, each a step with undo (see steps.ts). */
+type Leftover = { router_id: number; username: string; mac_address: string | null };
+
+/**
+ * The outside steps of one subscriber operation: RouterOS now, each a step with undo (see steps.ts). What a
+ * router step could not undo is collected in `leftovers` and recorded once the whole operation has been undone
+ * (recorded earlier, its convergence job could read the rows before their own undo and re-create the entries).
+ */
 function routerStep(
   ctx: NetCtx,
   links: RouterLinks,
+  leftovers: Leftover[],
   name: string,
-  target: () => { router: RouterRowDb | null; leftovers: Array<{ username: string; mac_address: string | null }> },
+  target: () => { router: RouterRowDb | null; users: Array<{ username: string; mac_address: string | null }> },
   fn: (steps: Steps, link: RouterLink) => Promise<void>,
 ): Step<Steps | null> {
-  const record = async (router: RouterRowDb, leftovers: Array<{ username: string; mac_address: string | null }>) => {
-    for (const l of leftovers) await recordRouterLeftover(ctx, { router_id: router.id, username: l.username, mac_address: l.mac_address });
+  const keep = (router: RouterRowDb, users: Array<{ username: string; mac_address: string | null }>) => {
+    for (const u of users) leftovers.push({ router_id: router.id, username: u.username, mac_address: u.mac_address });
   };
   return step({
     name,
@@ -226,16 +233,32 @@ function routerStep(
         await fn(s, links.for(t.router));
         return s;
       } catch (e) {
-        if ((await s.rollback(ctx.log)).length) await record(t.router, t.leftovers);
+        if ((await s.rollback(ctx.log)).length) keep(t.router, t.users);
         throw e;
       }
     },
     async undo(s) {
       if (!s) return;
       const t = target();
-      if ((await s.rollback(ctx.log)).length && t.router) await record(t.router, t.leftovers);
+      if ((await s.rollback(ctx.log)).length && t.router) keep(t.router, t.users);
     },
   });
+}
+
+/** Runs the steps, then records what was left on routers for a job to converge, whatever the outcome. */
+async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[]) => Step<any>[]): Promise<void> {
+  const leftovers: Leftover[] = [];
+  try {
+    await runSteps(build(leftovers), { log: ctx.log });
+  } finally {
+    const seen = new Set<string>();
+    for (const l of leftovers) {
+      const k = `${l.router_id}:${l.username}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      await recordRouterLeftover(ctx, l).catch((e) => ctx.log.error('could not record a router leftover', { router: l.router_id, username: l.username, err: String((e as Error)?.message ?? e) }));
+    }
+  }
 }
 
 /**
@@ -257,8 +280,6 @@ async function retractEvent(trx: Knex.Transaction, eventId: string, reverse: () 
   await trx('outbox_events').where({ id: ev.id }).delete();
 }
 
-const stepOpts = (ctx: NetCtx) => ({ log: ctx.log });
-
 /**
  * Creates the subscriber: the rows (customer, RADIUS, customer.created) commit first in their own short
  * transaction; then an api-mode router gets its entries. A router that fails undoes its entries and the rows
@@ -270,8 +291,7 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
   const links = new RouterLinks(ctx);
   let made!: { c: CustomerRow; plan: PlanRow; router: RouterRowDb | null; out: ReturnType<typeof publicCustomer>; eventId: string };
   try {
-    await runSteps(
-      [
+    await runWithLeftovers(ctx, (leftovers) => [
         step({
           name: 'database',
           do: async () =>
@@ -311,13 +331,12 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
         routerStep(
           ctx,
           links,
+          leftovers,
           'router',
-          () => ({ router: made.router, leftovers: [{ username: made.c.username, mac_address: made.c.mac_address }] }),
+          () => ({ router: made.router, users: [{ username: made.c.username, mac_address: made.c.mac_address }] }),
           (steps, link) => provisionCustomer(steps, link, made.c, made.plan),
         ),
-      ],
-      stepOpts(ctx),
-    );
+      ]);
     return made.out;
   } finally {
     await links.closeAll();
@@ -341,8 +360,7 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
   const links = new RouterLinks(ctx);
   let made!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; oldRouter: RouterRowDb | null };
   try {
-    await runSteps(
-      [
+    await runWithLeftovers(ctx, (leftovers) => [
         step({
           name: 'database',
           do: async () =>
@@ -379,26 +397,26 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
         routerStep(
           ctx,
           links,
+          leftovers,
           'old router',
-          () => ({ router: made.oldRouter?.id !== made.router?.id ? made.oldRouter : null, leftovers: [{ username: made.cur.username, mac_address: made.cur.mac_address }] }),
+          () => ({ router: made.oldRouter?.id !== made.router?.id ? made.oldRouter : null, users: [{ username: made.cur.username, mac_address: made.cur.mac_address }] }),
           (steps, link) => deprovisionCustomer(steps, link, made.cur),
         ),
         routerStep(
           ctx,
           links,
+          leftovers,
           'router',
           () => ({
             router: made.router,
-            leftovers: [
+            users: [
               { username: made.c.username, mac_address: made.c.mac_address },
               ...(made.cur.username !== made.c.username || made.cur.mac_address !== made.c.mac_address ? [{ username: made.cur.username, mac_address: made.cur.mac_address }] : []),
             ],
           }),
           (steps, link) => provisionCustomer(steps, link, made.c, made.plan, made.oldRouter?.id === made.router?.id ? made.cur : undefined),
         ),
-      ],
-      stepOpts(ctx),
-    );
+      ]);
   } finally {
     await links.closeAll();
   }
@@ -431,23 +449,26 @@ export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = fals
   const router = await routerOf(ctx.db, c.router_id);
   const links = new RouterLinks(ctx);
   let skipped = false;
-  const leftovers = [{ username: c.username, mac_address: c.mac_address }];
+  const users = [{ username: c.username, mac_address: c.mac_address }];
   try {
-    await runSteps(
-      [
+    await runWithLeftovers(ctx, (leftovers) => {
+      const onRouter = routerStep(ctx, links, leftovers, 'router', () => ({ router, users }), (steps, link) => deprovisionCustomer(steps, link, c));
+      return [
         step({
           name: 'router',
           async do() {
             try {
-              return await routerStep(ctx, links, 'router', () => ({ router, leftovers }), (steps, link) => deprovisionCustomer(steps, link, c)).do();
+              return await onRouter.do();
             } catch (e) {
               if (!force || !isAppError(e) || e.code !== 'router_unreachable') throw e;
               ctx.log.warn('subscriber deleted without router clean-up (force)', { router: router!.id, username: c.username });
               skipped = true;
+              // The router is left as it was; a pending effect keeps trying to clean it (and reports if it cannot).
+              leftovers.push({ router_id: router!.id, username: c.username, mac_address: c.mac_address });
               return null;
             }
           },
-          undo: (s) => routerStep(ctx, links, 'router', () => ({ router, leftovers }), async () => undefined).undo!(s),
+          undo: (s) => onRouter.undo!(s),
         }),
         step({
           name: 'database',
@@ -463,13 +484,11 @@ export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = fals
               await emit(trx, 'customer.deleted', { id: c.id, username: c.username });
             }),
         }),
-      ],
-      stepOpts(ctx),
-    );
+      ];
+    });
   } finally {
     await links.closeAll();
   }
-  if (skipped && router) await recordRouterLeftover(ctx, { router_id: router.id, username: c.username, mac_address: c.mac_address });
   const ended = await endLiveSessions(ctx, c, router);
   return {
     id: c.id,
@@ -510,8 +529,7 @@ export async function setCustomerStatus(ctx: NetCtx, customerId: number, status:
   const links = new RouterLinks(ctx);
   let r!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; changed: boolean; eventId: string | null };
   try {
-    await runSteps(
-      [
+    await runWithLeftovers(ctx, (leftovers) => [
         step({
           name: 'database',
           do: async () =>
@@ -548,13 +566,12 @@ export async function setCustomerStatus(ctx: NetCtx, customerId: number, status:
         routerStep(
           ctx,
           links,
+          leftovers,
           'router',
-          () => ({ router: r.changed ? r.router : null, leftovers: [{ username: r.c.username, mac_address: r.c.mac_address }] }),
+          () => ({ router: r.changed ? r.router : null, users: [{ username: r.c.username, mac_address: r.c.mac_address }] }),
           (steps, link) => provisionCustomer(steps, link, r.c, r.plan, r.cur),
         ),
-      ],
-      stepOpts(ctx),
-    );
+      ]);
   } finally {
     await links.closeAll();
   }

@@ -6,6 +6,7 @@ import { defineEffectTask, recordEffect } from './effects';
 import { deprovisionCustomer, provisionCustomer, RouterLinks, Steps } from './provisioning';
 import type { CustomerRow, NetCtx, PlanRow, RouterRowDb } from './network/common';
 import type { TaskDef } from '../jobs/queue';
+import type { ActionContext } from '../gateway/action';
 import { MENU, removeIfPresent } from '../adapters/routeros/ops';
 
 export const CONVERGE_ROUTER_CUSTOMER = 'network.converge_router_customer';
@@ -17,7 +18,7 @@ export interface RouterCustomerTarget {
 }
 
 /** Something was left on a router for this username that the caller could not finish or undo. */
-export async function recordRouterLeftover(ctx: NetCtx, t: RouterCustomerTarget): Promise<void> {
+export async function recordRouterLeftover(ctx: NetCtx & Partial<Pick<ActionContext, 'jobs'>>, t: RouterCustomerTarget): Promise<void> {
   await recordEffect(ctx, CONVERGE_ROUTER_CUSTOMER, `router:${t.router_id}:user:${t.username}`, t);
 }
 
