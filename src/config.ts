@@ -46,6 +46,8 @@ const schema = z.object({
   MYDATA_BASE_URL: z.string().url().default('https://mydataapidev.aade.gr'),
   ELORUS_BASE_URL: z.string().url().default('https://api.elorus.com'),
   AADE_VAT_URL: z.string().url().default('https://www1.gsis.gr/wsaade/RgWsPublic2/RgWsPublic2'),
+  // Jobs and outside effects (foundation): how often the probe job refreshes routers' stored status.
+  ROUTER_PROBE_MS: z.coerce.number().int().positive().default(60_000),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };
