@@ -338,3 +338,10 @@ export async function replyWithJob<R extends Record<string, unknown>>(
   if (v.state === 'failed' && v.error) throw new AppError(v.error.code, v.error.message, v.error.status, { extra: { job_id: v.id } });
   return { job_id: v.id, state: v.state, progress: v.progress };
 }
+
+/** Counts for /metrics: jobs by task and state, pending effects by state (the default tenant's database). */
+export async function jobGauges(db: Knex): Promise<{ jobs: Array<{ task: string; state: string; n: number }>; effects: Array<{ state: string; n: number }> }> {
+  const jobs = (await db('jobs').select('task', 'state').count({ n: '*' }).groupBy('task', 'state')) as Array<{ task: string; state: string; n: number | string }>;
+  const effects = (await db('pending_effects').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>;
+  return { jobs: jobs.map((r) => ({ task: r.task, state: r.state, n: Number(r.n) })), effects: effects.map((r) => ({ state: r.state, n: Number(r.n) })) };
+}
