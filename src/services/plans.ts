@@ -177,18 +177,22 @@ export const REAPPLY_PLAN_TASK = 'network.reapply_plan';
 /** Routers worked on at once; one router's subscribers go one after another over its one connection. */
 const REAPPLY_ROUTER_CONCURRENCY = 4;
 
+const USERNAME_CHUNK = 500;
+
 /**
- * The job's work: CoA to the plan's online sessions, then the plan's queue on each api-mode router. Sessions and
- * subscribers are found by joins, not by a list of usernames (a big plan would pass SQLite's bound-variable
- * limit).
+ * The job's work: CoA to the plan's online sessions, then the plan's queue on each api-mode router. Usernames are
+ * looked up in chunks and subscribers by a join: one list of a big plan's usernames would pass SQLite's
+ * bound-variable limit (32,766).
  */
 export async function reapplySpeed(ctx: NetCtx, plan: PlanRow, progress: JobProgress) {
   const rateLimit = rateLimitForPlan(plan);
-  const sessions = await ctx.db<SessionRow>('radacct as a')
-    .join('customers as c', 'c.username', 'a.username')
-    .whereNull('a.acctstoptime')
-    .where({ 'c.plan_id': plan.id, 'c.status': 'active' })
-    .select('a.*');
+  // The FreeRADIUS tables keep their own collation on MariaDB, so radacct is not joined to customers on the
+  // username: the usernames go in chunks, under SQLite's bound-variable limit.
+  const usernames = (await ctx.db('customers').where({ plan_id: plan.id, status: 'active' }).select('username')).map((r) => r.username as string);
+  const sessions: SessionRow[] = [];
+  for (let i = 0; i < usernames.length; i += USERNAME_CHUNK) {
+    sessions.push(...(await ctx.db<SessionRow>('radacct').whereNull('acctstoptime').whereIn('username', usernames.slice(i, i + USERNAME_CHUNK))));
+  }
   const customers = await ctx.db<CustomerRow>('customers as c')
     .join('routers as r', 'r.id', 'c.router_id')
     .where({ 'c.plan_id': plan.id, 'c.status': 'active', 'r.mode': 'api' })

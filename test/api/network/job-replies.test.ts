@@ -68,3 +68,14 @@ test('delete_router: unknown id and bad id refused; the deprovisioning job empti
   expect(await t.db('routers').where({ id: routerId }).first()).toBeUndefined();
   expect(await t.db('customers').whereNotNull('router_id')).toHaveLength(0);
 });
+
+test("edit_plan on a plan with more subscribers than SQLite's 32,766 bound variables re-applies without failing", async () => {
+  const plan = (await t.call('add_plan', { name: 'Huge', download: '10M', upload: '1M' })).data;
+  const now = '2026-11-01 00:00:00';
+  const rows = Array.from({ length: 33_000 }, (_, i) => ({ username: `h${i}`, password: 'pw', plan_id: plan.id, status: 'active', created_at: now, updated_at: now }));
+  await t.db.batchInsert('customers', rows, 400);
+  // One of them is online, so the session look-up has to find it among the chunks.
+  await t.db('radacct').insert({ acctsessionid: 's1', acctuniqueid: 'u1', username: 'h32999', nasipaddress: '127.0.0.1', acctstarttime: now });
+  const body = await t.call('edit_plan', { id: plan.id, download: '20M' });
+  expect(body).toMatchObject({ ok: true, data: { subscribers: 33_000, reapplied: { coa: { sessions: 1 } }, job_id: expect.any(String) } });
+}, 60_000);
