@@ -100,3 +100,29 @@ test('50 concurrent adds with distinct usernames all succeed (no deadlock answer
   expect(Number((await t.db('radcheck').where('username', 'like', 'c%').where({ attribute: 'Cleartext-Password' }).count({ n: '*' }))[0].n)).toBe(50);
   expect(Number((await t.db('radusergroup').where('username', 'like', 'c%').count({ n: '*' }))[0].n)).toBe(50);
 });
+
+test('toggle_status and edit whose router step fails leave the subscriber, its RADIUS rows and the outbox as they were', async () => {
+  const add = await t.call('add', { username: 'tina', password: 'pw', plan: 'P', router: 'ok', static_ip: '10.40.0.9' });
+  expect(add).toMatchObject({ ok: true });
+  const before = await t.db('customers').where({ username: 'tina' }).first();
+  const suspendedEvents = async () => (await t.db('outbox_events').where({ event: 'customer.suspended' })).length;
+  const eventsBefore = await suspendedEvents();
+
+  fake.faults.push({ match: (w) => w[0] === '/ppp/secret/set', kind: 'trap', message: 'failure: busy', once: true });
+  const toggled = await t.call('toggle_status', { username: 'tina', status: 'suspended' });
+  expect(toggled).toMatchObject({ ok: false, error: 'router_error' });
+  expect(await t.db('customers').where({ username: 'tina' }).first()).toMatchObject({ status: 'active', suspend_reason: null });
+  expect(await t.db('radcheck').where({ username: 'tina', attribute: 'Auth-Type' })).toHaveLength(0);
+  expect(await suspendedEvents()).toBe(eventsBefore);
+  expect(fake.rows('/ppp/secret').find((r) => r.name === 'tina')).toMatchObject({ disabled: 'false' });
+
+  fake.faults.push({ match: (w) => w[0] === '/queue/simple/set', kind: 'trap', message: 'failure: target overlaps', once: true });
+  const edited = await t.call('edit', { id: before.id, username: 'tina2', static_ip: '10.40.0.10' });
+  expect(edited).toMatchObject({ ok: false, error: 'router_error' });
+  expect(await t.db('customers').where({ id: before.id }).first()).toMatchObject({ username: 'tina', static_ip: '10.40.0.9' });
+  expect(await t.db('radcheck').where({ username: 'tina2' })).toHaveLength(0);
+  expect(await t.db('radreply').where({ username: 'tina', attribute: 'Framed-IP-Address' }).first()).toMatchObject({ value: '10.40.0.9' });
+  // The secret renamed before the queue failed was renamed back.
+  expect(fake.rows('/ppp/secret').map((r) => r.name)).toContain('tina');
+  expect(fake.rows('/ppp/secret').map((r) => r.name)).not.toContain('tina2');
+});
