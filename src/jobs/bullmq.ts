@@ -8,8 +8,12 @@ import { Queue, Worker, type ConnectionOptions } from 'bullmq';
 import type { Logger } from '../logger';
 import type { JobRef, JobTransport } from './queue';
 
-/** BullMQ's connection options from a redis:// URL (BullMQ brings its own Redis client). */
-export function bullConnection(redisUrl: string): ConnectionOptions {
+/**
+ * BullMQ's connection options from a redis:// URL (BullMQ brings its own Redis client). A worker blocks on Redis
+ * and must retry for ever (BullMQ requires it); a producer gives up soon, so a request never hangs on a Redis
+ * that is down (its job stays queued in the database and the sweep hands it out later).
+ */
+export function bullConnection(redisUrl: string, role: 'worker' | 'producer' = 'worker'): ConnectionOptions {
   const u = new URL(redisUrl);
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
   return {
@@ -19,8 +23,8 @@ export function bullConnection(redisUrl: string): ConnectionOptions {
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     db: Number.isFinite(db) ? db : 0,
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-    // Workers block on Redis; BullMQ requires unlimited retries per request for them.
-    maxRetriesPerRequest: null,
+    maxRetriesPerRequest: role === 'worker' ? null : 1,
+    ...(role === 'producer' ? { connectTimeout: 2000 } : {}),
   };
 }
 
@@ -45,7 +49,7 @@ export class BullMQTransport implements JobTransport {
 
   private q(): Queue {
     if (!this.queue) {
-      this.queue = new Queue(this.queueName, { connection: bullConnection(this.redisUrl), prefix: bullPrefix(this.redisPrefix) });
+      this.queue = new Queue(this.queueName, { connection: bullConnection(this.redisUrl, 'producer'), prefix: bullPrefix(this.redisPrefix) });
       this.queue.on('error', (e) => this.log.warn('job queue (Redis) error', { err: e.message }));
     }
     return this.queue;
@@ -73,13 +77,18 @@ export class BullMQTransport implements JobTransport {
       delayMs > 0
         ? `${ref.tenantId ?? 'd'}-${ref.jobId}-r${Date.now() + delayMs}-${Math.random().toString(36).slice(2, 8)}`
         : `${ref.tenantId ?? 'd'}-${ref.jobId}-${Math.floor(Date.now() / 1000)}`;
-    await this.q().add(ref.task, ref, {
-      jobId,
-      delay: Math.max(0, delayMs),
-      attempts: 1,
-      removeOnComplete: true,
-      removeOnFail: true,
-    });
+    try {
+      await this.q().add(ref.task, ref, {
+        jobId,
+        delay: Math.max(0, delayMs),
+        attempts: 1,
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+    } catch (e) {
+      // The jobs row is the truth and stays queued: the sweep hands it out once Redis answers again.
+      this.log.warn('could not hand a job to Redis; the sweep will', { job: ref.jobId, err: (e as Error)?.message });
+    }
   }
 
   async stop(): Promise<void> {

@@ -45,8 +45,8 @@ export class Scheduler {
   }
 
   private async startRepeatables(redisUrl: string) {
-    const opts = { connection: bullConnection(redisUrl), prefix: bullPrefix(this.rt.config.REDIS_PREFIX) };
-    this.queue = new Queue(SCHEDULE_QUEUE, opts);
+    const prefix = bullPrefix(this.rt.config.REDIS_PREFIX);
+    this.queue = new Queue(SCHEDULE_QUEUE, { connection: bullConnection(redisUrl, 'producer'), prefix });
     this.queue.on('error', (e) => this.rt.log.warn('schedule queue (Redis) error', { err: e.message }));
     for (const job of this.jobs) {
       await this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: true, removeOnFail: true } });
@@ -59,7 +59,7 @@ export class Scheduler {
         if (!job || this.stopped) return;
         await this.runJob(job, { tick: String(bj.id) });
       },
-      { ...opts, concurrency: Math.max(1, this.jobs.length) },
+      { connection: bullConnection(redisUrl), prefix, concurrency: Math.max(1, this.jobs.length) },
     );
     this.worker.on('error', (e) => this.rt.log.warn('schedule worker (Redis) error', { err: e.message }));
   }
