@@ -20,8 +20,6 @@ export interface StepsOptions {
   onUndoFailed?(name: string, error: unknown): Promise<void>;
 }
 
-export class StepsFailed extends Error {}
-
 /** Builds a step with a typed result; the array of steps stays heterogeneous. */
 export function step<U>(s: Step<U>): Step<U> {
   return s;
