@@ -79,6 +79,8 @@ const schema = z.object({
   ROUTER_OFFLINE_AFTER: z.coerce.number().int().min(1).max(100).default(3),
   ROUTER_PROBE_INTERVAL_S: z.coerce.number().int().min(5).default(60),
   TOPOLOGY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Jobs and outside effects (foundation): how often the probe job refreshes routers' stored status.
+  ROUTER_PROBE_MS: z.coerce.number().int().positive().default(60_000),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };

@@ -58,7 +58,7 @@ export const editRouter = defineAction({
 export const deleteRouterAction = defineAction({
   name: 'delete_router',
   section: 'routers',
-  summary: 'Remove a router, its NAS row and what ispgate provisioned on it (force=1 when it cannot be reached)',
+  summary: 'Remove a router, its NAS row and what ispgate provisioned on it, as a job (reply carries job_id; force=1 when it cannot be reached)',
   input: z.object({ id, force: optionalBool }),
   permission: 'routers.write',
   rateClass: 'standard',
@@ -68,7 +68,7 @@ export const deleteRouterAction = defineAction({
 export const getRoutersAction = defineAction({
   name: 'get_routers',
   section: 'routers',
-  summary: 'All routers with their connection status (logs in to each over the API)',
+  summary: 'All routers with the connection status the probe job stored (online, offline, auth_failed, unknown) and when it was checked',
   input: z.object({}).passthrough(),
   permission: 'routers.read',
   rateClass: 'standard',
