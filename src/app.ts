@@ -13,6 +13,7 @@ import { WebhookWorker } from './events/webhook-worker';
 import { bodyParsers, parseQuery } from './gateway/body';
 import { sendError } from './gateway/envelope';
 import { Metrics } from './gateway/metrics';
+import { openApiHandler } from './gateway/openapi';
 import { gate, processHandler, toAppError } from './gateway/pipeline';
 import { InProcessTransport, JobQueue, type TaskDef } from './jobs/queue';
 import { allTasks } from './jobs/tasks';
@@ -168,6 +169,7 @@ export function createApp(rt: Runtime) {
     app.get(p, checkIn, handler);
   }
 
+  app.get('/openapi/:name.json', openApiHandler(rt));
   app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
 
   app.use((_req: Request, res: Response) => {
