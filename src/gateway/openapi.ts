@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import type { Runtime } from '../runtime';
 import type { AnyAction } from './action';
-import { openApiPath, routeTable, type RouteTable } from './dialects/route-table';
+import { expressRoutes, openApiPath, routeTable, type RouteTable } from './dialects/route-table';
 import { sendError } from './envelope';
 import type { ActionRegistry } from './registry';
 
@@ -174,4 +174,16 @@ export function openApiHandler(rt: Runtime) {
     res.setHeader('Content-Type', 'application/json; charset=utf-8');
     res.send(body);
   };
+}
+
+/**
+ * What a dialect's router answers and what its document says, compared: `missing` are routes the router answers
+ * that the document lacks, `extra` operations the document has that no route answers. Both empty when they agree.
+ */
+export function routeDocumentDiff(table: RouteTable, doc: Json): { missing: string[]; extra: string[] } {
+  const answered = new Set(expressRoutes(table.router).map((r) => `${r.method.toUpperCase()} ${openApiPath(table.info.basePath + r.path).path}`));
+  const documented = new Set<string>();
+  for (const [path, ops] of Object.entries((doc.paths as Record<string, Json>) ?? {}))
+    for (const m of Object.keys(ops)) if (['get', 'post', 'put', 'patch', 'delete'].includes(m)) documented.add(`${m.toUpperCase()} ${path}`);
+  return { missing: [...answered].filter((x) => !documented.has(x)).sort(), extra: [...documented].filter((x) => !answered.has(x)).sort() };
 }
