@@ -301,7 +301,19 @@ export function smartIspRouter(rt: Runtime): express.Router {
     summary: 'Clients, paginated, with their service (plan, router, IP, status)',
     tags: ['clients'],
     query: clientsQuery,
-    response: z.object({ success: z.literal(true), data: z.array(clientOut.extend({ service: z.array(serviceOut) })), pagination: paginationOut }),
+    response: z.object({
+      success: z.literal(true),
+      data: z.array(
+        z.object({
+          id: z.number(), name: z.string(), dni: z.string(), email: z.string().nullable(), phone: z.string().nullable(), address: z.string().nullable(), balance: z.string(), wallet_balance: z.number(), subscriber_no: z.string(), created_at: z.string().nullable(),
+          service: z.array(z.object({
+            id: z.number(), client_id: z.number(), plan_id: z.number(), router_id: z.number().nullable(), status: z.enum(['ac', 'de']), online: z.enum(['on', 'off']), ip: z.string().nullable(), service_type: z.string(),
+            plan: z.object({ id: z.number(), name: z.string().nullable() }), router: z.object({ id: z.number(), name: z.string().nullable() }).nullable(),
+          })),
+        }),
+      ),
+      pagination: paginationOut,
+    }),
     errors: { 422: 'Validation failed' },
     async handler(req, res) {
       const ctx = ctxOf(res);
