@@ -421,7 +421,7 @@ export function smartIspRouter(rt: Runtime): express.Router {
       const inv = await invoiceByNumber(ctx, String(req.params.invoice_number));
       const c = await call(ctx, 'get_customer', { id: Number(inv.customer_id) });
       const balance = (await balancesOf(ctx.db, [Number(c.id)])).get(Number(c.id)) ?? 0;
-      res.json({ estatus: invoiceStatusName(String(inv.status)), BillCustomer: { ...invoiceShape(inv, 'name'), client_id: c.fullname ?? c.username }, Client: clientShape(c, balance) });
+      res.json({ estatus: invoiceStatusName(String(inv.status)), BillCustomer: { ...invoiceShape(inv, 'name'), client_id: c.fullname ?? c.username }, Client: clientShape(c, balance, false) });
     },
   });
 
@@ -443,7 +443,7 @@ export function smartIspRouter(rt: Runtime): express.Router {
         const all = await allInvoicesOf(ctx, Number(c.id));
         const chosen = all.filter((i) => (paid ? i.status === 'paid' : i.status === 'unpaid' || i.status === 'overdue')).sort((a, b) => Number(a.id) - Number(b.id));
         const balance = (await balancesOf(ctx.db, [Number(c.id)])).get(Number(c.id)) ?? 0;
-        const client = clientShape(c, balance);
+        const client = clientShape(c, balance, false);
         const online = (await onlineOf(ctx.db, [String(c.username)])).has(String(c.username));
         const plans = (await call(ctx, 'list_plans', {})) as Row[];
         const plan = plans.find((p) => Number(p.id) === Number(c.plan_id));

@@ -76,7 +76,9 @@ export function routerShape(r: Row) {
 }
 
 /** SmartISP's client record from a subscriber (get_customer / list_customers shape). */
-export function clientShape(c: Row, balanceCents = 0) {
+export function clientShape(c: Row, balanceCents = 0, fiscalIds = true) {
+  // SmartISP's invoice endpoints answer the client without its (Colombian e-invoicing) fiscal ids.
+  const fiscal = fiscalIds ? { type_document_identification_id: 0, type_organization_id: 0, municipality_id: 0, type_liability_id: 0, type_regime_id: 0 } : {};
   return {
     id: Number(c.id),
     name: c.fullname ?? String(c.username),
@@ -96,11 +98,7 @@ export function clientShape(c: Row, balanceCents = 0) {
     port: null,
     onusn: null,
     zona_id: null,
-    type_document_identification_id: 0,
-    type_organization_id: 0,
-    municipality_id: 0,
-    type_liability_id: 0,
-    type_regime_id: 0,
+    ...fiscal,
     merchant_registration: null,
     adjustable_amount: '0.00',
     id_punto_emision: null,
