@@ -129,6 +129,9 @@ describe('clients and services: the same subscriber as process.php', () => {
     expect(await t.db('radcheck').where({ username: '3443454' })).not.toHaveLength(0);
     // an audit row names the caller of the write, as for process.php
     expect(await t.db('audit_log').where({ action: 'add', outcome: 'ok' }).first()).toBeTruthy();
+    // and the same event process.php's add emits, for the same webhooks
+    const ev = await t.db('outbox_events').where({ event: 'customer.created' });
+    expect(ev.map((e) => JSON.parse(e.payload).data.id)).toEqual([clientId]);
   });
 
   it('create-client: a validation error names the field (422), a second client with the same DNI is refused (409)', async () => {
@@ -257,6 +260,8 @@ describe('invoices and payments: the same rows as process.php', () => {
     expect(inv).toMatchObject({ status: 'paid', paid_cents: 37200 });
     expect(inv.payments).toEqual([expect.objectContaining({ amount_cents: 37200, method: 'cash', reference: 'smartisp:PAGO-1' })]);
     expect(await t.db('payments').where({ invoice_id: invoiceId })).toHaveLength(1);
+    const paidEvents = (await t.db('outbox_events').where({ event: 'invoice.paid' })).map((e) => JSON.parse(e.payload).data);
+    expect(paidEvents).toEqual([expect.objectContaining({ invoice_id: invoiceId, amount_cents: 37200, method: 'cash' })]);
 
     const paid = await get(`/InvoiceClientStatus1/${clientId}`);
     expect(paid.body.numero_de_factura_pagadas).toBe(1);
