@@ -171,7 +171,7 @@ export function createApp(rt: Runtime) {
   }
 
   app.use('/api/SmartIPS-v1', smartIspRouter(rt));
-  app.get('/openapi/:name.json', openApiHandler(rt));
+  app.get('/openapi/:name.json', checkIn, openApiHandler(rt));
   app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
 
   app.use((_req: Request, res: Response) => {

@@ -14,6 +14,7 @@ import type { Runtime } from '../runtime';
 import type { AnyAction } from './action';
 import { expressRoutes, openApiPath, routeTable, type RouteTable } from './dialects/route-table';
 import { sendError } from './envelope';
+import type { GateResult } from './pipeline';
 import type { ActionRegistry } from './registry';
 
 type Json = Record<string, unknown>;
@@ -156,11 +157,22 @@ export function openApiDocument(rt: Pick<Runtime, 'registry'>, name: string): Js
   return table ? dialectDocument(table) : null;
 }
 
-/** `GET /openapi/:name.json` — public: the documents describe, they hold no data. */
+/**
+ * `GET /openapi/:name.json`, behind the process.php gate (which only reads the credentials). The process.php
+ * document tells what `action=describe` tells, so it needs what describe needs: an API key or a panel session. The
+ * dialect documents describe the vendors' public APIs and are public.
+ */
 export function openApiHandler(rt: Runtime) {
   const cache = new Map<string, string>();
   return (req: Request, res: Response) => {
     const name = String(req.params.name ?? '');
+    if (name === 'veloxiom') {
+      const g = res.locals.gate as GateResult | undefined;
+      if (!g?.caller) {
+        sendError(res, g?.authError ?? new AppError('unauthorized', 'The process.php document needs an API key (Authorization: Bearer …) or a panel session, as action=describe does.', 401), true);
+        return;
+      }
+    }
     let body = cache.get(name);
     if (body === undefined) {
       const doc = (OPENAPI_NAMES as readonly string[]).includes(name) ? openApiDocument(rt, name) : null;

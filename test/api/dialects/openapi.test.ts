@@ -11,7 +11,7 @@ afterAll(async () => t.close());
 describe('OpenAPI document of process.php (veloxiom)', () => {
   let doc: any;
   beforeAll(async () => {
-    const r = await request(t.app).get('/openapi/veloxiom.json');
+    const r = await request(t.app).get('/openapi/veloxiom.json').set('Authorization', `Bearer ${t.key}`);
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toMatch(/application\/json/);
     doc = r.body;
@@ -43,6 +43,14 @@ describe('OpenAPI document of process.php (veloxiom)', () => {
     const s = doc.components.schemas.action_add;
     expect(s.required).toEqual(expect.arrayContaining(['action', 'username']));
     expect(s.properties.username.maxLength).toBeGreaterThan(0);
+  });
+
+  it('needs what action=describe needs: a key or a session', async () => {
+    const anon = await request(t.app).get('/openapi/veloxiom.json');
+    expect(anon.status).toBe(401);
+    expect(anon.body).toMatchObject({ ok: false, error: 'unauthorized' });
+    const bad = await request(t.app).get('/openapi/veloxiom.json').set('Authorization', 'Bearer isg_wrong');
+    expect(bad.status).toBe(401);
   });
 
   it('answers a clear 404 for an unknown document', async () => {
