@@ -332,6 +332,18 @@ describe('tickets', () => {
     expect((await t.call('get_ticket', { id: ticketId })).data.status).toBe('resolved');
   });
 
+  it('bodies as process.php reads them: multipart and JSON too; another content type is refused in SmartISP\'s shape', async () => {
+    const mp = await request(t.app).post(`${B}/tickets/${ticketId}/reply`).set('X-Authorization', key).field('message', 'sent as multipart');
+    expect(mp.body).toEqual({ success: true, message: 'Respuesta agregada' });
+    const js = await request(t.app).post(`${B}/tickets/${ticketId}/reply`).set('X-Authorization', key).set('Content-Type', 'application/json').send(JSON.stringify({ message: 'sent as JSON' }));
+    expect(js.body).toEqual({ success: true, message: 'Respuesta agregada' });
+    const bodies = (await t.call('get_ticket', { id: ticketId })).data.messages.map((m: { body: string }) => m.body);
+    expect(bodies).toEqual(expect.arrayContaining(['sent as multipart', 'sent as JSON']));
+    const txt = await request(t.app).post(`${B}/tickets/${ticketId}/reply`).set('X-Authorization', key).set('Content-Type', 'text/plain').send('message=x');
+    expect(txt.status).toBe(415);
+    expect(txt.body).toMatchObject({ status: false, success: false, error: 'unsupported_content_type' });
+  });
+
   it('404 for an unknown ticket, 422 for an update with no field or a bad create', async () => {
     expect((await get('/tickets/999999')).status).toBe(404);
     expect((await post('/tickets/999999/reply', { message: 'x' })).status).toBe(404);

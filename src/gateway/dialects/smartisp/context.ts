@@ -97,6 +97,7 @@ export function smartIspAuth(rt: Runtime, limits: RateLimits) {
       res.setHeader('X-RateLimit-Reset', String(verdict.resetSeconds));
       const actor = await actorOfClient(db, client);
       res.locals.smartisp = { ctx: dialectContext(rt, tenant, db, actor, req, res), client } satisfies SmartIspLocals;
+      res.locals.authenticated = true; // the body parser reads a full body only for an authenticated caller
       next();
     } catch (e) {
       next(e);

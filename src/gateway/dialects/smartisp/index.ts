@@ -4,7 +4,10 @@
  * replies are reshaped to SmartISP's keys. No second data model: a SmartISP client and its service are the one
  * subscriber row process.php's get_customer returns, provisioned in RADIUS by the same `add`/`edit`.
  */
-import express, { type Request, type Response } from 'express';
+import path from 'node:path';
+import type express from 'express';
+import type { Request, Response } from 'express';
+import { bodyParsers } from '../../body';
 import { z } from 'zod';
 import { AppError } from '../../../errors';
 import type { Runtime } from '../../../runtime';
@@ -92,8 +95,16 @@ export function smartIspRouter(rt: Runtime): express.Router {
     },
     [
       smartIspAuth(rt, limits),
-      express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }),
-      express.json({ limit: '256kb' }),
+      // process.php's own body parser (form with PHP bracket syntax, JSON, multipart), read only after the key is checked.
+      bodyParsers({
+        maxBodyBytes: 256 * 1024,
+        anonymousBodyBytes: 16 * 1024,
+        maxMultipartBytes: 1024 * 1024,
+        maxFileBytes: 512 * 1024,
+        maxFieldBytes: 64 * 1024,
+        maxFiles: 1,
+        tmpDir: path.join(rt.config.dataDir, 'tmp'),
+      }),
     ],
   );
   const def = table.define;
