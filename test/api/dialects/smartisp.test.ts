@@ -183,6 +183,20 @@ describe('clients and services: the same subscriber as process.php', () => {
     expect(bad.body.error).toBe('invalid_date_in');
   });
 
+  it('a create-service refused by ispgate\'s rules changes nothing; the client stays suspended and may send it again', async () => {
+    const c = await post('/create-client', { name: 'Second', phone: '2', email: 'second@example.com', dni: 'DNI-2', billing_due_date: '1', pass: 'pw' });
+    expect(c.status).toBe(200);
+    const body = { router: String(routerId), plan: String(planId), date_in: '2024-10-18', ip: '172.16.24.1', user_hot: 'second', pass_hot: 'pw2', mac: '02:11:22:33:44:77' };
+    const taken = await post('/create-service/DNI-2', body); // 172.16.24.1 is Nick's
+    expect(taken.status).toBe(422);
+    expect(taken.body).toMatchObject({ status: false, error: 'invalid_static_ip' });
+    expect((await t.call('get_customer', { id: c.body.client.id })).data).toMatchObject({ username: 'DNI-2', status: 'suspended', static_ip: null });
+    const ok = await post('/create-service/DNI-2', { ...body, ip: '172.16.24.9' });
+    expect(ok.status).toBe(200);
+    expect((await t.call('get_customer', { id: c.body.client.id })).data).toMatchObject({ username: 'second', status: 'active', static_ip: '172.16.24.9' });
+    await t.call('delete', { id: c.body.client.id });
+  });
+
   it('get-user by DNI (still found after the login changed) and the clients list', async () => {
     const r = await get('/get-user/3443454');
     expect(r.status).toBe(200);

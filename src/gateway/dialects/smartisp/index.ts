@@ -38,6 +38,9 @@ import {
 
 export const SMARTISP_BASE = '/api/SmartIPS-v1';
 
+/** Why a client created through SmartISP is suspended until create-service gives it its service. */
+const NO_SERVICE_YET = 'SmartISP client without a service yet';
+
 type Row = Record<string, unknown>;
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -227,8 +230,14 @@ export function smartIspRouter(rt: Runtime): express.Router {
         plan_id: planId,
         custom_fields: { dni: input.dni, billing_due_date: String(input.billing_due_date) },
       });
-      // A client without a service has no connection yet: RADIUS refuses it until create-service.
-      await call(ctx, 'toggle_status', { id: c.id, status: 'suspended', reason: 'SmartISP client without a service yet' });
+      // A client without a service has no connection yet: RADIUS refuses it until create-service. Should that
+      // fail, the subscriber just created is removed again rather than left connected without a service.
+      try {
+        await call(ctx, 'toggle_status', { id: c.id, status: 'suspended', reason: NO_SERVICE_YET });
+      } catch (e) {
+        await call(ctx, 'delete', { id: c.id, force: true }).catch((x) => ctx.log.error('smartisp create-client: undo failed', { customer_id: c.id, err: String(x) }));
+        throw e;
+      }
       res.json({
         status: true,
         client: { name: input.name, phone: c.phone ?? null, email: c.email ?? null, id_punto_emision: null, dni: input.dni, id: Number(c.id), subscriber_no: String(c.id).padStart(4, '0') },
@@ -260,7 +269,10 @@ export function smartIspRouter(rt: Runtime): express.Router {
       const ctx = ctxOf(res);
       const c = await customerByDni(ctx, String(req.params.dni));
       const input = parseWith(createServiceBody, req.body);
-      if (customFieldsOf(c).date_in)
+      // A service exists once create-service went through; one stopped half-way (still suspended as "no service
+      // yet") may be sent again.
+      const pending = c.status === 'suspended' && c.suspend_reason === NO_SERVICE_YET;
+      if (customFieldsOf(c).date_in && !pending)
         throw new AppError('service_exists', `Client ${String(c.id)} already has its service; ispgate holds one service per client (change it with process.php action=edit).`, 409);
       await call(ctx, 'edit', {
         id: c.id,
