@@ -13,6 +13,8 @@ import { WebhookWorker } from './events/webhook-worker';
 import { bodyParsers, parseQuery } from './gateway/body';
 import { sendError } from './gateway/envelope';
 import { Metrics } from './gateway/metrics';
+import { openApiHandler } from './gateway/openapi';
+import { smartIspRouter } from './gateway/dialects/smartisp';
 import { gate, processHandler, toAppError } from './gateway/pipeline';
 import { InProcessTransport, jobGauges, JobQueue, type TaskDef } from './jobs/queue';
 import { allTasks } from './jobs/tasks';
@@ -171,6 +173,8 @@ export function createApp(rt: Runtime) {
     app.get(p, checkIn, handler);
   }
 
+  app.use('/api/SmartIPS-v1', smartIspRouter(rt));
+  app.get('/openapi/:name.json', checkIn, openApiHandler(rt));
   app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
 
   app.use((_req: Request, res: Response) => {
