@@ -44,5 +44,7 @@ export function sendError(res: Response, err: AppError, strict: boolean, request
   if (err.details) body.details = err.details;
   if (err.extra) Object.assign(body, err.extra);
   if (err.code === 'internal_error' && requestId) body.request_id = requestId;
+  // A database outage says when to come back, whichever stage of the request met it (the gate, the action).
+  if (err.status === 503 && err.extra?.retry_after !== undefined && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(err.extra.retry_after));
   res.status(httpStatusFor(err, strict)).json(body);
 }

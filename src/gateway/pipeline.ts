@@ -185,7 +185,6 @@ export function processHandler(rt: Runtime) {
       outcome = err.code;
       if (err.code === 'internal_error') log.error('action failed', { tenant: tenant?.slug, actor: actor?.username, err: (e as Error)?.stack ?? String(e) });
       else log.info('action refused', { tenant: tenant?.slug, actor: actor?.username, error: err.code });
-      if (err.status === 503 && err.extra?.retry_after !== undefined) res.setHeader('Retry-After', String(err.extra.retry_after));
       if (err.code === 'rate_limited') {
         res.setHeader('Retry-After', String(err.extra?.retry_after ?? 60));
         res.setHeader('X-RateLimit-Limit', String(err.extra?.limit ?? ''));
