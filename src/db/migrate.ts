@@ -33,10 +33,11 @@ export function migrationConfig(dir = MIGRATIONS_DIR): Knex.MigratorConfig {
   return { migrationSource: new DirectorySource(dir), tableName: 'knex_migrations' };
 }
 
-export async function migrateLatest(db: Knex): Promise<string[]> {
+/** Runs the pending migrations (of `dir`, the project's by default) without the per-query deadline. */
+export async function migrateLatest(db: Knex, dir?: string): Promise<string[]> {
   const prev = setQueryDeadline(db, 0);
   try {
-    const [, applied] = (await db.migrate.latest(migrationConfig())) as [number, string[]];
+    const [, applied] = (await db.migrate.latest(migrationConfig(dir))) as [number, string[]];
     return applied;
   } finally {
     setQueryDeadline(db, prev);

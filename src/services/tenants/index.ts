@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
 import { createKnex, dialectOf, nowUtc, parseJson, toIso } from '../../db/knex';
-import { migrationConfig } from '../../db/migrate';
+import { migrateLatest } from '../../db/migrate';
 import type { TenantDatabases } from '../../db/tenants';
 import { translateDbError } from '../../db/errors';
 import { AppError, errors } from '../../errors';
@@ -270,7 +270,8 @@ export async function provisionTenant(ctx: TenantsCtx, input: ProvisionInput, op
     const tdb = tenantDb;
     // Migrations run as the tenant's own user: proof that it can, and that no platform credential is needed later.
     await steps.run('migrations', async () => {
-      await tdb.migrate.latest(opts.migrationsDir ? migrationConfig(opts.migrationsDir) : migrationConfig());
+      // Without the per-query deadline, as every migration run: a CREATE on a busy server may take longer.
+      await migrateLatest(tdb, opts.migrationsDir);
     });
 
     const password = input.admin_password ?? randomToken(15);
