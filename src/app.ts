@@ -14,6 +14,7 @@ import { bodyParsers, parseQuery } from './gateway/body';
 import { sendError } from './gateway/envelope';
 import { Metrics } from './gateway/metrics';
 import { gate, processHandler, toAppError } from './gateway/pipeline';
+import { ispbillsRouter } from './gateway/dialects/ispbills';
 import { InProcessTransport, JobQueue, type TaskDef } from './jobs/queue';
 import { allTasks } from './jobs/tasks';
 import { RateLimits } from './gateway/rate-limit';
@@ -168,6 +169,7 @@ export function createApp(rt: Runtime) {
     app.get(p, checkIn, handler);
   }
 
+  app.use(ispbillsRouter(rt));
   app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
 
   app.use((_req: Request, res: Response) => {
