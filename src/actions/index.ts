@@ -16,6 +16,8 @@ import { voipActions } from './voip';
 import { erpActions } from './erp';
 import { tenantActions } from './tenants';
 import { notificationActions } from './notifications';
+import { voucherActions } from './vouchers';
+import { operatorActions } from './operators';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -36,6 +38,8 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...tenantActions,
     ...helpdeskActions,
     ...notificationActions,
+    ...voucherActions,
+    ...operatorActions,
     ...aiActions(describe, () => list),
   ];
   return list;

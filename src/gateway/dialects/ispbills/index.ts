@@ -426,6 +426,34 @@ export function ispbillsRouter(rt: Runtime): Router {
   both('get', '/logs/ppp-auth', null, async (c) => ({ page: await c.invoke(local.pppAuthLogs, { ...c.page(), ...(typeof c.req.query.username === 'string' ? { username: c.req.query.username } : {}) }) }));
   both('get', '/logs/auto-suspension', null, async (c) => ({ page: await c.invoke(local.autoSuspensionLogs, c.page()) }));
 
+  // ---- operators and recharge cards (v1) ------------------------------------------------------------------------
+
+  const operatorOf = (o: Rec) => ({ id: o.id, name: o.name, email: o.email, phone: o.phone, status: o.status, balance: o.balance, created_at: o.created_at, updated_at: o.updated_at });
+  route('get', '/api/v1/operators', 1, async (c) => ({ page: fromPage(await c.invoke('operator_list', { ...c.page(), ...(typeof c.req.query.status === 'string' ? { status: c.req.query.status } : {}) }), operatorOf) }));
+  route('post', '/api/v1/operators', 1, async (c) => ({ status: 201, data: operatorOf(await c.invoke('operator_create', { name: c.body.name, email: c.body.email, phone: c.body.phone })) }));
+  route('put', '/api/v1/operators/:id', 1, async (c) => {
+    const b = c.body;
+    const fields = Object.fromEntries(['name', 'email', 'phone', 'status'].filter((k) => b[k] !== undefined).map((k) => [k, b[k]]));
+    return { data: operatorOf(await c.invoke('operator_edit', { id: c.id(), ...fields })) };
+  });
+  route('post', '/api/v1/operators/:id/suspend', 1, async (c) => ({ data: operatorOf(await c.invoke('operator_suspend', { id: c.id() })) }));
+  /** Money exactly once: the top-up names its reference (`reference`, `transaction_id` or an Idempotency-Key header). */
+  route('post', '/api/v1/operators/:id/fund', 1, async (c) => {
+    const b = c.body;
+    const reference = str(b.reference, 'reference') ?? str(b.transaction_id, 'transaction_id') ?? (typeof c.req.headers['idempotency-key'] === 'string' ? c.req.headers['idempotency-key'] : undefined);
+    if (!reference) throw new AppError('missing_reference', 'A top-up needs a reference (or transaction_id, or an Idempotency-Key header) so a retry cannot add the money twice.', 422, { details: { reference: 'required' } });
+    if (b.amount === undefined) throw new AppError('missing_amount', 'The given data was invalid.', 422, { details: { amount: 'required' } });
+    const r = await c.invoke('operator_fund', { id: c.id(), amount: money(b.amount), reference, ...(b.note ? { note: str(b.note, 'note') } : {}) });
+    return { status: r.duplicate ? 200 : 201, data: { ...operatorOf(r.operator), fund: r.fund, duplicate: r.duplicate } };
+  });
+  route('get', '/api/v1/recharge-cards', 1, async (c) => {
+    const q = c.req.query;
+    const params: Rec = { ...c.page() };
+    if (typeof q.batch_id === 'string') params.batch_id = q.batch_id;
+    if (typeof q.status === 'string') params.status = q.status;
+    return { page: fromPage(await c.invoke('recharge_card_list', params), (x: Rec) => ({ id: x.id, batch_id: x.batch_id, serial: x.serial, value: x.value, status: x.status, customer_id: x.customer_id, redeemed_at: x.redeemed_at, expires_on: x.expires_on, created_at: x.created_at })) };
+  });
+
   // ---- webhooks (v2) -------------------------------------------------------------------------------------------
 
   route('get', '/api/v2/webhooks', 2, async (c) => ({ page: await c.invoke(local.webhookList, c.page()) }));
@@ -461,14 +489,8 @@ export function ispbillsRouter(rt: Runtime): Router {
     ['get', '/api/v2/sms/balance', 2, 'SMS'],
     ['post', '/api/v2/sms/send', 2, 'SMS'],
     ['post', '/api/v2/sms/broadcast', 2, 'SMS'],
-    ['get', '/api/v1/operators', 1, 'Operators'],
-    ['post', '/api/v1/operators', 1, 'Operators'],
-    ['put', '/api/v1/operators/:id', 1, 'Operators'],
-    ['post', '/api/v1/operators/:id/suspend', 1, 'Operators'],
-    ['post', '/api/v1/operators/:id/fund', 1, 'Operators'],
     ['get', '/api/v1/logs/router', 1, 'Router logs'],
     ['get', '/api/v1/logs/hotspot', 1, 'Hotspot logs'],
-    ['get', '/api/v1/recharge-cards', 1, 'Recharge cards'],
   ];
   for (const [m, p, v, what] of missing) unavailable(m as 'get', p, v, what);
 
