@@ -18,6 +18,7 @@ import { tenantActions } from './tenants';
 import { notificationActions } from './notifications';
 import { voucherActions } from './vouchers';
 import { operatorActions } from './operators';
+import { smsActions } from './sms';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -40,6 +41,7 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...notificationActions,
     ...voucherActions,
     ...operatorActions,
+    ...smsActions,
     ...aiActions(describe, () => list),
   ];
   return list;

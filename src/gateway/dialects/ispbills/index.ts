@@ -24,6 +24,8 @@ import { findToken, issueV1Pair, issueV2Token, revokeToken, spendRefresh } from 
 import './webhooks';
 
 type Version = 1 | 2;
+/** ispgate's pending/sending (not yet taken by the gateway) are ISPBills' "queued". */
+const ispbillsSmsStatus = (s: string) => (s === 'pending' || s === 'sending' ? 'queued' : s);
 type Rec = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface Call {
@@ -426,6 +428,22 @@ export function ispbillsRouter(rt: Runtime): Router {
   both('get', '/logs/ppp-auth', null, async (c) => ({ page: await c.invoke(local.pppAuthLogs, { ...c.page(), ...(typeof c.req.query.username === 'string' ? { username: c.req.query.username } : {}) }) }));
   both('get', '/logs/auto-suspension', null, async (c) => ({ page: await c.invoke(local.autoSuspensionLogs, c.page()) }));
 
+  // ---- SMS ------------------------------------------------------------------------------------------------------
+
+  both('post', '/sms/send', '/sms/send', async (c) => {
+    const r = await c.invoke('sms_send', { phone: c.body.phone, message: c.body.message });
+    const data: Rec = { message_id: r.message_id, status: ispbillsSmsStatus(r.status), phone: r.phone };
+    if (c.v === 2) Object.assign(data, { credits_used: r.credits_used, credits_remaining: r.credits_remaining });
+    return { data };
+  });
+  route('post', '/api/v2/sms/broadcast', 2, async (c) => {
+    const r = await c.invoke('sms_broadcast', { phones: c.body.phones, message: c.body.message });
+    return { status: 202, data: { batch_id: r.batch, job_id: r.job_id, status: 'queued', recipients: r.queued } };
+  });
+  both('get', '/sms/balance', '/sms/balance', async (c) => ({ data: await c.invoke('sms_balance', {}) }));
+  route('get', '/api/v1/sms/history', 1, async (c) =>
+    ({ page: fromPage(await c.invoke('sms_history', { ...c.page(), ...(typeof c.req.query.status === 'string' ? { status: c.req.query.status } : {}) }), (m: Rec) => ({ message_id: m.message_id, phone: m.phone, message: m.message, status: ispbillsSmsStatus(m.status), credits_used: m.credits_used, error: m.error, created_at: m.created_at, sent_at: m.sent_at })) }));
+
   // ---- operators and recharge cards (v1) ------------------------------------------------------------------------
 
   const operatorOf = (o: Rec) => ({ id: o.id, name: o.name, email: o.email, phone: o.phone, status: o.status, balance: o.balance, created_at: o.created_at, updated_at: o.updated_at });
@@ -483,12 +501,6 @@ export function ispbillsRouter(rt: Runtime): Router {
     ['get', '/api/v1/monitoring/zabbix', 1, 'Zabbix monitoring'],
     ['get', '/api/v2/monitoring/zabbix/hosts', 2, 'Zabbix monitoring'],
     ['get', '/api/v2/monitoring/zabbix/problems', 2, 'Zabbix monitoring'],
-    ['get', '/api/v1/sms/history', 1, 'SMS'],
-    ['get', '/api/v1/sms/balance', 1, 'SMS'],
-    ['post', '/api/v1/sms/send', 1, 'SMS'],
-    ['get', '/api/v2/sms/balance', 2, 'SMS'],
-    ['post', '/api/v2/sms/send', 2, 'SMS'],
-    ['post', '/api/v2/sms/broadcast', 2, 'SMS'],
     ['get', '/api/v1/logs/router', 1, 'Router logs'],
     ['get', '/api/v1/logs/hotspot', 1, 'Hotspot logs'],
   ];
