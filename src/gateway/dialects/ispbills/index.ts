@@ -426,6 +426,10 @@ export function ispbillsRouter(rt: Runtime): Router {
 
   both('get', '/dashboard', null, async (c) => ({ data: await c.invoke(local.dashboard, {}) }));
   both('get', '/logs/ppp-auth', null, async (c) => ({ page: await c.invoke(local.pppAuthLogs, { ...c.page(), ...(typeof c.req.query.username === 'string' ? { username: c.req.query.username } : {}) }) }));
+  both('get', '/logs/router', null, async (c) => {
+    const q = c.req.query;
+    return { page: await c.invoke(local.routerLogs, { ...c.page(), ...(typeof q.router_id === 'string' ? { router_id: q.router_id } : {}), ...(typeof q.topics === 'string' ? { topics: q.topics } : {}) }) };
+  });
   both('get', '/logs/auto-suspension', null, async (c) => ({ page: await c.invoke(local.autoSuspensionLogs, c.page()) }));
 
   // ---- SMS ------------------------------------------------------------------------------------------------------
@@ -501,7 +505,6 @@ export function ispbillsRouter(rt: Runtime): Router {
     ['get', '/api/v1/monitoring/zabbix', 1, 'Zabbix monitoring'],
     ['get', '/api/v2/monitoring/zabbix/hosts', 2, 'Zabbix monitoring'],
     ['get', '/api/v2/monitoring/zabbix/problems', 2, 'Zabbix monitoring'],
-    ['get', '/api/v1/logs/router', 1, 'Router logs'],
     ['get', '/api/v1/logs/hotspot', 1, 'Hotspot logs'],
   ];
   for (const [m, p, v, what] of missing) unavailable(m as 'get', p, v, what);

@@ -10,6 +10,8 @@ import { defineAction } from '../../action';
 import { id, optionalId } from '../../fields';
 import { createWebhook, updateWebhook } from '../../../services/core/webhooks';
 import { SUSPEND_REASON } from '../../../services/billing/dunning';
+import { RouterOsSession } from '../../../adapters/routeros/session';
+import { requireRouter, routerConnection } from '../../../services/network/common';
 import { pageOf } from './envelope';
 import { payment, subscription } from './shapes';
 import { ISPBILLS_EVENTS, isIspbillsEvent, toOwnEvents, webhookOf, type IspbillsEvent } from './webhooks';
@@ -200,3 +202,28 @@ export async function requireIspbillsWebhook(db: import('knex').Knex, webhookId:
   if (!row) throw new AppError('not_found', `Webhook ${webhookId} was not found.`, 404);
 }
 
+
+export const routerLogs = defineAction({
+  name: 'ispbills_router_logs',
+  section: 'routers',
+  summary: "A router's own log (RouterOS /log/print over the API), newest first",
+  input: z.object({ ...pageFields, router_id: optionalId, topics: z.string().max(64).optional() }),
+  permission: 'routers.read',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    const r = input.router_id ? await requireRouter(ctx.db, input.router_id) : await ctx.db('routers').orderBy('id').first();
+    if (!r) throw new AppError('router_not_found', 'No router is configured; add_router adds one.', 404);
+    // Read-only and outside any transaction: one API session, closed whatever happens.
+    const s = await RouterOsSession.open(routerConnection(ctx, r));
+    let rows: Array<Record<string, string>>;
+    try {
+      rows = await s.write('/log/print');
+    } finally {
+      await s.close();
+    }
+    const wanted = input.topics ? rows.filter((x) => (x.topics ?? '').split(',').includes(input.topics!)) : rows;
+    const newest = [...wanted].reverse();
+    const items = newest.slice((input.page - 1) * input.per_page, input.page * input.per_page).map((x) => ({ id: x['.id'] ?? null, router_id: r.id, time: x.time ?? null, topics: x.topics ? x.topics.split(',') : [], message: x.message ?? '' }));
+    return pageOf(items, input.page, input.per_page, newest.length);
+  },
+});
