@@ -292,6 +292,30 @@ describe('webhooks in ISPBills names and payloads, signed with X-Signature', () 
   });
 });
 
+test('complaint.created, customer.suspended and customer.activated in ISPBills shape, from process.php actions', async () => {
+  const rcv = await startReceiver();
+  try {
+    const c = await send('post', '/api/v2/webhooks', { url: rcv.url, events: ['complaint.created', 'customer.suspended', 'customer.activated'] });
+    expect(c.status).toBe(201);
+    const cust = (await send('post', '/api/v2/customers', { name: 'Complainer', phone: '0199900', package_id: planA })).body.data;
+    const ticket = await t.call('ticket_create', { username: '0199900', subject: 'No internet', body: 'Red light' });
+    expect(ticket.ok).toBe(true);
+    await t.call('toggle_status', { id: cust.id, status: 'suspended', reason: 'test' });
+    await t.call('toggle_status', { id: cust.id, status: 'active' });
+    await t.rt.webhooks.runOnce(t.db, new Date(Date.now() + 1000));
+    const got = rcv.received.map((x) => {
+      expect(x.headers['x-signature']).toBe(crypto.createHmac('sha256', c.body.data.secret).update(x.body).digest('hex'));
+      return JSON.parse(x.body);
+    });
+    expect(got.map((b) => b.event).sort()).toEqual(['complaint.created', 'customer.activated', 'customer.suspended']);
+    expect(got.find((b) => b.event === 'complaint.created').data).toMatchObject({ id: ticket.data.id, customer_id: cust.id, subject: 'No internet', status: 'open' });
+    expect(got.find((b) => b.event === 'customer.suspended').data).toMatchObject({ id: cust.id, status: 'suspended', reason: 'test' });
+    expect(got.find((b) => b.event === 'customer.activated').data).toMatchObject({ id: cust.id, status: 'active' });
+  } finally {
+    await rcv.close();
+  }
+});
+
 test('resources not built yet answer 501 not_available in the envelope, never an empty list', async () => {
   for (const p of ['/api/v2/network/onus', '/api/v2/network/olts', '/api/v2/monitoring/devices', '/api/v2/monitoring/zabbix/hosts']) expectError(await get(p), 501, 'not_available');
 });
