@@ -38,6 +38,8 @@ afterAll(async () => t.close());
 describe('authentication', () => {
   test('v2: client credentials → a 30-minute bearer token, stored hashed; revoke → 204 and the token is dead', async () => {
     const c = await t.call('api_client_create', { name: 'dashboard', dialect: 'ispbills' });
+    // A token long expired is swept when another is issued.
+    await t.db('dialect_tokens').insert({ dialect: 'ispbills', kind: 'v2_access', token_hash: 'f'.repeat(64), api_client_id: c.data.id, created_at: '2026-01-01 00:00:00', expires_at: '2026-01-01 00:30:00' });
     const r = await api().post('/api/v2/auth/token').set('Content-Type', 'application/json').send({ client_id: c.data.client_id, client_secret: c.data.client_secret });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ access_token: expect.stringMatching(/^v2_/), token_type: 'bearer', expires_in: 1800 });

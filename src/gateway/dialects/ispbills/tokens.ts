@@ -33,8 +33,17 @@ async function insertToken(db: Knex, kind: TokenKind, token: string, ttlSeconds:
   return Number(id);
 }
 
+/**
+ * Housekeeping as tokens are issued: rows a day past their expiry are of no use to anyone (indexed on expires_at).
+ * Its own statement, outside the issuing transaction; a failure only leaves the sweep to the next issue.
+ */
+async function sweepExpired(db: Knex) {
+  await db('dialect_tokens').where('expires_at', '<', nowUtc(new Date(Date.now() - 86400_000))).delete().catch(() => undefined);
+}
+
 /** v1: an access token and the refresh token that can replace it once. */
 export async function issueV1Pair(db: Knex, adminId: number, accessTtl: number, refreshTtlDays: number) {
+  await sweepExpired(db);
   const access = 'ispb1_' + randomToken(32);
   const refresh = 'ispbr_' + randomToken(40);
   await db.transaction(async (trx) => {
@@ -45,6 +54,7 @@ export async function issueV1Pair(db: Knex, adminId: number, accessTtl: number, 
 }
 
 export async function issueV2Token(db: Knex, client: { id: number; admin_id: number | null }, ttl: number) {
+  await sweepExpired(db);
   const access = 'v2_' + randomToken(32);
   await insertToken(db, 'v2_access', access, ttl, { adminId: client.admin_id, apiClientId: client.id });
   return { access_token: access, token_type: 'bearer', expires_in: ttl };
