@@ -16,6 +16,7 @@ import { Metrics } from './gateway/metrics';
 import { openApiHandler } from './gateway/openapi';
 import { smartIspRouter } from './gateway/dialects/smartisp';
 import { gate, processHandler, toAppError } from './gateway/pipeline';
+import { ispbillsRouter } from './gateway/dialects/ispbills';
 import { InProcessTransport, jobGauges, JobQueue, type TaskDef } from './jobs/queue';
 import { allTasks } from './jobs/tasks';
 import { BullMQTransport } from './jobs/bullmq';
@@ -175,6 +176,7 @@ export function createApp(rt: Runtime) {
 
   app.use('/api/SmartIPS-v1', smartIspRouter(rt));
   app.get('/openapi/:name.json', checkIn, openApiHandler(rt));
+  app.use(ispbillsRouter(rt));
   app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
 
   app.use((_req: Request, res: Response) => {

@@ -81,6 +81,14 @@ const schema = z.object({
   TOPOLOGY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // Jobs and outside effects (foundation): how often the probe job refreshes routers' stored status.
   ROUTER_PROBE_MS: z.coerce.number().int().positive().default(60_000),
+  // ISPBills API dialect (issue 16): off switch, request budgets per token per window, token lifetimes
+  ISPBILLS_API: bool.default(true),
+  ISPBILLS_RATE_LIMIT_V1: z.coerce.number().int().positive().default(60),
+  ISPBILLS_RATE_LIMIT_V2: z.coerce.number().int().positive().default(120),
+  ISPBILLS_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  ISPBILLS_V1_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  ISPBILLS_V1_REFRESH_TTL_DAYS: z.coerce.number().int().min(1).default(30),
+  ISPBILLS_V2_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(1800),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };

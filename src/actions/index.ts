@@ -17,6 +17,9 @@ import { erpActions } from './erp';
 import { tenantActions } from './tenants';
 import { notificationActions } from './notifications';
 import { monitoringActions } from './monitoring';
+import { voucherActions } from './vouchers';
+import { operatorActions } from './operators';
+import { smsActions } from './sms';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -37,6 +40,9 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...tenantActions,
     ...helpdeskActions,
     ...notificationActions,
+    ...voucherActions,
+    ...operatorActions,
+    ...smsActions,
     ...aiActions(describe, () => list),
     ...monitoringActions,
   ];

@@ -21,6 +21,14 @@ export function signBody(secret: string, body: string): string {
   return crypto.createHmac('sha256', secret).update(body).digest('hex');
 }
 
+/** A dialect's delivery shape: its event name and body for one of ispgate's events (see webhooks.dialect). */
+export type DialectPayload = (db: Knex, event: string, payload: string) => Promise<{ event: string; body: string }>;
+const dialectPayloads = new Map<string, DialectPayload>();
+/** A front door (the ISPBills dialect) registers how its webhooks are delivered. */
+export function registerDialectPayload(dialect: string, fn: DialectPayload): void {
+  dialectPayloads.set(dialect, fn);
+}
+
 /**
  * Delivers queued webhook events. A delivery is claimed with a conditional UPDATE (so two workers never send
  * the same one), posted with its signature, and every attempt is recorded. Failures retry with exponential
@@ -76,9 +84,10 @@ export class WebhookWorker {
       .join('webhooks as w', 'w.id', 'd.webhook_id')
       .join('outbox_events as e', 'e.id', 'd.outbox_id')
       .where('d.id', deliveryId)
-      .first('d.id', 'd.attempts', 'w.id as webhook_id', 'w.url', 'w.secret_enc', 'e.event_id', 'e.event', 'e.payload');
+      .first('d.id', 'd.attempts', 'w.id as webhook_id', 'w.url', 'w.secret_enc', 'w.dialect', 'e.event_id', 'e.event', 'e.payload');
     if (!row) return false;
-    const body: string = row.payload;
+    const shaped = row.dialect && dialectPayloads.has(row.dialect) ? await dialectPayloads.get(row.dialect)!(db, row.event, row.payload) : null;
+    const body: string = shaped ? shaped.body : row.payload;
     const started = Date.now();
     let status: number | null = null;
     let error: string | null = null;
@@ -89,7 +98,7 @@ export class WebhookWorker {
           'Content-Type': 'application/json',
           'User-Agent': 'ispgate-webhooks/1',
           'X-Event-Id': row.event_id,
-          'X-Event': row.event,
+          'X-Event': shaped ? shaped.event : row.event,
           'X-Signature': signBody(this.secrets.decrypt(row.secret_enc), body),
         },
         body,

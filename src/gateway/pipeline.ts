@@ -42,15 +42,8 @@ async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller
     const key = await findActiveKey(db, m[1]);
     if (!key) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.', 401);
     await touchApiKey(db, key);
-    let permissions = fullPermissions();
-    let username: string | null = null;
-    if (key.admin_id) {
-      const admin = (await db('admins').where({ id: key.admin_id }).first()) as AdminRow | undefined;
-      if (!admin) throw new AppError('unauthorized', 'The API key belongs to an admin that no longer exists.', 401);
-      permissions = effectivePermissions(admin);
-      username = admin.username;
-    }
-    return { viaCookie: false, actor: { type: 'api_key', apiKeyId: key.id, adminId: key.admin_id ?? null, sessionId: null, username: username ?? `key:${key.name}`, permissions } };
+    const actor = await credentialActor(db, key.admin_id ?? null, `key:${key.name}`, 'API key');
+    return { viaCookie: false, actor: { ...actor, apiKeyId: key.id } };
   }
   const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
   if (token) {
@@ -65,6 +58,22 @@ async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller
     };
   }
   return null;
+}
+
+/**
+ * The actor of a credential that acts for an admin (an API key, a dialect's token or client): that admin's current
+ * permissions, or every permission for a platform credential (no admin). Refused when the admin no longer exists.
+ */
+export async function credentialActor(db: Knex, adminId: number | null, platformName: string, what = 'credential'): Promise<Actor> {
+  let permissions = fullPermissions();
+  let username: string | null = null;
+  if (adminId) {
+    const admin = (await db('admins').where({ id: adminId }).first()) as AdminRow | undefined;
+    if (!admin) throw new AppError('unauthorized', `The ${what} belongs to an admin that no longer exists.`, 401);
+    permissions = effectivePermissions(admin);
+    username = admin.username;
+  }
+  return { type: 'api_key', apiKeyId: null, adminId, sessionId: null, username: username ?? platformName, permissions };
 }
 
 /** What the gate learnt about a request before its body was read. */
@@ -207,7 +216,7 @@ export function toAppError(e: unknown): AppError {
   return new AppError('internal_error', 'Something went wrong on our side; the request id identifies it in the logs.', 500);
 }
 
-function buildContext(
+export function buildContext(
   rt: Runtime,
   p: { db: Knex; tenant: Tenant; actor: Actor; requestId: string; req: Request; res: Response; log: ActionContext['log'] },
 ): ActionContext {

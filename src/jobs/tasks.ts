@@ -5,8 +5,9 @@ import { networkTasks as networkSettingsTasks } from '../services/network/apply-
 import { notificationTasks } from '../services/notifications/tasks';
 import { networkTasks } from '../services/network-tasks';
 import { billingTasks } from '../services/billing/jobs';
+import { smsTasks } from '../services/sms';
 
 /** Every background task this version knows; the queue refuses to start with two of one name. */
 export function allTasks(): TaskDef[] {
-  return [...erpTasks, ...networkSettingsTasks, ...notificationTasks, ...monitoringTasks, ...networkTasks(), ...billingTasks()];
+  return [...erpTasks, ...networkSettingsTasks, ...notificationTasks, ...monitoringTasks, ...networkTasks(), ...billingTasks(), ...smsTasks];
 }

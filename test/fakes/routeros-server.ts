@@ -55,6 +55,8 @@ const MENUS: Record<string, MenuSpec> = {
     unique: { key: 'name', message: 'failure: already have such name' },
   },
   '/ppp/active': { attrs: [], readOnly: true },
+  // The router's own log (read-only; the ISPBills router-log endpoint prints it).
+  '/log': { attrs: [], readOnly: true },
   '/queue/simple': {
     attrs: [...COMMON, 'name', 'target', 'dst', 'parent', 'max-limit', 'limit-at', 'burst-limit', 'burst-threshold',
       'burst-time', 'priority', 'queue', 'time', 'packet-marks', 'bucket-size'],

@@ -29,10 +29,15 @@ export async function assertWebhookUrl(config: Pick<Config, 'WEBHOOK_ALLOW_PRIVA
   if (problem) throw new AppError('invalid_url', `The webhook URL ${problem}.`, 422, { details: { url: problem } });
 }
 
-export async function createWebhook(deps: WebhookDeps, input: { url: string; events: string[]; description?: string | null }) {
+function assertKnownEvents(events: string[]) {
   const known = new Set<string>([...EVENTS, '*']);
-  const bad = input.events.filter((e) => !known.has(e));
+  const bad = events.filter((e) => !known.has(e));
   if (bad.length) throw new AppError('invalid_events', `Unknown event(s): ${bad.join(', ')}. Known: ${EVENTS.join(', ')} or *.`, 422, { details: { events: 'unknown event' } });
+}
+
+/** `dialect`: a webhook made through a dialect's front door (ISPBills) is delivered in that dialect's shape. */
+export async function createWebhook(deps: WebhookDeps, input: { url: string; events: string[]; description?: string | null; dialect?: string | null; active?: boolean }) {
+  assertKnownEvents(input.events);
   await assertWebhookUrl(deps.config, input.url);
   const secret = 'whsec_' + randomToken(24);
   const now = nowUtc();
@@ -41,7 +46,8 @@ export async function createWebhook(deps: WebhookDeps, input: { url: string; eve
     events: JSON.stringify([...new Set(input.events)]),
     secret_enc: deps.secrets.encrypt(secret),
     description: input.description ?? null,
-    active: true,
+    active: input.active ?? true,
+    dialect: input.dialect ?? null,
     created_at: now,
     updated_at: now,
   });
@@ -58,6 +64,20 @@ export async function listWebhooks(db: Knex) {
     for (const x of stats.filter((x) => Number(x.webhook_id) === Number(r.id))) s[String(x.status)] = Number(x.n);
     return { ...publicWebhook(r), deliveries: s };
   });
+}
+
+/** Changes a webhook's URL, events or active flag (the same checks as on create); the secret stays. */
+export async function updateWebhook(deps: WebhookDeps, id: number, input: { url?: string; events?: string[]; active?: boolean }) {
+  const row = await deps.db('webhooks').where({ id }).first('id');
+  if (!row) throw new AppError('not_found', `Webhook ${id} was not found.`, 404);
+  if (input.events) assertKnownEvents(input.events);
+  if (input.url !== undefined) await assertWebhookUrl(deps.config, input.url);
+  const patch: Record<string, unknown> = { updated_at: nowUtc() };
+  if (input.url !== undefined) patch.url = input.url;
+  if (input.events) patch.events = JSON.stringify([...new Set(input.events)]);
+  if (input.active !== undefined) patch.active = input.active;
+  await deps.db('webhooks').where({ id }).update(patch);
+  return publicWebhook(await deps.db('webhooks').where({ id }).first());
 }
 
 export async function deleteWebhook(db: Knex, id: number) {
