@@ -1,0 +1,182 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import {
+  Admin, AppBar, CustomRoutes, Layout, Menu, Resource, TitlePortal, LocalesMenuButton, ToggleThemeButton, useLogin, useSetLocale, useTranslate,
+  defaultTheme, defaultDarkTheme, type LayoutProps, type RaThemeOptions,
+} from 'react-admin';
+import { Route } from 'react-router-dom';
+import { Alert, Box, Button, Card, CardContent, Stack, TextField, Typography } from '@mui/material';
+import { authProvider, OtpRequired } from './authProvider';
+import { dataProvider } from './dataProvider';
+import { i18nProvider, LOCALE_KEY } from './i18n';
+import { callAny } from './api/client';
+import { applyBranding, branding, onBranding, type Branding } from './branding';
+import type { PanelPermissions } from './perms';
+import { useCan } from './perms';
+import { CustomerCreate, CustomerEdit, CustomerList, CustomerShow } from './screens/customers';
+import { PlanCreate, PlanEdit, PlanList, RouterCreate, RouterEdit, RouterList } from './screens/network';
+import { GenerateMonth, InvoiceList, InvoiceShow } from './screens/billing';
+import { Account } from './screens/account';
+import { Dashboard } from './screens/dashboard';
+import { AdminCreate, AdminList, ApiKeyCreate, ApiKeyList, Settings, WebhookCreate, WebhookList } from './screens/admin';
+import { TicketCreate, TicketList, TicketShow } from './screens/tickets';
+
+function LoginPage() {
+  const login = useLogin();
+  const translate = useTranslate();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [needCode, setNeedCode] = useState(false);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setError('');
+    setBusy(true);
+    try {
+      await login({ username, password, code: needCode ? code.trim() : undefined });
+    } catch (err: any) {
+      if (err instanceof OtpRequired) {
+        setNeedCode(true);
+        setError(translate('ispgate.signin.code_needed'));
+      } else setError(err?.message ?? String(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Box component="main" sx={{ minHeight: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center', bgcolor: 'background.default', p: 2 }}>
+      <Card sx={{ width: '100%', maxWidth: 400 }}>
+        <CardContent>
+          <Box sx={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center' }}>
+            <Typography variant="h5" component="h1">{translate('ispgate.signin.title')}</Typography>
+            <LocalesMenuButton />
+          </Box>
+          <form onSubmit={submit} noValidate>
+            <Stack spacing={2} sx={{ mt: 2 }}>
+              <TextField id="username" name="username" label={translate('ra.auth.username')} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="username" required autoFocus />
+              <TextField id="password" name="password" type="password" label={translate('ra.auth.password')} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="current-password" required />
+              {needCode && (
+                <TextField id="code" name="code" label={translate('ispgate.signin.code')} value={code} onChange={(e) => setCode(e.target.value)} autoComplete="one-time-code" slotProps={{ htmlInput: { inputMode: 'text' } }} autoFocus />
+              )}
+              <Button type="submit" variant="contained" disabled={busy}>{translate('ispgate.signin.submit')}</Button>
+              <div role="alert" id="login-error">{error && <Alert severity={needCode && !code ? 'info' : 'error'}>{error}</Alert>}</div>
+            </Stack>
+          </form>
+        </CardContent>
+      </Card>
+    </Box>
+  );
+}
+
+/** After sign-in: branding from get_settings, and the installation's language unless the admin chose one. */
+function BrandingLoader() {
+  const setLocale = useSetLocale();
+  const can = useCan();
+  const allowed = can('get_settings');
+  useEffect(() => {
+    if (!allowed) return;
+    callAny('get_settings').then(
+      (r) => {
+        applyBranding(r.data);
+        const lang = r.data?.language;
+        if (!localStorage.getItem(LOCALE_KEY) && (lang === 'el' || lang === 'en')) void setLocale(lang);
+      },
+      () => undefined,
+    );
+  }, [allowed]);
+  return null;
+}
+
+function useBranding(): Branding {
+  const [b, setB] = useState(branding());
+  useEffect(() => onBranding(setB), []);
+  return b;
+}
+
+function PanelAppBar() {
+  const b = useBranding();
+  return (
+    <AppBar
+      toolbar={
+        <>
+          <LocalesMenuButton />
+          <ToggleThemeButton />
+        </>
+      }
+    >
+      {b.logo_url && <img src={b.logo_url} alt="" style={{ height: 28, marginRight: 8 }} />}
+      <Typography component="span" sx={{ mr: 2, fontWeight: 600, display: { xs: 'none', sm: 'inline' } }}>{b.company_name || 'ispgate'}</Typography>
+      <TitlePortal />
+    </AppBar>
+  );
+}
+
+function PanelMenu() {
+  const can = useCan();
+  const translate = useTranslate();
+  return (
+    <Menu>
+      <Menu.DashboardItem primaryText={translate('ispgate.menu.dashboard')} />
+      <Menu.ResourceItems />
+      {can('generate_invoices_month') && <Menu.Item to="/generate" primaryText={translate('ispgate.menu.generate')} />}
+      {can('get_settings') && <Menu.Item to="/settings" primaryText={translate('ispgate.menu.settings')} />}
+      <Menu.Item to="/account" primaryText={translate('ispgate.menu.account')} />
+    </Menu>
+  );
+}
+
+function PanelLayout(props: LayoutProps) {
+  return (
+    <Layout {...props} appBar={PanelAppBar} menu={PanelMenu}>
+      <BrandingLoader />
+      {props.children}
+    </Layout>
+  );
+}
+
+const lightTheme: RaThemeOptions = { ...defaultTheme, palette: { ...defaultTheme.palette, primary: { main: '#1d4ed8' }, secondary: { main: '#1e293b' } } };
+const darkTheme: RaThemeOptions = { ...defaultDarkTheme, palette: { ...defaultDarkTheme.palette, primary: { main: '#93c5fd' } } };
+
+export function App() {
+  return (
+    <Admin
+      title="ispgate"
+      dataProvider={dataProvider}
+      authProvider={authProvider}
+      i18nProvider={i18nProvider}
+      loginPage={LoginPage}
+      layout={PanelLayout}
+      dashboard={Dashboard}
+      theme={lightTheme}
+      darkTheme={darkTheme}
+      requireAuth
+      disableTelemetry
+    >
+      {(p: PanelPermissions) => {
+        const can = (a: string) => (p?.actions ?? []).includes(a);
+        const pick = <T,>(a: string, c: T) => (can(a) ? c : undefined);
+        return (
+          <>
+            {can('list_customers') && <Resource name="customers" list={CustomerList} show={CustomerShow} create={pick('add', CustomerCreate)} edit={pick('edit', CustomerEdit)} recordRepresentation="username" />}
+            {can('list_plans') && <Resource name="plans" list={PlanList} create={pick('add_plan', PlanCreate)} edit={pick('edit_plan', PlanEdit)} recordRepresentation="name" />}
+            {can('list_routers_ui') && <Resource name="routers" list={RouterList} create={pick('add_router', RouterCreate)} edit={pick('edit_router', RouterEdit)} recordRepresentation="name" />}
+            {can('list_invoices') && <Resource name="invoices" list={InvoiceList} show={InvoiceShow} recordRepresentation="invoice_no" />}
+            {can('list_tickets') && <Resource name="tickets" list={TicketList} show={TicketShow} create={pick('create_ticket', TicketCreate)} recordRepresentation="subject" />}
+            {can('radius_sessions') && <Resource name="sessions" />}
+            {can('list_web_admins') && <Resource name="admins" list={AdminList} create={pick('add_web_admin', AdminCreate)} recordRepresentation="username" />}
+            {can('api_key_list') && <Resource name="api_keys" list={ApiKeyList} create={pick('api_key_create', ApiKeyCreate)} />}
+            {can('webhook_list') && <Resource name="webhooks" list={WebhookList} create={pick('webhook_create', WebhookCreate)} />}
+            <CustomRoutes>
+              <Route path="/account" element={<Account />} />
+              {can('generate_invoices_month') && <Route path="/generate" element={<GenerateMonth />} />}
+              {can('get_settings') && <Route path="/settings" element={<Settings />} />}
+            </CustomRoutes>
+          </>
+        );
+      }}
+    </Admin>
+  );
+}

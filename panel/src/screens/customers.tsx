@@ -1,0 +1,260 @@
+import {
+  BulkDeleteButton, Create, Datagrid, DeleteButton, Edit, EditButton, FunctionField, List, Pagination, ReferenceManyField, SearchInput,
+  SelectInput, Show, SimpleForm, SimpleShowLayout, TabbedShowLayout, TextField, TextInput, PasswordInput, required, useListContext,
+  useNotify, useRecordContext, useRefresh, useTranslate, useUnselectAll, TopToolbar, ReferenceInput, AutocompleteInput, Labeled,
+} from 'react-admin';
+import { Box, Typography } from '@mui/material';
+import { callAny } from '../api/client';
+import { ConfirmButton } from '../ConfirmButton';
+import { DateTimeField, MoneyField, StatusField, DayField } from '../fields';
+import { useCan } from '../perms';
+
+function useApiNotify() {
+  const notify = useNotify();
+  const translate = useTranslate();
+  return (e: any) => notify(e?.code === 'forbidden' ? translate('ispgate.common.forbidden', { message: e.message }) : e?.message ?? String(e), { type: 'error' });
+}
+
+const filters = [
+  <SearchInput key="q" source="q" alwaysOn />,
+  <SelectInput key="status" source="status" choices={[{ id: 'active', name: 'active' }, { id: 'suspended', name: 'suspended' }]} />,
+  <TextInput key="plan" source="plan" />,
+  <TextInput key="router" source="router" />,
+];
+
+function BulkSuspend() {
+  const { selectedIds, data } = useListContext();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const fail = useApiNotify();
+  const refresh = useRefresh();
+  const unselect = useUnselectAll('customers');
+  return (
+    <ConfirmButton
+      label={translate('ispgate.customer.bulk_suspend')}
+      title={translate('ispgate.customer.bulk_suspend')}
+      content={translate('ispgate.customer.bulk_suspend_confirm', { smart_count: selectedIds.length })}
+      color="warning"
+      onConfirm={async () => {
+        try {
+          for (const id of selectedIds) await callAny('toggle_status', { id, status: 'suspended' });
+          notify(translate('ispgate.customer.suspended'));
+        } catch (e) {
+          fail(e);
+        }
+        void data;
+        unselect();
+        refresh();
+      }}
+    />
+  );
+}
+
+export function CustomerList() {
+  const can = useCan();
+  return (
+    <List filters={filters} sort={{ field: 'id', order: 'DESC' }} perPage={25}>
+      <Datagrid rowClick="show" bulkActionButtons={can('toggle_status') || can('delete') ? <>{can('toggle_status') && <BulkSuspend />}{can('delete') && <BulkDeleteButton mutationMode="pessimistic" />}</> : false}>
+        <TextField source="id" />
+        <TextField source="username" />
+        <TextField source="fullname" />
+        <TextField source="plan" />
+        <StatusField source="status" />
+        <TextField source="router" emptyText="—" />
+        <DateTimeField source="created_at" />
+      </Datagrid>
+    </List>
+  );
+}
+
+function CustomerFields({ create }: { create?: boolean }) {
+  return (
+    <>
+      <TextInput source="username" validate={create ? required() : undefined} autoComplete="off" />
+      {create ? <PasswordInput source="password" validate={required()} autoComplete="new-password" /> : <PasswordInput source="password" autoComplete="new-password" />}
+      <TextInput source="fullname" />
+      <TextInput source="email" type="email" />
+      <TextInput source="phone" />
+      <TextInput source="address" multiline />
+      <TextInput source="afm" />
+      <ReferenceInput source="plan_id" reference="plans">
+        <AutocompleteInput optionText="name" label="resources.customers.fields.plan" />
+      </ReferenceInput>
+      <ReferenceInput source="router" reference="routers">
+        <AutocompleteInput optionText="name" optionValue="name" label="resources.customers.fields.router" />
+      </ReferenceInput>
+      <TextInput source="static_ip" />
+      <TextInput source="mac_address" />
+    </>
+  );
+}
+
+export const CustomerCreate = () => (
+  <Create redirect="show" mutationMode="pessimistic">
+    <SimpleForm>
+      <CustomerFields create />
+    </SimpleForm>
+  </Create>
+);
+
+export const CustomerEdit = () => (
+  <Edit redirect="show" mutationMode="pessimistic">
+    <SimpleForm>
+      <CustomerFields />
+    </SimpleForm>
+  </Edit>
+);
+
+function SuspendButtons() {
+  const record = useRecordContext();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const fail = useApiNotify();
+  const refresh = useRefresh();
+  const can = useCan();
+  if (!record || !can('toggle_status')) return null;
+  const suspended = record.status === 'suspended';
+  const name = record.fullname || record.username;
+  return (
+    <ConfirmButton
+      label={translate(suspended ? 'ispgate.customer.unsuspend' : 'ispgate.customer.suspend')}
+      title={translate(suspended ? 'ispgate.customer.unsuspend' : 'ispgate.customer.suspend')}
+      content={translate(suspended ? 'ispgate.customer.unsuspend_confirm' : 'ispgate.customer.suspend_confirm', { name })}
+      color={suspended ? 'primary' : 'warning'}
+      onConfirm={async () => {
+        try {
+          await callAny('toggle_status', { id: record.id, status: suspended ? 'active' : 'suspended' });
+          notify(translate(suspended ? 'ispgate.customer.unsuspended' : 'ispgate.customer.suspended'), { type: 'success' });
+        } catch (e) {
+          fail(e);
+        }
+        refresh();
+      }}
+    />
+  );
+}
+
+function SessionButtons() {
+  const record = useRecordContext();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const fail = useApiNotify();
+  const refresh = useRefresh();
+  const can = useCan();
+  if (!record) return null;
+  const name = record.fullname || record.username;
+  const run = (action: string) => async () => {
+    try {
+      const r = await callAny(action, { username: record.username });
+      notify(`${translate('ispgate.customer.done')}: ${JSON.stringify(r.data).slice(0, 200)}`, { type: 'info' });
+    } catch (e) {
+      fail(e);
+    }
+    refresh();
+  };
+  return (
+    <Box sx={{ display: 'flex', gap: 1, flexWrap: 'wrap', my: 1 }}>
+      {can('radius_disconnect') && <ConfirmButton label={translate('ispgate.customer.disconnect')} title={translate('ispgate.customer.disconnect')} content={translate('ispgate.customer.disconnect_confirm', { name })} color="warning" onConfirm={run('radius_disconnect')} />}
+      {can('radius_coa') && <ConfirmButton label={translate('ispgate.customer.coa')} title={translate('ispgate.customer.coa')} content={`${translate('ispgate.customer.coa')}: ${record.username}`} onConfirm={run('radius_coa')} />}
+      {can('radius_test') && <ConfirmButton label={translate('ispgate.customer.radius_test')} title={translate('ispgate.customer.radius_test')} content={`${translate('ispgate.customer.radius_test')}: ${record.username}`} onConfirm={run('radius_test')} />}
+    </Box>
+  );
+}
+
+function ShowActions() {
+  const can = useCan();
+  return (
+    <TopToolbar>
+      <SuspendButtons />
+      {can('edit') && <EditButton />}
+      {can('delete') && <DeleteButton mutationMode="pessimistic" />}
+    </TopToolbar>
+  );
+}
+
+function Title() {
+  const record = useRecordContext();
+  return <span>{record ? `${record.fullname || record.username} (${record.username})` : ''}</span>;
+}
+
+export function CustomerShow() {
+  const can = useCan();
+  const translate = useTranslate();
+  return (
+    <Show actions={<ShowActions />} title={<Title />}>
+      <TabbedShowLayout>
+        <TabbedShowLayout.Tab label={translate('ispgate.customer.details')}>
+          <TextField source="username" />
+          <TextField source="fullname" emptyText="—" />
+          <StatusField source="status" />
+          <TextField source="plan" emptyText="—" />
+          <TextField source="rate_limit" label="resources.plans.fields.rate_limit" emptyText="—" />
+          <TextField source="router" emptyText="—" />
+          <TextField source="email" emptyText="—" />
+          <TextField source="phone" emptyText="—" />
+          <TextField source="address" emptyText="—" />
+          <TextField source="afm" emptyText="—" />
+          <TextField source="static_ip" emptyText="—" />
+          <TextField source="mac_address" emptyText="—" />
+          <DateTimeField source="created_at" />
+        </TabbedShowLayout.Tab>
+        {can('radius_sessions') && (
+          <TabbedShowLayout.Tab label={translate('ispgate.customer.sessions')} path="sessions">
+            <SessionButtons />
+            <ReferenceManyField reference="sessions" target="username" source="username" pagination={<Pagination />}>
+              <Datagrid bulkActionButtons={false} rowClick={false}>
+                <TextField source="username" />
+                <FunctionField label="resources.sessions.fields.framed_ip" render={(r: any) => r.framed_ip ?? r.framedipaddress ?? r.ip ?? '—'} />
+                <FunctionField label="resources.sessions.fields.nas_ip" render={(r: any) => r.nas_ip ?? r.nasipaddress ?? '—'} />
+                <FunctionField label="resources.sessions.fields.started_at" render={(r: any) => r.started_at ?? r.acctstarttime ?? '—'} />
+              </Datagrid>
+            </ReferenceManyField>
+          </TabbedShowLayout.Tab>
+        )}
+        {can('list_invoices') && (
+          <TabbedShowLayout.Tab label={translate('ispgate.customer.invoices')} path="invoices">
+            <ReferenceManyField reference="invoices" target="customer_id" pagination={<Pagination />}>
+              <Datagrid bulkActionButtons={false} rowClick="show">
+                <TextField source="number" />
+                <DayField source="issue_date" />
+                <DayField source="due_date" />
+                <MoneyField source="total" />
+                <StatusField source="status" />
+              </Datagrid>
+            </ReferenceManyField>
+          </TabbedShowLayout.Tab>
+        )}
+        {can('list_tickets') && (
+          <TabbedShowLayout.Tab label={translate('ispgate.customer.tickets')} path="tickets">
+            <ReferenceManyField reference="tickets" target="customer_id" pagination={<Pagination />}>
+              <Datagrid bulkActionButtons={false} rowClick="show">
+                <TextField source="id" />
+                <TextField source="subject" />
+                <StatusField source="status" />
+                <TextField source="priority" />
+              </Datagrid>
+            </ReferenceManyField>
+          </TabbedShowLayout.Tab>
+        )}
+        {can('mor_balance') && (
+          <TabbedShowLayout.Tab label={translate('ispgate.customer.voip')} path="voip">
+            <VoipPanel />
+          </TabbedShowLayout.Tab>
+        )}
+      </TabbedShowLayout>
+    </Show>
+  );
+}
+
+function VoipPanel() {
+  const record = useRecordContext();
+  if (!record) return null;
+  return (
+    <Labeled label="MOR">
+      <Typography variant="body2">{record.mor_username ?? record.mor_user_id ?? '—'}</Typography>
+    </Labeled>
+  );
+}
+
+void SimpleShowLayout;
+void MoneyField;

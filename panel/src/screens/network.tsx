@@ -1,0 +1,109 @@
+import {
+  BooleanInput, Create, Datagrid, DeleteButton, Edit, EditButton, List, NumberField, NumberInput, PasswordInput, SelectInput, SimpleForm,
+  TextField, TextInput, required, BooleanField, FunctionField, SearchInput,
+} from 'react-admin';
+import { DateTimeField, MoneyField, StatusField } from '../fields';
+import { useCan } from '../perms';
+
+const rate = (v: string) => (v && !/^\d+(\.\d+)?[kKmMgG]?$/.test(String(v)) ? 'e.g. 100M, 512k' : undefined);
+
+export function PlanList() {
+  const can = useCan();
+  return (
+    <List sort={{ field: 'name', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
+      <Datagrid rowClick={can('edit_plan') ? 'edit' : false} bulkActionButtons={false}>
+        <TextField source="name" />
+        <TextField source="download" />
+        <TextField source="upload" />
+        <MoneyField source="price" />
+        <NumberField source="subscribers" />
+        {can('delete_plan') && <DeleteButton mutationMode="pessimistic" />}
+      </Datagrid>
+    </List>
+  );
+}
+
+function PlanFields() {
+  return (
+    <>
+      <TextInput source="name" validate={required()} />
+      <TextInput source="download" validate={[required(), rate]} helperText="100M, 512k" />
+      <TextInput source="upload" validate={[required(), rate]} helperText="20M" />
+      <TextInput source="price" helperText="25.00" />
+      <TextInput source="burst_limit" />
+      <TextInput source="burst_threshold" />
+      <TextInput source="burst_time" />
+      <NumberInput source="priority" min={1} max={8} />
+    </>
+  );
+}
+
+export const PlanCreate = () => (
+  <Create redirect="list" mutationMode="pessimistic">
+    <SimpleForm>
+      <PlanFields />
+    </SimpleForm>
+  </Create>
+);
+export const PlanEdit = () => (
+  <Edit redirect="list" mutationMode="pessimistic">
+    <SimpleForm>
+      <PlanFields />
+    </SimpleForm>
+  </Edit>
+);
+
+export function RouterList() {
+  const can = useCan();
+  return (
+    <List sort={{ field: 'name', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
+      <Datagrid rowClick={can('edit_router') ? 'edit' : false} bulkActionButtons={false}>
+        <TextField source="name" />
+        <TextField source="ip" />
+        <StatusField source="status" />
+        <FunctionField source="cpu_load_percent" render={(r: any) => (r.cpu_load_percent == null ? '—' : `${r.cpu_load_percent}%`)} />
+        <FunctionField source="memory_used_percent" render={(r: any) => (r.memory_used_percent == null ? '—' : `${r.memory_used_percent}%`)} />
+        <DateTimeField source="last_seen_at" />
+        <TextField source="mode" />
+        <NumberField source="customers" />
+        {can('edit_router') && <EditButton />}
+        {can('delete_router') && <DeleteButton mutationMode="pessimistic" />}
+      </Datagrid>
+    </List>
+  );
+}
+
+function RouterFields({ create }: { create?: boolean }) {
+  const req = create ? required() : undefined;
+  return (
+    <>
+      <TextInput source="name" validate={req} />
+      <TextInput source="ip" validate={req} />
+      <NumberInput source="port" />
+      <TextInput source="user" validate={req} autoComplete="off" />
+      <PasswordInput source="pass" validate={req} autoComplete="new-password" />
+      <BooleanInput source="tls" />
+      <TextInput source="radius_ip" />
+      <PasswordInput source="radius_secret" validate={req} autoComplete="new-password" />
+      <NumberInput source="coa_port" />
+      <SelectInput source="mode" choices={[{ id: 'radius', name: 'RADIUS' }, { id: 'api', name: 'API' }]} />
+    </>
+  );
+}
+
+export const RouterCreate = () => (
+  <Create redirect="list" mutationMode="pessimistic">
+    <SimpleForm>
+      <RouterFields create />
+    </SimpleForm>
+  </Create>
+);
+export const RouterEdit = () => (
+  <Edit redirect="list" mutationMode="pessimistic">
+    <SimpleForm>
+      <RouterFields />
+    </SimpleForm>
+  </Edit>
+);
+
+void BooleanField;
