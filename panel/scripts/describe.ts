@@ -81,5 +81,4 @@ const write = (file: string, text: string) => {
   if (!fs.existsSync(p) || fs.readFileSync(p, 'utf8') !== text) fs.writeFileSync(p, text);
 };
 write('actions.gen.ts', lines.join('\n'));
-write('describe.json', JSON.stringify(list, null, 1) + '\n');
 console.log(`panel: ${list.length} actions described`);
