@@ -6,4 +6,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
   testTimeout: 30000,
+  // Every run ends with what was skipped and why.
+  reporters: ['default', '<rootDir>/test/helpers/skip-reporter.js'],
 };

@@ -12,7 +12,7 @@ import { WebhookWorker } from './events/webhook-worker';
 import { bodyParsers, parseQuery } from './gateway/body';
 import { sendError } from './gateway/envelope';
 import { Metrics } from './gateway/metrics';
-import { processHandler, toAppError } from './gateway/pipeline';
+import { gate, processHandler, toAppError } from './gateway/pipeline';
 import { InProcessTransport, JobQueue, type TaskDef } from './jobs/queue';
 import { allTasks } from './jobs/tasks';
 import { RateLimits } from './gateway/rate-limit';
@@ -53,7 +53,7 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
     const r = await db('webhook_deliveries').whereIn('status', ['pending', 'sending']).count({ n: '*' });
     return Number(r[0].n);
   });
-  const webhooks = new WebhookWorker(secrets, log, { retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS });
+  const webhooks = new WebhookWorker(secrets, log, { retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
   const rt: Runtime = { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis, config.REDIS_PREFIX), metrics, webhooks, redis, jobs: undefined as unknown as JobQueue };
   rt.jobs = new JobQueue(
     {
@@ -133,10 +133,20 @@ export function createApp(rt: Runtime) {
   );
 
   const handler = processHandler(rt);
-  const parsers = bodyParsers({ maxUploadBytes: rt.config.UPLOAD_MAX_BYTES });
+  const parsers = bodyParsers({
+    maxBodyBytes: 2 * 1024 * 1024,
+    anonymousBodyBytes: 16 * 1024,
+    maxMultipartBytes: rt.config.MULTIPART_MAX_BYTES,
+    maxFileBytes: rt.config.UPLOAD_MAX_BYTES,
+    maxFieldBytes: 64 * 1024,
+    maxFiles: 5,
+    tmpDir: path.join(rt.config.dataDir, 'tmp'),
+  });
+  // The gate authenticates from the headers before any body is read (see gateway/pipeline.ts).
+  const checkIn = gate(rt);
   for (const p of ['/mikrotik/process.php', '/process.php', '/process']) {
-    app.post(p, parsers, handler);
-    app.get(p, handler);
+    app.post(p, checkIn, parsers, handler);
+    app.get(p, checkIn, handler);
   }
 
   app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
@@ -145,7 +155,7 @@ export function createApp(rt: Runtime) {
     sendError(res, new AppError('not_found', `No such endpoint. The API is POST /mikrotik/process.php with an action field. ${GET_ACTIONS_NOTE}`, 404), true);
   });
 
-  // Body-parser and multer failures, and anything that escaped a handler: always the envelope, never a stack.
+  // Gate and body-parser failures, and anything that escaped a handler: always the envelope, never a stack.
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     // A missing or refused file under /uploads (serve-static's 404/403/400) is the client's error, answered
     // with its own status: an image URL answering 200 would be cached as if it were the image.

@@ -8,7 +8,8 @@ const bool = z
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().default('0.0.0.0'),
+  // Loopback unless told otherwise: exposing the API is a decision (HOST=0.0.0.0 or a reverse proxy).
+  HOST: z.string().default('127.0.0.1'),
   DATABASE_URL: z.string().default('sqlite:./data/ispgate.sqlite'),
   DATA_DIR: z.string().default('./data'),
   APP_KEY: z.string().optional(),
@@ -46,6 +47,9 @@ const schema = z.object({
   MYDATA_BASE_URL: z.string().url().default('https://mydataapidev.aade.gr'),
   ELORUS_BASE_URL: z.string().url().default('https://api.elorus.com'),
   AADE_VAT_URL: z.string().url().default('https://www1.gsis.gr/wsaade/RgWsPublic2/RgWsPublic2'),
+  // Gateway safety (foundation): webhook targets and request bodies.
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  MULTIPART_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };

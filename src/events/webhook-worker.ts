@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import type { SecretBox } from '../secrets';
 import { nowUtc } from '../db/knex';
+import { AddressNotAllowed, postGuarded } from './address-policy';
 
 export interface WebhookWorkerOptions {
   retryBaseMs: number;
@@ -12,6 +13,8 @@ export interface WebhookWorkerOptions {
   concurrency?: number;
   /** How long a claimed delivery is held before another worker may take it over. */
   leaseMs?: number;
+  /** WEBHOOK_ALLOW_PRIVATE: deliver to loopback, link-local and private addresses too. */
+  allowPrivate?: boolean;
 }
 
 export function signBody(secret: string, body: string): string {
@@ -60,6 +63,13 @@ export class WebhookWorker {
     return { delivered, failed };
   }
 
+  /** Claims one pending delivery for an immediate send (webhook_test); false when another worker holds it. */
+  async claim(db: Knex, deliveryId: number, now = new Date()): Promise<boolean> {
+    const lease = nowUtc(new Date(now.getTime() + (this.opts.leaseMs ?? this.opts.timeoutMs * 2)));
+    const n = await db('webhook_deliveries').where({ id: deliveryId, status: 'pending' }).update({ status: 'sending', locked_until: lease });
+    return n === 1;
+  }
+
   /** Sends one delivery now and records the attempt; returns whether the receiver accepted it. */
   async deliver(db: Knex, deliveryId: number): Promise<boolean> {
     const row = await db('webhook_deliveries as d')
@@ -73,9 +83,9 @@ export class WebhookWorker {
     let status: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(row.url, {
-        method: 'POST',
-        headers: {
+      const res = await postGuarded(
+        row.url,
+        {
           'Content-Type': 'application/json',
           'User-Agent': 'ispgate-webhooks/1',
           'X-Event-Id': row.event_id,
@@ -83,14 +93,14 @@ export class WebhookWorker {
           'X-Signature': signBody(this.secrets.decrypt(row.secret_enc), body),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
+        { timeoutMs: this.opts.timeoutMs, allowPrivate: Boolean(this.opts.allowPrivate) },
+      );
       status = res.status;
-      await res.arrayBuffer().catch(() => undefined);
       if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (e) {
-      error = (e as Error).name === 'TimeoutError' ? 'timeout' : String((e as Error).message ?? e).slice(0, 500);
+      const err = e as Error;
+      // Only our own words are kept: the receiver's answer and the socket's details are not echoed back.
+      error = err.name === 'TimeoutError' ? 'timeout' : e instanceof AddressNotAllowed ? `address not allowed: ${err.message}` : String(err.message ?? e).slice(0, 300);
     }
     const attempts = Number(row.attempts) + 1;
     const now = new Date();

@@ -30,7 +30,10 @@ export interface UploadedFile {
   originalName: string;
   mimeType: string;
   size: number;
-  buffer: Buffer;
+  /** The upload as streamed to disk; removed when the response ends. */
+  path: string;
+  /** The file's bytes, read from disk on first use. */
+  readonly buffer: Buffer;
 }
 
 /** What every handler and service receives. Services take the parts they need (db, secrets …). */

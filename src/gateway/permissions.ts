@@ -36,7 +36,7 @@ export function fullPermissions(): Permissions {
 export const ROLES = ['superadmin', 'admin', 'operator', 'readonly', 'support', 'billing'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** Role presets; explicit permissions[] given with an admin override them section by section. */
+/** Role presets: an admin given no permissions[] holds exactly these; explicit permissions[] replace them whole. */
 export function rolePermissions(role: Role): Permissions {
   const all = fullPermissions();
   switch (role) {

@@ -1,3 +1,4 @@
+import { parse as parseCookieHeader } from 'cookie';
 import type { NextFunction, Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -17,16 +18,17 @@ import { validationError } from './validation';
 
 export const SESSION_COOKIE = 'ispgate_session';
 
+/**
+ * Cookies set by other applications on the same host arrive too (`theme=50%`); the `cookie` package leaves a
+ * value it cannot decode as it is instead of throwing, so a stray `%` never breaks a panel call.
+ */
 export function parseCookies(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-  }
+  for (const [k, v] of Object.entries(parseCookieHeader(header ?? ''))) if (v !== undefined) out[k] = v;
   return out;
 }
 
-interface Caller {
+export interface Caller {
   actor: Actor;
   viaCookie: boolean;
   csrfHash?: string;
@@ -65,6 +67,45 @@ async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller
   return null;
 }
 
+/** What the gate learnt about a request before its body was read. */
+export interface GateResult {
+  tenant: Tenant;
+  db: Knex;
+  caller: Caller | null;
+  /** Why the credentials sent were refused (a bad or revoked key); raised unless the action is public. */
+  authError: AppError | null;
+}
+
+/**
+ * Runs before the body is read: resolves the tenant and authenticates from the headers alone (Bearer key or
+ * session cookie). A caller without valid credentials never gets a multipart body read, and its form or JSON body
+ * is read only up to a few kilobytes (enough for `action=login`): unauthenticated uploads are refused at once.
+ */
+export function gate(rt: Runtime) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const { tenant, db } = await rt.tenants.resolve(req.headers.host);
+      let caller: Caller | null = null;
+      let authError: AppError | null = null;
+      try {
+        caller = await authenticate(rt, db, req);
+      } catch (e) {
+        if (!isAppError(e) || e.code !== 'unauthorized') throw e;
+        authError = e;
+      }
+      res.locals.gate = { tenant, db, caller, authError } satisfies GateResult;
+      res.locals.authenticated = caller !== null;
+      if (!caller && req.method === 'POST' && String(req.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data')) {
+        res.setHeader('Connection', 'close');
+        throw authError ?? new AppError('unauthorized', 'A valid API key (Authorization: Bearer …) or a panel session is required.', 401);
+      }
+      next();
+    } catch (e) {
+      next(e);
+    }
+  };
+}
+
 function isWrite(a: AnyAction): boolean {
   if (a.audit !== undefined) return a.audit;
   const p = parsePermission(a.permission);
@@ -82,22 +123,27 @@ export function processHandler(rt: Runtime) {
   return async (req: Request, res: Response, _next: NextFunction) => {
     const started = process.hrtime.bigint();
     const requestId = res.locals.requestId as string;
-    const params: Record<string, unknown> = { ...(req.query as Record<string, unknown>), ...(req.body as Record<string, unknown>) };
-    const actionName = typeof params.action === 'string' ? params.action.trim() : '';
-    delete params.action;
-    const action = actionName ? rt.registry.get(actionName) : undefined;
+    let params: Record<string, unknown> = {};
+    let actionName = '';
+    let action: AnyAction | undefined;
     let tenant: Tenant | undefined;
     let actor: Actor | undefined;
-    // The caller's address on every line: operators feed failed logins to fail2ban and the like.
-    const log = rt.log.child({ request_id: requestId, action: action ? actionName : actionName ? 'unknown' : undefined, ip: req.ip });
+    let log = rt.log.child({ request_id: requestId, ip: req.ip });
     let outcome = 'ok';
     try {
-      const resolved = await rt.tenants.resolve(req.headers.host);
-      tenant = resolved.tenant;
-      const db = resolved.db;
+      // req.query is parsed on first read and may refuse (too_many_fields): inside the try.
+      params = { ...(req.query as Record<string, unknown>), ...(req.body as Record<string, unknown>) };
+      actionName = typeof params.action === 'string' ? params.action.trim() : '';
+      delete params.action;
+      action = actionName ? rt.registry.get(actionName) : undefined;
+      // The caller's address on every line: operators feed failed logins to fail2ban and the like.
+      log = rt.log.child({ request_id: requestId, action: action ? actionName : actionName ? 'unknown' : undefined, ip: req.ip });
+      const g = res.locals.gate as GateResult;
+      tenant = g.tenant;
+      const db = g.db;
       const isPublic = action && typeof action.permission === 'object' && 'public' in action.permission;
-      const caller = isPublic ? null : await authenticate(rt, db, req);
-      if (!isPublic && !caller) throw new AppError('unauthorized', 'A valid API key (Authorization: Bearer …) or a panel session is required.', 401);
+      const caller = isPublic ? null : g.caller;
+      if (!isPublic && !caller) throw g.authError ?? new AppError('unauthorized', 'A valid API key (Authorization: Bearer …) or a panel session is required.', 401);
       actor = caller?.actor ?? { type: 'anonymous', adminId: null, apiKeyId: null, sessionId: null, username: null, permissions: {} };
 
       if (!actionName) throw new AppError('missing_action', 'The "action" field is required.', 400);
@@ -125,11 +171,20 @@ export function processHandler(rt: Runtime) {
       res.setHeader('X-RateLimit-Reset', String(verdict.resetSeconds));
 
       const parsed = (action.input as z.ZodType).safeParse(params);
-      if (!parsed.success) throw validationError(parsed.error, params);
+      if (!parsed.success) throw validationError(parsed.error, params, action.input as z.ZodType);
 
       const ctx = buildContext(rt, { db, tenant, actor, requestId, req, res, log });
-      const data = await action.run(ctx, parsed.data);
-      if (isWrite(action)) await audit(db, ctx, action.name, params, data).catch((e) => log.error('audit write failed', { err: String(e) }));
+      // The audit row is written before a write runs, and the write does not run without it; the outcome is
+      // filled in afterwards (a failure to do so leaves "started" and is logged as an error).
+      const auditId = isWrite(action) ? await auditStart(db, ctx, action.name, params) : null;
+      let data: unknown;
+      try {
+        data = await action.run(ctx, parsed.data);
+      } catch (e) {
+        if (auditId !== null) await auditFinish(db, auditId, toAppError(e).code, null).catch((x) => log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
+        throw e;
+      }
+      if (auditId !== null) await auditFinish(db, auditId, 'ok', auditTarget(params, data)).catch((x) => log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
       log.info('action ok', { tenant: tenant.slug, actor: actor.username, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       sendOk(res, data);
     } catch (e) {
@@ -141,6 +196,7 @@ export function processHandler(rt: Runtime) {
         res.setHeader('Retry-After', String(err.extra?.retry_after ?? 60));
         res.setHeader('X-RateLimit-Limit', String(err.extra?.limit ?? ''));
         res.setHeader('X-RateLimit-Remaining', '0');
+        res.setHeader('X-RateLimit-Reset', String(err.extra?.retry_after ?? 60));
       }
       sendError(res, err, rt.config.strictErrors, requestId);
     } finally {
@@ -162,13 +218,7 @@ function buildContext(
   rt: Runtime,
   p: { db: Knex; tenant: Tenant; actor: Actor; requestId: string; req: Request; res: Response; log: ActionContext['log'] },
 ): ActionContext {
-  const files: UploadedFile[] = ((p.req.files as Express.Multer.File[] | undefined) ?? []).map((f) => ({
-    field: f.fieldname,
-    originalName: f.originalname,
-    mimeType: f.mimetype,
-    size: f.size,
-    buffer: f.buffer,
-  }));
+  const files: UploadedFile[] = (p.res.locals.files as UploadedFile[] | undefined) ?? [];
   const routerTable = p.actor.type === 'session' ? 'sessions' : 'api_keys';
   const routerRowId = p.actor.type === 'session' ? p.actor.sessionId : p.actor.apiKeyId;
   let memoRouter: number | null | undefined;
@@ -192,6 +242,9 @@ function buildContext(
       return (memoRouter = row?.active_router_id ?? null);
     },
     async setActiveRouterId(id) {
+      // Choosing the router changes what later calls of this key or session act on: a write, not a read.
+      if (!allows(p.actor.permissions, 'routers', 'write'))
+        throw new AppError('forbidden', 'Your account needs write permission on "routers" to switch the active router.', 403);
       if (!routerRowId) throw new AppError('no_session', 'switch_router needs an API key or a panel session to remember the router for.', 400);
       await p.db(routerTable).where({ id: routerRowId }).update({ active_router_id: id });
       memoRouter = id;
@@ -202,18 +255,28 @@ function buildContext(
   };
 }
 
-async function audit(db: Knex, ctx: ActionContext, action: string, params: Record<string, unknown>, result: unknown) {
+function auditTarget(params: Record<string, unknown>, result: unknown): string | null {
   const r = result as Record<string, unknown> | null;
   const target = r && typeof r === 'object' && 'id' in r ? String(r.id) : params.id !== undefined ? String(params.id) : typeof params.username === 'string' ? params.username : null;
-  await db('audit_log').insert({
+  return target?.slice(0, 191) ?? null;
+}
+
+async function auditStart(db: Knex, ctx: ActionContext, action: string, params: Record<string, unknown>): Promise<number> {
+  const [id] = await db('audit_log').insert({
     actor_type: ctx.actor.type,
     actor_id: ctx.actor.adminId ?? ctx.actor.apiKeyId,
     actor_name: ctx.actor.username?.slice(0, 128) ?? null,
     action,
-    target: target?.slice(0, 191) ?? null,
+    target: auditTarget(params, null),
     ip: ctx.ip.slice(0, 64),
     request_id: ctx.requestId,
     params: JSON.stringify(redact(params)).slice(0, 8000),
+    outcome: 'started',
     created_at: nowUtc(),
   });
+  return Number(id);
+}
+
+async function auditFinish(db: Knex, id: number, outcome: string, target: string | null) {
+  await db('audit_log').where({ id }).update({ outcome: outcome.slice(0, 64), ...(target !== null ? { target } : {}) });
 }

@@ -36,9 +36,16 @@ export function publicAdmin(r: AdminRow) {
   };
 }
 
+/**
+ * An admin's rights are exactly what was granted: explicit permissions, when any were given, are the whole grant
+ * (a section not named is `none`); the role supplies the rights only when no permissions were given. Merging the
+ * two would let `role=operator&permissions[billing]=read` still add routers and take payments.
+ */
 export function effectivePermissions(r: Pick<AdminRow, 'role' | 'permissions' | 'is_primary'>): Permissions {
   if (r.is_primary || r.role === 'superadmin') return fullPermissions();
-  return { ...rolePermissions(r.role as Role), ...parseJson<Permissions>(r.permissions, {}) };
+  const explicit = parseJson<Permissions>(r.permissions, {});
+  const granted = Object.keys(explicit).length ? explicit : rolePermissions(r.role as Role);
+  return Object.fromEntries(SECTIONS.map((s) => [s, granted[s] ?? 'none'])) as Permissions;
 }
 
 /** Sections where `wanted` holds more than `held`: what an admin without those rights must not hand out. */
@@ -106,4 +113,65 @@ export async function bootstrapPrimaryAdmin(db: Knex, password?: string): Promis
   const pw = password ?? randomToken(15);
   await createAdmin(db, { username: 'admin', password: pw, role: 'superadmin', isPrimary: true });
   return { username: 'admin', password: pw, generated: !password };
+}
+
+/** Who is acting: the parts of the gateway's actor the admin rules look at. */
+export interface AdminActor {
+  type: string;
+  adminId: number | null;
+  permissions: Permissions;
+}
+
+/** Adds an admin; nobody hands out rights they do not hold. */
+export async function addAdmin(db: Knex, actor: AdminActor, input: { username: string; password: string; email?: string | null; role: Role; permissions?: Record<string, string> }) {
+  const perms = normalizePermissions(input.permissions);
+  assertNotBeyond(effectivePermissions({ role: input.role, permissions: JSON.stringify(perms), is_primary: false }), actor.permissions, 'The new admin');
+  if (await adminsByUsername(db, input.username).first()) throw new AppError('duplicate_username', `The username "${input.username}" is taken.`, 409);
+  return createAdmin(db, { username: input.username, password: input.password, email: input.email, role: input.role, permissions: perms });
+}
+
+/**
+ * Edits an admin. Only the primary admin itself, or a key bound to no admin (made on the server's CLI), edits the
+ * primary; nobody edits an admin holding rights they do not hold, or grants rights beyond their own. A new role
+ * sent without permissions[] gives the admin exactly that role's rights (the explicit grant is cleared).
+ */
+export async function updateAdmin(
+  db: Knex,
+  actor: AdminActor,
+  id: number,
+  input: { username?: string; password?: string; email?: string | null; role?: Role; permissions?: Record<string, string> },
+) {
+  const row = await getAdmin(db, id);
+  const systemKey = actor.type === 'api_key' && actor.adminId === null;
+  if (row.is_primary && actor.adminId !== row.id && !systemKey) throw new AppError('forbidden', 'Only the primary admin can edit the primary admin.', 403);
+  assertNotBeyond(effectivePermissions(row), actor.permissions, `The admin "${row.username}"`);
+  const patch: Partial<AdminRow> = { updated_at: nowUtc() };
+  if (input.username && input.username !== row.username) {
+    if (await adminsByUsername(db, input.username).whereNot({ id: row.id }).first()) throw new AppError('duplicate_username', `The username "${input.username}" is taken.`, 409);
+    patch.username = input.username;
+  }
+  if (input.email !== undefined) patch.email = input.email;
+  if (input.role && !row.is_primary) {
+    patch.role = input.role;
+    if (!input.permissions) patch.permissions = '{}';
+  }
+  if (input.permissions) patch.permissions = JSON.stringify(normalizePermissions(input.permissions));
+  assertNotBeyond(effectivePermissions({ ...row, ...patch } as AdminRow), actor.permissions, `The admin "${row.username}"`);
+  await db('admins').where({ id: row.id }).update(patch);
+  if (input.password) {
+    await db('admins').where({ id: row.id }).update({ password_hash: await hashPassword(input.password), updated_at: nowUtc() });
+    // A new password ends every other way in that the old one opened.
+    await db('sessions').where({ admin_id: row.id }).delete();
+  }
+  return publicAdmin(await getAdmin(db, row.id));
+}
+
+/** Deletes an admin: never the primary, never oneself, never one holding rights the caller does not. */
+export async function removeAdmin(db: Knex, actor: AdminActor, id: number) {
+  const row = await getAdmin(db, id);
+  if (row.is_primary) throw new AppError('primary_admin_protected', 'The primary admin cannot be deleted.', 409);
+  if (row.id === actor.adminId) throw new AppError('cannot_delete_self', 'You cannot delete your own account.', 409);
+  assertNotBeyond(effectivePermissions(row), actor.permissions, `The admin "${row.username}"`);
+  await db('admins').where({ id: row.id }).delete();
+  return { id: row.id, deleted: true };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { nowUtc, toIso } from '../db/knex';
 import { AppError } from '../errors';
 import { randomToken, sha256Hex } from '../secrets';
+import { adminsByUsername, assertNotBeyond, effectivePermissions, type AdminActor, type AdminRow } from './admins';
 
 const PREFIX = 'isg_';
 
@@ -44,4 +45,46 @@ export async function touchApiKey(db: Knex, row: { id: number; last_used_at: str
   const now = new Date();
   if (row.last_used_at && now.getTime() - Date.parse(String(row.last_used_at).replace(' ', 'T') + 'Z') < 60_000) return;
   await db('api_keys').where({ id: row.id }).update({ last_used_at: nowUtc(now) });
+}
+
+/**
+ * The primary admin and keys bound to no admin (made on the server's CLI) stand above every other account: only
+ * they edit the primary. A key bound to the primary, or bound to no one, would carry that standing, so only
+ * they may mint one or revoke one — another admin holding every permission is still not the primary.
+ */
+async function isTop(db: Knex, actor: AdminActor): Promise<boolean> {
+  if (actor.type === 'api_key' && actor.adminId === null) return true;
+  if (actor.adminId === null) return false;
+  const me = await db('admins').where({ id: actor.adminId }).first('is_primary');
+  return Boolean(me?.is_primary);
+}
+
+/** Who may mint which key: see isTop; a key for another admin carries that admin's rights, so it needs them. */
+export async function mintApiKey(db: Knex, actor: AdminActor, input: { name: string; admin?: string | null }) {
+  let adminId: number | null = null;
+  if (input.admin) {
+    const a = (await adminsByUsername(db, input.admin).first()) as AdminRow | undefined;
+    if (!a) throw new AppError('admin_not_found', `No admin is called "${input.admin}".`, 404);
+    if (a.is_primary && !(await isTop(db, actor))) throw new AppError('forbidden', 'Only the primary admin (or a CLI key) can create a key for the primary admin.', 403);
+    assertNotBeyond(effectivePermissions(a), actor.permissions, `A key for "${a.username}"`);
+    adminId = a.id;
+  } else if (!(await isTop(db, actor))) {
+    // A key bound to no admin stands where a CLI key does; anyone else gets a key bound to itself.
+    adminId = actor.adminId;
+    if (adminId === null) throw new AppError('forbidden', 'Name the admin the key acts for with "admin".', 403);
+  }
+  const k = await createApiKey(db, input.name, adminId);
+  return { id: k.id, name: k.name, key: k.key, prefix: k.prefix, note: 'The key is shown only now; store it safely.' };
+}
+
+/** Revokes a key, unless it belongs to the primary, to no admin, or to an admin stronger than the caller. */
+export async function revokeApiKeyAs(db: Knex, actor: AdminActor, id: number) {
+  const row = await db('api_keys').where({ id }).first('id', 'admin_id');
+  if (row && !(await isTop(db, actor))) {
+    const owner = row.admin_id === null ? null : ((await db('admins').where({ id: row.admin_id }).first()) as AdminRow | undefined);
+    if (row.admin_id === null || owner?.is_primary)
+      throw new AppError('forbidden', 'Only the primary admin (or a CLI key) can revoke a key of the primary admin or a key bound to no admin.', 403);
+    if (owner) assertNotBeyond(effectivePermissions(owner), actor.permissions, `The key of "${owner.username}"`);
+  }
+  return revokeApiKey(db, id);
 }

@@ -5,7 +5,7 @@ import QRCode from 'qrcode';
 import { nowUtc } from '../db/knex';
 import { AppError } from '../errors';
 import type { SecretBox } from '../secrets';
-import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../secrets';
+import { randomToken, sha256Hex, verifyPassword } from '../secrets';
 import { adminsByUsername, type AdminRow, getAdmin, publicAdmin } from './admins';
 
 authenticator.options = { window: 1, step: 30 };
@@ -110,8 +110,77 @@ export async function disableTwoFactor(db: Knex, adminId: number) {
   return publicAdmin(await getAdmin(db, adminId));
 }
 
-export async function changePassword(db: Knex, adminId: number, password: string) {
-  await db('admins').where({ id: adminId }).update({ password_hash: await hashPassword(password), updated_at: nowUtc() });
-  // A new password ends every other way in that the old one opened.
-  await db('sessions').where({ admin_id: adminId }).delete();
+/** The failed-login budgets (per account, per address) the gateway keeps; see RateLimits.loginLimiter. */
+export interface LoginLimiter {
+  points: number;
+  consume(key: string, points: number): Promise<unknown>;
+  reward(key: string, points: number): Promise<unknown>;
+  delete(key: string): Promise<unknown>;
+}
+export interface LoginLimits {
+  perAccount: LoginLimiter;
+  perIp: LoginLimiter;
+}
+
+/**
+ * Failed logins are throttled per account and per address, separately from the request budget. Each attempt
+ * spends its point before the password is checked, so parallel guesses cannot all pass a check made before
+ * any of them failed; a successful login gives the points back.
+ */
+export async function spendLoginAttempt(limits: LoginLimits | undefined, key: string, ip: string) {
+  if (!limits) return;
+  for (const [limiter, k] of [[limits.perAccount, key], [limits.perIp, ip]] as const) {
+    try {
+      await limiter.consume(k, 1);
+    } catch (e) {
+      const wait = (e as { msBeforeNext?: unknown })?.msBeforeNext;
+      if (typeof wait !== 'number') throw e;
+      const retry = Math.max(1, Math.ceil(wait / 1000));
+      throw new AppError('rate_limited', `Too many failed logins; try again in ${retry} s.`, 429, { extra: { retry_after: retry, limit: limiter.points } });
+    }
+  }
+}
+
+export async function refundLoginAttempt(limits: LoginLimits | undefined, key: string, ip: string) {
+  if (!limits) return;
+  await Promise.allSettled([limits.perAccount.delete(key), limits.perIp.reward(ip, 1)]);
+}
+
+/** The budget key of an account: per tenant, usernames ignoring case. */
+export const loginKey = (tenantSlug: string, username: string) => `${tenantSlug}:${username.toLowerCase()}`;
+
+/**
+ * A password or code check made by a signed-in caller (disabling 2FA, resetting someone's 2FA) spends from the
+ * same per-account budget as a login: a stolen session must not become an unthrottled password oracle.
+ */
+export async function throttledCheck(limits: LoginLimits | undefined, key: string, ip: string, check: () => Promise<boolean>): Promise<boolean> {
+  await spendLoginAttempt(limits, key, ip);
+  const ok = await check();
+  if (ok) await refundLoginAttempt(limits, key, ip);
+  return ok;
+}
+
+/**
+ * The login rules: budget first, then the password, then the second factor. The right password without a code
+ * is the first half of a normal login, not a failure, and gives its points back.
+ */
+export async function authenticateLogin(
+  db: Knex,
+  secrets: SecretBox,
+  limits: LoginLimits | undefined,
+  input: { tenantSlug: string; username: string; password: string; code?: string; ip: string },
+): Promise<AdminRow> {
+  const key = loginKey(input.tenantSlug, input.username);
+  await spendLoginAttempt(limits, key, input.ip);
+  const admin = await checkPassword(db, input.username, input.password);
+  if (!admin) throw new AppError('invalid_credentials', 'The username or password is wrong.', 401);
+  if (admin.totp_enabled) {
+    if (!input.code) {
+      if (limits) await Promise.allSettled([limits.perAccount.reward(key, 1), limits.perIp.reward(input.ip, 1)]);
+      throw new AppError('otp_required', 'Two-factor authentication is on: send the current code from the authenticator app as "code".', 401);
+    }
+    if (!(await verifySecondFactor(db, secrets, admin, input.code))) throw new AppError('invalid_otp', 'The two-factor code is wrong or was already used.', 401);
+  }
+  await refundLoginAttempt(limits, key, input.ip);
+  return admin;
 }

@@ -55,6 +55,8 @@ export async function makeTestApp(opts: { env?: Record<string, string>; rateLimi
     LOG_LEVEL: 'silent',
     WEBHOOK_RETRY_BASE_MS: '1',
     WEBHOOK_TIMEOUT_MS: '3000',
+    // Test receivers listen on loopback, which production refuses (see README, Webhooks).
+    WEBHOOK_ALLOW_PRIVATE: '1',
     ...opts.env,
   });
   const logs: string[] = [];

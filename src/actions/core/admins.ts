@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { nowUtc } from '../../db/knex';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
 import { clearableText, id, optionalText } from '../../gateway/fields';
 import { ROLES } from '../../gateway/permissions';
-import { adminsByUsername, assertNotBeyond, createAdmin, effectivePermissions, getAdmin, normalizePermissions, publicAdmin, type AdminRow } from '../../services/admins';
-import { changePassword } from '../../services/auth';
+import { addAdmin, publicAdmin, removeAdmin, updateAdmin, type AdminRow } from '../../services/admins';
 
 const username = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
 const password = z.string().min(10, 'at least 10 characters').max(1024);
@@ -20,10 +18,7 @@ export const addWebAdmin = defineAction({
   permission: 'admins.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const perms = normalizePermissions(input.permissions);
-    assertNotBeyond(effectivePermissions({ role: input.role, permissions: JSON.stringify(perms), is_primary: false }), ctx.actor.permissions, 'The new admin');
-    if (await adminsByUsername(ctx.db, input.username).first()) throw new AppError('duplicate_username', `The username "${input.username}" is taken.`, 409);
-    return createAdmin(ctx.db, { username: input.username, password: input.password, email: input.email, role: input.role, permissions: perms });
+    return addAdmin(ctx.db, ctx.actor, input);
   },
 });
 
@@ -35,25 +30,8 @@ export const editWebAdmin = defineAction({
   permission: 'admins.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const row = await getAdmin(ctx.db, input.id);
-    // A key bound to an admin acts as that admin; only a key bound to no admin (made on the server's CLI) stands above.
-    const systemKey = ctx.actor.type === 'api_key' && ctx.actor.adminId === null;
-    if (row.is_primary && ctx.actor.adminId !== row.id && !systemKey)
-      throw new AppError('forbidden', 'Only the primary admin can edit the primary admin.', 403);
-    assertNotBeyond(effectivePermissions(row), ctx.actor.permissions, `The admin "${row.username}"`);
     if (input.email && !z.string().email().safeParse(input.email).success) throw new AppError('invalid_email', 'The e-mail address is not valid.', 422);
-    const patch: Partial<AdminRow> = { updated_at: nowUtc() };
-    if (input.username && input.username !== row.username) {
-      if (await adminsByUsername(ctx.db, input.username).whereNot({ id: row.id }).first()) throw new AppError('duplicate_username', `The username "${input.username}" is taken.`, 409);
-      patch.username = input.username;
-    }
-    if (input.email !== undefined) patch.email = input.email;
-    if (input.role) patch.role = row.is_primary ? row.role : input.role;
-    if (input.permissions) patch.permissions = JSON.stringify(normalizePermissions(input.permissions));
-    assertNotBeyond(effectivePermissions({ ...row, ...patch } as AdminRow), ctx.actor.permissions, `The admin "${row.username}"`);
-    await ctx.db('admins').where({ id: row.id }).update(patch);
-    if (input.password) await changePassword(ctx.db, row.id, input.password);
-    return publicAdmin(await getAdmin(ctx.db, row.id));
+    return updateAdmin(ctx.db, ctx.actor, input.id, input);
   },
 });
 
@@ -65,12 +43,7 @@ export const deleteWebAdmin = defineAction({
   permission: 'admins.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const row = await getAdmin(ctx.db, input.id);
-    if (row.is_primary) throw new AppError('primary_admin_protected', 'The primary admin cannot be deleted.', 409);
-    if (row.id === ctx.actor.adminId) throw new AppError('cannot_delete_self', 'You cannot delete your own account.', 409);
-    assertNotBeyond(effectivePermissions(row), ctx.actor.permissions, `The admin "${row.username}"`);
-    await ctx.db('admins').where({ id: row.id }).delete();
-    return { id: row.id, deleted: true };
+    return removeAdmin(ctx.db, ctx.actor, input.id);
   },
 });
 

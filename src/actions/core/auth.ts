@@ -4,47 +4,13 @@ import { defineAction } from '../../gateway/action';
 import { text } from '../../gateway/fields';
 import { SESSION_COOKIE } from '../../gateway/pipeline';
 import { assertNotBeyond, effectivePermissions, getAdmin, publicAdmin } from '../../services/admins';
-import { checkPassword, createSession, destroySession, disableTwoFactor, finishEnrollment, startEnrollment, verifySecondFactor } from '../../services/auth';
+import { authenticateLogin, createSession, destroySession, disableTwoFactor, finishEnrollment, loginKey, startEnrollment, throttledCheck, verifySecondFactor } from '../../services/auth';
 import { verifyPassword } from '../../secrets';
 import type { ActionContext } from '../../gateway/action';
-import type { RateLimits } from '../../gateway/rate-limit';
-import { RateLimiterRes } from 'rate-limiter-flexible';
 
-type LoginLimits = ReturnType<typeof RateLimits.loginLimiter> | undefined;
-
-/**
- * Failed logins are throttled per account and per address, separately from the request budget. Each attempt
- * spends its point before the password is checked, so parallel guesses cannot all pass a check made before
- * any of them failed; a successful login gives the points back.
- */
-async function spendAttempt(loginLimits: LoginLimits, key: string, ip: string) {
-  if (!loginLimits) return;
-  for (const [limiter, k] of [[loginLimits.perAccount, key], [loginLimits.perIp, ip]] as const) {
-    try {
-      await limiter.consume(k, 1);
-    } catch (e) {
-      if (!(e instanceof RateLimiterRes)) throw e;
-      const retry = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
-      throw new AppError('rate_limited', `Too many failed logins; try again in ${retry} s.`, 429, { extra: { retry_after: retry, limit: limiter.points } });
-    }
-  }
-}
-
-async function refundAttempt(loginLimits: LoginLimits, key: string, ip: string) {
-  if (!loginLimits) return;
-  await Promise.allSettled([loginLimits.perAccount.delete(key), loginLimits.perIp.reward(ip, 1)]);
-}
-
-/**
- * A password or code check made by a signed-in caller (disabling 2FA, resetting someone's 2FA) spends from the
- * same per-account budget as a login: a stolen session must not become an unthrottled password oracle.
- */
-async function throttledCheck(ctx: ActionContext, username: string, check: () => Promise<boolean>): Promise<boolean> {
-  const key = `${ctx.tenant.slug}:${username.toLowerCase()}`;
-  await spendAttempt(ctx.loginLimits, key, ctx.ip);
-  const ok = await check();
-  if (ok) await refundAttempt(ctx.loginLimits, key, ctx.ip);
-  return ok;
+/** Password and code checks of a signed-in caller spend from the account's login budget (services/auth.ts). */
+function throttled(ctx: ActionContext, username: string, check: () => Promise<boolean>): Promise<boolean> {
+  return throttledCheck(ctx.loginLimits, loginKey(ctx.tenant.slug, username), ctx.ip, check);
 }
 
 function requireAdmin(ctx: ActionContext): number {
@@ -61,19 +27,7 @@ export const login = defineAction({
   rateClass: 'standard',
   audit: true,
   async run(ctx, input) {
-    const key = `${ctx.tenant.slug}:${input.username.toLowerCase()}`;
-    await spendAttempt(ctx.loginLimits, key, ctx.ip);
-    const admin = await checkPassword(ctx.db, input.username, input.password);
-    if (!admin) throw new AppError('invalid_credentials', 'The username or password is wrong.', 401);
-    if (admin.totp_enabled) {
-      if (!input.code) {
-        // The right password without a code is the first half of a normal login, not a failure.
-        if (ctx.loginLimits) await Promise.allSettled([ctx.loginLimits.perAccount.reward(key, 1), ctx.loginLimits.perIp.reward(ctx.ip, 1)]);
-        throw new AppError('otp_required', 'Two-factor authentication is on: send the current code from the authenticator app as "code".', 401);
-      }
-      if (!(await verifySecondFactor(ctx.db, ctx.secrets, admin, input.code))) throw new AppError('invalid_otp', 'The two-factor code is wrong or was already used.', 401);
-    }
-    await refundAttempt(ctx.loginLimits, key, ctx.ip);
+    const admin = await authenticateLogin(ctx.db, ctx.secrets, ctx.loginLimits, { tenantSlug: ctx.tenant.slug, username: input.username, password: input.password, code: input.code, ip: ctx.ip });
     const s = await createSession(ctx.db, admin.id, ctx.config.SESSION_TTL_HOURS, { ip: ctx.ip, userAgent: ctx.headers['user-agent'] });
     ctx.setCookie?.(SESSION_COOKIE, s.token, { maxAgeSeconds: ctx.config.SESSION_TTL_HOURS * 3600 });
     return { admin: publicAdmin(admin), csrf_token: s.csrf, expires_in: ctx.config.SESSION_TTL_HOURS * 3600 };
@@ -149,7 +103,7 @@ export const disableOwn2fa = defineAction({
   async run(ctx, input) {
     const admin = await getAdmin(ctx.db, requireAdmin(ctx));
     if (!admin.totp_enabled) throw new AppError('two_factor_not_enabled', 'Two-factor authentication is not on for this account.', 409);
-    const ok = await throttledCheck(ctx, admin.username, () =>
+    const ok = await throttled(ctx, admin.username, () =>
       input.code ? verifySecondFactor(ctx.db, ctx.secrets, admin, input.code) : verifyPassword(input.password!, admin.password_hash),
     );
     if (!ok) throw new AppError(input.code ? 'invalid_otp' : 'invalid_password', input.code ? 'The two-factor code is wrong.' : 'The password is wrong.', 403);
@@ -166,7 +120,7 @@ export const resetAdmin2fa = defineAction({
   rateClass: 'standard',
   async run(ctx, input) {
     const me = await getAdmin(ctx.db, requireAdmin(ctx));
-    if (!(await throttledCheck(ctx, me.username, () => verifyPassword(input.password, me.password_hash)))) throw new AppError('invalid_password', 'Your own password is wrong.', 403);
+    if (!(await throttled(ctx, me.username, () => verifyPassword(input.password, me.password_hash)))) throw new AppError('invalid_password', 'Your own password is wrong.', 403);
     const target = await getAdmin(ctx.db, input.id);
     if (target.is_primary && !me.is_primary) throw new AppError('forbidden', 'Only the primary admin can reset the primary admin’s 2FA.', 403);
     assertNotBeyond(effectivePermissions(target), ctx.actor.permissions, `The admin "${target.username}"`);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction, type AnyAction } from '../../gateway/action';
 import { clearableText, id, optionalBool, optionalText } from '../../gateway/fields';
 import { PROVIDERS } from '../../services/einvoice/settings';
-import { loadEinvoiceSettings, publicSettings, saveEinvoiceSettings } from '../../services/einvoice/settings';
+import { loadEinvoiceSettings, myDataBaseUrl, MYDATA_ENVS, publicSettings, saveEinvoiceSettings } from '../../services/einvoice/settings';
 import { cancelEinvoice, einvoiceStatus, submitEinvoice } from '../../services/einvoice/submissions';
 import { aadeLookup } from '../../services/einvoice/vat-lookup';
 
@@ -79,11 +79,12 @@ export const aadeLookupAction = defineAction({
 export const saveEinvoiceSettingsAction = defineAction({
   name: 'save_einvoice_settings',
   section: 'einvoice',
-  summary: 'Save e-invoicing settings: default provider, issuer AFM, credit-note series, myDATA / Elorus / VAT lookup credentials (stored encrypted)',
+  summary: 'Save e-invoicing settings: default provider, myDATA environment (production|dev), issuer AFM and branch, credit-note series, myDATA / Elorus / VAT lookup credentials (stored encrypted)',
   input: z.object({
     default_provider: z.preprocess(blank, z.enum(['mydata', 'elorus']).optional()),
+    mydata_env: z.preprocess(blank, z.enum(MYDATA_ENVS).optional()),
     issuer_afm: optionalText(12),
-    issuer_branch: z.preprocess(blank, z.coerce.number().int().min(0).optional()),
+    issuer_branch: z.preprocess(blank, z.coerce.number().int().min(0).max(2_147_483_647).optional()),
     mydata_user_id: clearableText(128),
     mydata_subscription_key: clearableText(256),
     mydata_xsd_version: z.preprocess(blank, z.enum(['2.0.1', '1.0.12']).optional()),
@@ -116,7 +117,8 @@ export const getEinvoiceSettingsAction = defineAction({
   rateClass: 'standard',
   methods: ['GET', 'POST'],
   async run(ctx) {
-    return publicSettings(await loadEinvoiceSettings(ctx.db, ctx.secrets));
+    const s = await loadEinvoiceSettings(ctx.db, ctx.secrets);
+    return { ...publicSettings(s), mydata_base_url: myDataBaseUrl(s, ctx.config.MYDATA_BASE_URL) };
   },
 });
 

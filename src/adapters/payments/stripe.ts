@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import Stripe from 'stripe';
 import { AppError } from '../../errors';
 import { authFailed, gatewayRequest, invalidSignature, joinUrl, parseJsonBody, unexpected } from './http';
 import { header, type ChargeRequest, type ChargeResult, type PaymentGateway, type WebhookEvent, type WebhookInput } from './types';
@@ -17,10 +18,21 @@ export class StripeGateway implements PaymentGateway {
   readonly name = 'stripe' as const;
   readonly idempotentRetries = true;
   private readonly base: string;
+  /** The official SDK, pointed at STRIPE_BASE_URL (a sandbox or the test fake), no retries of its own. */
+  private readonly sdk: Stripe;
 
   constructor(private readonly cfg: StripeConfig) {
     // STRIPE_BASE_URL may be given with or without the /v1 suffix the docs show.
     this.base = cfg.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+    const u = new URL(this.base);
+    this.sdk = new Stripe(cfg.secretKey || 'sk_unset', {
+      host: u.hostname,
+      port: u.port || (u.protocol === 'http:' ? 80 : 443),
+      protocol: u.protocol === 'http:' ? 'http' : 'https',
+      maxNetworkRetries: 0,
+      timeout: cfg.timeoutMs ?? 20_000,
+      telemetry: false,
+    });
   }
 
   async charge(req: ChargeRequest): Promise<ChargeResult> {
@@ -79,23 +91,16 @@ export class StripeGateway implements PaymentGateway {
     if (!this.cfg.webhookSecret) throw invalidSignature('stripe', 'no webhook signing secret is configured');
     const sigHeader = header(input.headers, 'stripe-signature');
     if (!sigHeader) throw invalidSignature('stripe', 'the Stripe-Signature header is missing');
-    let t: string | undefined;
-    const v1: string[] = [];
-    for (const part of sigHeader.split(',')) {
-      const [k, v] = part.split('=', 2).map((s) => s.trim());
-      if (k === 't') t = v;
-      else if (k === 'v1' && v) v1.push(v);
+    // Signature and timestamp are checked by Stripe's own SDK, on the raw bytes.
+    try {
+      this.sdk.webhooks.constructEvent(input.rawBody, sigHeader, this.cfg.webhookSecret, this.cfg.toleranceSec ?? 300, undefined, (input.now ?? new Date()).getTime());
+    } catch (e) {
+      if (e instanceof Stripe.errors.StripeSignatureVerificationError) {
+        const m = String(e.message);
+        throw invalidSignature('stripe', /tolerance/i.test(m) ? 'the timestamp is outside the tolerance (replayed event?)' : /Unable to extract|No signatures found with expected scheme/i.test(m) ? 'the Stripe-Signature header is malformed' : 'the signature does not match');
+      }
+      throw e;
     }
-    if (!t || !/^\d+$/.test(t) || v1.length === 0) throw invalidSignature('stripe', 'the Stripe-Signature header is malformed');
-    const expected = createHmac('sha256', this.cfg.webhookSecret).update(`${t}.`).update(input.rawBody).digest();
-    const ok = v1.some((hex) => {
-      const got = Buffer.from(hex, 'hex');
-      return got.length === expected.length && timingSafeEqual(got, expected);
-    });
-    if (!ok) throw invalidSignature('stripe', 'the signature does not match');
-    const now = Math.floor((input.now ?? new Date()).getTime() / 1000);
-    if (Math.abs(now - Number(t)) > (this.cfg.toleranceSec ?? 300)) throw invalidSignature('stripe', 'the timestamp is outside the tolerance (replayed event?)');
-
     const evt = parseJsonBody('stripe', input.rawBody);
     const obj = evt?.data?.object ?? {};
     const base = {

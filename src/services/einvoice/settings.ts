@@ -12,11 +12,31 @@ export type Provider = (typeof PROVIDERS)[number];
 export type ActiveProvider = (typeof ACTIVE_PROVIDERS)[number];
 
 const PREFIX = 'einvoice';
+
+export const MYDATA_ENVS = ['production', 'dev'] as const;
+export type MyDataEnv = (typeof MYDATA_ENVS)[number];
+/** AADE's two ERP endpoints (the sandbox has no /myDATA segment). */
+export const MYDATA_URLS: Record<MyDataEnv, string> = { production: 'https://mydatapi.aade.gr/myDATA', dev: 'https://mydataapidev.aade.gr' };
+const MYDATA_DEFAULT_BASE = 'https://mydataapidev.aade.gr';
+
+/**
+ * The myDATA base URL for these settings: the chosen environment's, unless MYDATA_BASE_URL was set to something
+ * else than its default (a test fake or a proxy), which then wins.
+ */
+export function myDataBaseUrl(settings: Pick<EinvoiceSettings, 'mydata_env'>, configured?: string): string {
+  if (configured && configured.replace(/\/+$/, '') !== MYDATA_DEFAULT_BASE) return configured;
+  return MYDATA_URLS[settings.mydata_env] ?? MYDATA_URLS.dev;
+}
+
+/** XSD xs:int: what the InvoicesDoc schema accepts for issuer/branch. */
+const XS_INT_MAX = 2_147_483_647;
 const SECRET_KEYS = ['mydata_subscription_key', 'elorus_api_key', 'vat_lookup_password'] as const;
 
 /** Stored under settings `einvoice.*`; the three secrets sealed with the app key, never returned. */
 export interface EinvoiceSettings {
   default_provider: ActiveProvider;
+  /** Which myDATA the documents go to: AADE's production service or its development sandbox. Said out loud, never implied. */
+  mydata_env: MyDataEnv;
   issuer_afm: string | null;
   issuer_branch: number;
   mydata_user_id: string | null;
@@ -40,6 +60,7 @@ export interface EinvoiceSettings {
 
 const DEFAULTS: EinvoiceSettings = {
   default_provider: 'mydata',
+  mydata_env: 'dev',
   issuer_afm: null,
   issuer_branch: 0,
   mydata_user_id: null,
@@ -77,6 +98,20 @@ export async function saveEinvoiceSettings(db: Knex, secrets: SecretBox, input: 
     if (v === undefined) continue;
     if ((SECRET_KEYS as readonly string[]).includes(k)) values[k] = v === null || v === '' ? null : secrets.encrypt(String(v));
     else values[k] = v;
+  }
+  // Values the XSD constrains are checked when saved, not at the first submit.
+  if (values.mydata_env !== undefined && !(MYDATA_ENVS as readonly unknown[]).includes(values.mydata_env))
+    throw new AppError('invalid_mydata_env', 'mydata_env must be "production" or "dev".', 422, { details: { mydata_env: 'production or dev' } });
+  if (values.issuer_branch !== undefined) {
+    const b = Number(values.issuer_branch);
+    if (!Number.isInteger(b) || b < 0 || b > XS_INT_MAX)
+      throw new AppError('invalid_issuer_branch', `issuer_branch must be a whole number from 0 (the main establishment) to ${XS_INT_MAX}.`, 422, { details: { issuer_branch: `0–${XS_INT_MAX}` } });
+    values.issuer_branch = b;
+  }
+  if (typeof values.vat_lookup_afm_called_by === 'string' && values.vat_lookup_afm_called_by) {
+    const afm = normalizeAfm(values.vat_lookup_afm_called_by);
+    if (!isValidAfm(afm)) throw new AppError('invalid_vat_lookup_afm_called_by', `"${values.vat_lookup_afm_called_by}" is not a valid Greek AFM (nine digits with a check digit).`, 422, { details: { vat_lookup_afm_called_by: 'bad check digit' } });
+    values.vat_lookup_afm_called_by = afm;
   }
   if (typeof values.issuer_afm === 'string') {
     const afm = normalizeAfm(values.issuer_afm);

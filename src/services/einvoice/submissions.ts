@@ -13,7 +13,7 @@ import { elorusContactPayload, elorusInvoicePayload } from '../../adapters/eloru
 import { takeNumbers, today } from '../billing/invoices';
 import { ensureSeries } from '../billing/settings';
 import { customerAfm, loadInvoice, toEinvoiceDocument } from './invoice-source';
-import { ActiveProvider, EinvoiceSettings, loadEinvoiceSettings, PLANNED_PROVIDERS, Provider } from './settings';
+import { ActiveProvider, EinvoiceSettings, loadEinvoiceSettings, PLANNED_PROVIDERS, Provider, myDataBaseUrl } from './settings';
 
 type Deps = Pick<ActionContext, 'db' | 'secrets' | 'config' | 'log' | 'tenant'>;
 type Kind = 'invoice' | 'credit_note';
@@ -48,7 +48,7 @@ interface SubmissionRow {
 }
 
 function mydataClient(deps: Deps, s: EinvoiceSettings): MyDataClient {
-  return new MyDataClient({ baseUrl: deps.config.MYDATA_BASE_URL, userId: s.mydata_user_id ?? '', subscriptionKey: s.mydata_subscription_key ?? '' });
+  return new MyDataClient({ baseUrl: myDataBaseUrl(s, deps.config.MYDATA_BASE_URL), userId: s.mydata_user_id ?? '', subscriptionKey: s.mydata_subscription_key ?? '' });
 }
 
 function elorusClient(deps: Deps, s: EinvoiceSettings): ElorusClient {

@@ -167,7 +167,8 @@ test('admins: the primary admin cannot be deleted; hashes never leave the server
   const created = await t.call('add_web_admin', { username: 'temp', password: 'temp-password-1' });
   expect(await t.call('add_web_admin', { username: 'temp', password: 'temp-password-1' })).toMatchObject({ ok: false, error: 'duplicate_username' });
   const edited = await t.call('edit_web_admin', { id: created.data.id, role: 'readonly', permissions: { tickets: 'write' } });
-  expect(edited.data).toMatchObject({ role: 'readonly', permissions: expect.objectContaining({ tickets: 'write', customers: 'read' }) });
+  // Explicit permissions are the whole grant: the role's read on customers does not come with them.
+  expect(edited.data).toMatchObject({ role: 'readonly', permissions: expect.objectContaining({ tickets: 'write', customers: 'none' }) });
   expect(await t.call('delete_web_admin', { id: created.data.id })).toMatchObject({ ok: true, data: { deleted: true } });
   const audit = await t.db('audit_log').where({ action: 'delete_web_admin', target: String(created.data.id) }).first();
   expect(audit).toMatchObject({ actor_type: 'api_key', actor_name: 'admin' });
@@ -189,7 +190,8 @@ test('admins.write and api_keys.write do not reach beyond the caller’s own rig
 
   expect(await t.call('add_web_admin', { username: 'hr2', password: 'hr2-password-123', role: 'admin' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
   expect(await t.call('add_web_admin', { username: 'hr3', password: 'hr3-password-123', role: 'operator', permissions: { settings: 'write' } }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden', details: { 'permissions.settings': expect.any(String) } });
-  expect(await t.call('add_web_admin', { username: 'hr4', password: 'hr4-password-123', role: 'support' }, { key: hr })).toMatchObject({ ok: true });
+  expect(await t.call('add_web_admin', { username: 'hr4', password: 'hr4-password-123', role: 'support' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
+  expect(await t.call('add_web_admin', { username: 'hr4', password: 'hr4-password-123', role: 'support', permissions: { api_keys: 'read' } }, { key: hr })).toMatchObject({ ok: true });
 
   expect(await t.call('edit_web_admin', { id: primary.id, password: 'taken-over-123' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
   expect(await t.call('edit_web_admin', { id: boss.id, password: 'taken-over-123' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
@@ -201,7 +203,7 @@ test('admins.write and api_keys.write do not reach beyond the caller’s own rig
   // A key for a stronger admin is refused; a key without an admin is bound to the caller, not all-powerful.
   expect(await t.call('api_key_create', { name: 'escalate', admin: 'admin' }, { key: hr })).toMatchObject({ ok: false, error: 'forbidden' });
   const own = (await t.call('api_key_create', { name: 'hr-own' }, { key: hr })).data.key;
-  expect((await t.call('me', {}, { key: own })).data).toMatchObject({ username: 'hrm', permissions: { settings: 'read', admins: 'write' } });
+  expect((await t.call('me', {}, { key: own })).data).toMatchObject({ username: 'hrm', permissions: { settings: 'none', admins: 'write', api_keys: 'write' } });
 
   // A key of another full admin is still not the primary admin; a CLI key bound to no admin is.
   const bossKey = (await t.call('api_key_create', { name: 'boss-key', admin: 'boss' })).data.key;

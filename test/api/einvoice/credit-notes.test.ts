@@ -4,7 +4,8 @@
  */
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { FakeMyDataServer } from '../../fakes/mydata-server';
-import { hasXmllintBinary, xmllintSchema } from '../../fakes/xmllint-cli';
+import { xmllintVerdict } from '../../fakes/xmllint-cli';
+import { noteSkip } from '../../helpers/skip';
 import { assertValidInvoicesDoc, invoicesDocXsdPath } from '../../../src/adapters/aade/xsd-validator';
 import { today } from '../../../src/services/billing/invoices';
 import { seedInvoice } from './seed';
@@ -58,7 +59,7 @@ describe('credit notes', () => {
     expect(xml).not.toContain('<issueDate>2026-01-15</issueDate>');
     for (const v of ['2.0.1', '1.0.12'] as const) {
       await expect(assertValidInvoicesDoc(xml, v)).resolves.not.toThrow();
-      if (hasXmllintBinary() || process.env.CI) expect((await xmllintSchema(xml, invoicesDocXsdPath(v))).valid).toBe(true);
+      expect(await xmllintOrSkip(xml, v)).toBe(true);
     }
 
     const st = await t.call('einvoice_status', { invoice_id: id });
@@ -149,6 +150,11 @@ describe('credit notes', () => {
 
 async function xmllintOrSkip(xml: string, version: '2.0.1' | '1.0.12'): Promise<boolean> {
   await assertValidInvoicesDoc(xml, version);
-  if (!hasXmllintBinary() && !process.env.CI) return true;
-  return (await xmllintSchema(xml, invoicesDocXsdPath(version))).valid;
+  const verdict = await xmllintVerdict(xml, invoicesDocXsdPath(version));
+  if (verdict === 'skipped') {
+    if (process.env.CI) throw new Error('xmllint is missing: CI installs libxml2-utils');
+    noteSkip('xmllint (libxml2-utils) is not installed: the XSD check of the sent document did not run');
+    return true;
+  }
+  return verdict;
 }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { revolutSignatureHeaders } from '../../../src/adapters/payments/revolut';
 import { FakeServer, jsonBody, send, type RecordedRequest } from './fake-server';
 
 /**
@@ -63,6 +62,16 @@ export class RevolutFake extends FakeServer {
 
   webhook(event: string, orderId: string, opts: { secret?: string; ts?: number } = {}): { body: string; headers: Record<string, string> } {
     const body = JSON.stringify({ event, order_id: orderId, merchant_order_ext_ref: this.orders.get(orderId)?.reference ?? null });
-    return { body, headers: { 'Content-Type': 'application/json', ...revolutSignatureHeaders(opts.secret ?? this.webhookSecret, body, opts.ts) } };
+    return { body, headers: { 'Content-Type': 'application/json', ...this.sign(opts.secret ?? this.webhookSecret, body, opts.ts) } };
+  }
+
+  /**
+   * Revolut's scheme, computed here and not by the adapter's code: the payload to sign is
+   * `v1.<Revolut-Request-Timestamp in ms>.<raw body>`, HMAC-SHA256 with the webhook's signing secret, sent hex as
+   * `Revolut-Signature: v1=<hex>`.
+   */
+  sign(secret: string, body: string, ts = Date.now()): Record<string, string> {
+    const sig = createHmac('sha256', secret).update(`v1.${ts}.${body}`, 'utf8').digest('hex');
+    return { 'Revolut-Request-Timestamp': String(ts), 'Revolut-Signature': `v1=${sig}` };
   }
 }

@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { stripeSignatureHeader } from '../../../src/adapters/payments/stripe';
 import { FakeServer, send, type RecordedRequest } from './fake-server';
 
 interface Stored { fingerprint: string; status: number; body: unknown }
@@ -95,6 +94,15 @@ export class StripeFake extends FakeServer {
   /** A webhook as Stripe would deliver it for an intent this fake created (or any object given). */
   webhook(type: string, object: unknown, opts: { secret?: string; t?: number } = {}): { body: string; headers: Record<string, string> } {
     const body = JSON.stringify({ id: `evt_${randomBytes(10).toString('hex')}`, object: 'event', api_version: '2024-06-20', created: Math.floor(Date.now() / 1000), type, data: { object }, livemode: false });
-    return { body, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': stripeSignatureHeader(opts.secret ?? this.webhookSecret, body, opts.t) } };
+    return { body, headers: { 'Content-Type': 'application/json', 'Stripe-Signature': this.sign(opts.secret ?? this.webhookSecret, body, opts.t) } };
+  }
+
+  /**
+   * Stripe's scheme, computed here and not by the adapter's code (a shared bug would pass both sides):
+   * `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" keyed with the endpoint secret>`.
+   */
+  sign(secret: string, body: string, t = Math.floor(Date.now() / 1000)): string {
+    const v1 = createHmac('sha256', secret).update(`${t}.${body}`, 'utf8').digest('hex');
+    return `t=${t},v1=${v1}`;
   }
 }

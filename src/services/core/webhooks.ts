@@ -1,0 +1,87 @@
+import type { Knex } from 'knex';
+import type { Config } from '../../config';
+import { nowUtc, parseJson, toIso } from '../../db/knex';
+import { AppError } from '../../errors';
+import { resolvedProblem } from '../../events/address-policy';
+import { emit, EVENTS } from '../../events/outbox';
+import { WebhookWorker } from '../../events/webhook-worker';
+import type { Logger } from '../../logger';
+import { randomToken, type SecretBox } from '../../secrets';
+
+/** What the webhook operations need; an ActionContext or a system context has it all. */
+export interface WebhookDeps {
+  db: Knex;
+  secrets: SecretBox;
+  config: Config;
+  log: Logger;
+}
+
+function publicWebhook(r: Record<string, unknown>) {
+  return { id: r.id, url: r.url, events: parseJson<string[]>(r.events, []), description: r.description ?? null, active: Boolean(r.active), created_at: toIso(r.created_at) };
+}
+
+/**
+ * Refuses a URL towards loopback, link-local (cloud metadata), private or special ranges, or a non-http(s)
+ * scheme, unless WEBHOOK_ALLOW_PRIVATE=1. The worker checks the address again at every delivery.
+ */
+export async function assertWebhookUrl(config: Pick<Config, 'WEBHOOK_ALLOW_PRIVATE'>, url: string) {
+  const problem = await resolvedProblem(url, config.WEBHOOK_ALLOW_PRIVATE);
+  if (problem) throw new AppError('invalid_url', `The webhook URL ${problem}.`, 422, { details: { url: problem } });
+}
+
+export async function createWebhook(deps: WebhookDeps, input: { url: string; events: string[]; description?: string | null }) {
+  const known = new Set<string>([...EVENTS, '*']);
+  const bad = input.events.filter((e) => !known.has(e));
+  if (bad.length) throw new AppError('invalid_events', `Unknown event(s): ${bad.join(', ')}. Known: ${EVENTS.join(', ')} or *.`, 422, { details: { events: 'unknown event' } });
+  await assertWebhookUrl(deps.config, input.url);
+  const secret = 'whsec_' + randomToken(24);
+  const now = nowUtc();
+  const [newId] = await deps.db('webhooks').insert({
+    url: input.url,
+    events: JSON.stringify([...new Set(input.events)]),
+    secret_enc: deps.secrets.encrypt(secret),
+    description: input.description ?? null,
+    active: true,
+    created_at: now,
+    updated_at: now,
+  });
+  const row = await deps.db('webhooks').where({ id: Number(newId) }).first();
+  return { ...publicWebhook(row), secret };
+}
+
+/** Webhooks with their delivery counters, never the secret. */
+export async function listWebhooks(db: Knex) {
+  const rows = await db('webhooks').orderBy('id');
+  const stats = (await db('webhook_deliveries').select('webhook_id', 'status').count({ n: '*' }).groupBy('webhook_id', 'status')) as Array<{ webhook_id: number; status: string; n: number | string }>;
+  return rows.map((r) => {
+    const s: Record<string, number> = { pending: 0, sending: 0, delivered: 0, dead: 0 };
+    for (const x of stats.filter((x) => Number(x.webhook_id) === Number(r.id))) s[String(x.status)] = Number(x.n);
+    return { ...publicWebhook(r), deliveries: s };
+  });
+}
+
+export async function deleteWebhook(db: Knex, id: number) {
+  const n = await db('webhooks').where({ id }).delete();
+  if (!n) throw new AppError('not_found', `Webhook ${id} was not found.`, 404);
+  return { id, deleted: true };
+}
+
+/**
+ * Queues a webhook.test event for one webhook (committed first, like every event), claims that delivery and sends
+ * it now. The reply says whether the receiver accepted it and its status code; the receiver's body is not echoed.
+ */
+export async function testWebhook(deps: WebhookDeps, id: number) {
+  const hook = await deps.db('webhooks').where({ id }).first();
+  if (!hook) throw new AppError('not_found', `Webhook ${id} was not found.`, 404);
+  const eventId = await deps.db.transaction((trx) => emit(trx, 'webhook.test', { webhook_id: hook.id, message: 'This is a test event from ispgate.' }, { onlyWebhookId: hook.id }));
+  const delivery = await deps.db('webhook_deliveries as d').join('outbox_events as e', 'e.id', 'd.outbox_id').where('e.event_id', eventId).first('d.id');
+  const worker = new WebhookWorker(deps.secrets, deps.log, {
+    retryBaseMs: deps.config.WEBHOOK_RETRY_BASE_MS,
+    maxAttempts: deps.config.WEBHOOK_MAX_ATTEMPTS,
+    timeoutMs: deps.config.WEBHOOK_TIMEOUT_MS,
+    allowPrivate: deps.config.WEBHOOK_ALLOW_PRIVATE,
+  });
+  const delivered = (await worker.claim(deps.db, delivery.id)) ? await worker.deliver(deps.db, delivery.id) : false;
+  const d = await deps.db('webhook_deliveries').where({ id: delivery.id }).first();
+  return { event_id: eventId, delivered, status_code: d.last_status_code ?? null, error: d.last_error ?? null };
+}
