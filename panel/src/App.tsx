@@ -71,6 +71,8 @@ function LoginPage() {
   );
 }
 
+let defaultApplied = false;
+
 /** After sign-in: branding from get_settings, and the installation's language unless the admin chose one. */
 function BrandingLoader() {
   const setLocale = useSetLocale();
@@ -82,7 +84,9 @@ function BrandingLoader() {
       (r) => {
         applyBranding(r.data);
         const lang = r.data?.language;
-        if (!localStorage.getItem(LOCALE_KEY) && (lang === 'el' || lang === 'en')) void setLocale(lang);
+        // Once per page load, and only until the admin picks a language (react-admin keeps the pick in its store).
+        if (!defaultApplied && !localStorage.getItem(LOCALE_KEY) && !localStorage.getItem('RaStore.locale') && (lang === 'el' || lang === 'en')) void setLocale(lang);
+        defaultApplied = true;
       },
       () => undefined,
     );
@@ -137,7 +141,16 @@ function PanelLayout(props: LayoutProps) {
   );
 }
 
-const lightTheme: RaThemeOptions = { ...defaultTheme, palette: { ...defaultTheme.palette, primary: { main: '#1d4ed8' }, secondary: { main: '#1e293b' } } };
+const lightTheme: RaThemeOptions = { ...defaultTheme, palette: {
+    ...defaultTheme.palette,
+    primary: { main: '#1d4ed8' },
+    secondary: { main: '#1e293b' },
+    // darker than MUI's defaults so text on white and white on these keep a 4.5:1 contrast (WCAG AA)
+    warning: { main: '#b45309' },
+    success: { main: '#15803d' },
+    error: { main: '#b91c1c' },
+  },
+};
 const darkTheme: RaThemeOptions = { ...defaultDarkTheme, palette: { ...defaultDarkTheme.palette, primary: { main: '#93c5fd' } } };
 
 export function App() {

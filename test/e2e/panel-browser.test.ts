@@ -13,14 +13,16 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { testDialect } from '../helpers/db';
+import { describeIf, noteSkip } from '../helpers/skip';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const present = fs.existsSync(CHROMIUM);
 if (!present && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI installs Debian's chromium for the panel test`);
 const onSqlite = testDialect() === 'sqlite';
-const maybe = present && onSqlite ? describe : describe.skip;
-if (!present) console.warn(`panel browser test skipped: no ${CHROMIUM}`);
-if (!onSqlite) console.warn('panel browser test skipped on mysql: the panel only drives the API, which is tested on both databases elsewhere');
+const maybe = describeIf(
+  present && onSqlite,
+  !present ? `no ${CHROMIUM}` : 'SQLite only: the panel only drives the API, which is tested on both databases elsewhere',
+);
 
 const ROOT = path.resolve(__dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts/panel');
@@ -215,7 +217,7 @@ maybe('the operator panel in a real browser', () => {
     await page.waitForSelector('text=Fiber 200');
     await shot('14-invoice');
     if (!actions.has('invoice_pdf')) {
-      console.warn('panel test: PDF download skipped: the action invoice_pdf is not on this server');
+      noteSkip('PDF download: the action invoice_pdf is not on this server');
       return;
     }
     const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Download PDF")')]);
@@ -227,7 +229,7 @@ maybe('the operator panel in a real browser', () => {
   test('open a ticket, reply, close it', async () => {
     const missing = ['create_ticket', 'list_tickets', 'get_ticket', 'ticket_reply'].filter((a) => !actions.has(a));
     if (missing.length) {
-      console.warn(`panel test: helpdesk flow skipped: ${missing.join(', ')} not on this server (the screen is hidden)`);
+      noteSkip(`helpdesk flow: ${missing.join(', ')} not on this server (the screen is hidden)`);
       await go('/');
       expect(await page.locator('a[href="#/tickets"]').count()).toBe(0);
       return;
@@ -237,21 +239,24 @@ maybe('the operator panel in a real browser', () => {
   }, 120_000);
 
   test('switch to Greek and see Greek labels; the phone-sized screen keeps its menu', async () => {
+    await go('/');
+    await page.waitForSelector('[data-tile=invoiced]');
+    await shot('15-dashboard-with-data');
     await go('/customers');
     await page.waitForSelector('td:has-text("maria")');
     await page.click('button[aria-label="Language"], button:has-text("English")');
     await page.click('[role=menuitem]:has-text("Ελληνικά")');
     await page.waitForSelector('text=Συνδρομητές');
     await page.waitForSelector('th:has-text("Ονοματεπώνυμο")');
-    await shot('15-greek-customers');
+    await shot('16-greek-customers');
     await go('/');
     await page.waitForSelector('text=Ενεργοί');
-    await shot('16-greek-dashboard');
+    await shot('17-greek-dashboard');
 
     await page.setViewportSize({ width: 390, height: 844 });
     await go('/customers');
     await page.waitForSelector('text=maria');
-    await shot('17-phone-customers');
+    await shot('18-phone-customers');
     await axe('subscribers on a phone');
     expect(axeFindings).toEqual([]);
   }, 120_000);
