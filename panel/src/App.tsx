@@ -177,7 +177,7 @@ export function App() {
             {can('list_plans') && <Resource name="plans" list={PlanList} create={pick('add_plan', PlanCreate)} edit={pick('edit_plan', PlanEdit)} recordRepresentation="name" />}
             {can('list_routers_ui') && <Resource name="routers" list={RouterList} create={pick('add_router', RouterCreate)} edit={pick('edit_router', RouterEdit)} recordRepresentation="name" />}
             {can('list_invoices') && <Resource name="invoices" list={InvoiceList} show={InvoiceShow} recordRepresentation="invoice_no" />}
-            {can('list_tickets') && <Resource name="tickets" list={TicketList} show={TicketShow} create={pick('create_ticket', TicketCreate)} recordRepresentation="subject" />}
+            {can('list_tickets') && <Resource name="tickets" list={TicketList} show={TicketShow} create={pick('ticket_create', TicketCreate)} recordRepresentation="subject" />}
             {can('radius_sessions') && <Resource name="sessions" />}
             {can('list_web_admins') && <Resource name="admins" list={AdminList} create={pick('add_web_admin', AdminCreate)} recordRepresentation="username" />}
             {can('api_key_list') && <Resource name="api_keys" list={ApiKeyList} create={pick('api_key_create', ApiKeyCreate)} />}

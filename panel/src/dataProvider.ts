@@ -52,10 +52,10 @@ export const resources: Record<string, ResourceDef> = {
   tickets: {
     list: 'list_tickets',
     paged: true,
-    listParams: (f) => ({ status: f.status, priority: f.priority, assigned_to: f.assigned_to, customer_id: f.customer_id, search: f.q }),
+    listParams: (f) => ({ status: f.status, priority: f.priority, assignee: f.assignee, username: f.username, search: f.q }),
     one: 'get_ticket',
-    create: 'create_ticket',
-    update: 'update_ticket',
+    create: 'ticket_create',
+    remove: 'ticket_delete',
   },
 };
 

@@ -1,5 +1,5 @@
-import { useLocaleState, useRecordContext } from 'react-admin';
-import { Chip } from '@mui/material';
+import { useLocaleState, useRecordContext, useTranslate } from 'react-admin';
+import { Chip, useMediaQuery, type Theme } from '@mui/material';
 import { date, dateTime, money } from './format';
 
 export function MoneyField({ source, cents }: { source: string; cents?: boolean; label?: string; sortable?: boolean }) {
@@ -27,7 +27,13 @@ const colours: Record<string, 'success' | 'warning' | 'error' | 'default' | 'inf
 
 export function StatusField({ source }: { source: string; label?: string; sortable?: boolean }) {
   const record = useRecordContext();
+  const translate = useTranslate();
   const v = record?.[source];
   if (v === undefined || v === null) return null;
-  return <Chip size="small" label={String(v)} color={colours[String(v)] ?? 'default'} />;
+  return <Chip size="small" label={translate(`ispgate.status.${v}`, { _: String(v) })} data-status={String(v)} color={colours[String(v)] ?? 'default'} />;
+}
+
+/** Phones (the NOC on call) get one-line cards instead of a wide table. */
+export function useIsPhone(): boolean {
+  return useMediaQuery((theme: Theme) => theme.breakpoints.down('sm'));
 }

@@ -35,6 +35,8 @@ const en: Dict = {
       password_or_code: 'Current code or password', qr: 'QR code for the authenticator app', secret: 'Secret',
     },
     settings: { title: 'Settings and branding', saved: 'Settings saved', logo: 'Logo', favicon: 'Favicon' },
+    ticket: { thread: 'Thread', internal: 'Internal note', reply: 'Reply to the subscriber', note: 'Internal note (not sent)', send: 'Send reply', add_note: 'Add note', close: 'Close ticket', close_confirm: 'Close ticket #%{id}? A reply from the subscriber reopens it.', closed: 'Ticket closed', ai_draft: 'AI draft', ai_note: 'An AI draft is only put in the box for you to edit; nothing is sent until you press Send.' },
+    status: { active: 'active', suspended: 'suspended', paid: 'paid', unpaid: 'unpaid', overdue: 'overdue', cancelled: 'cancelled', online: 'online', offline: 'offline', open: 'open', pending: 'pending', closed: 'closed', in_progress: 'in progress', waiting: 'waiting', resolved: 'resolved' },
     common: { language: 'Language', confirm: 'Confirm', cancel: 'Cancel', forbidden: 'Not allowed: %{message}', status: 'Status', none: '—' },
   },
   resources: {
@@ -104,6 +106,8 @@ const el: Dict = {
       password_or_code: 'Τρέχων κωδικός ή συνθηματικό', qr: 'Κωδικός QR για την εφαρμογή επαλήθευσης', secret: 'Μυστικό',
     },
     settings: { title: 'Ρυθμίσεις και εμφάνιση', saved: 'Οι ρυθμίσεις αποθηκεύτηκαν', logo: 'Λογότυπο', favicon: 'Εικονίδιο' },
+    ticket: { thread: 'Συζήτηση', internal: 'Εσωτερική σημείωση', reply: 'Απάντηση στον συνδρομητή', note: 'Εσωτερική σημείωση (δεν αποστέλλεται)', send: 'Αποστολή απάντησης', add_note: 'Προσθήκη σημείωσης', close: 'Κλείσιμο αιτήματος', close_confirm: 'Κλείσιμο του αιτήματος #%{id}; Μια απάντηση του συνδρομητή το ανοίγει ξανά.', closed: 'Το αίτημα έκλεισε', ai_draft: 'Πρόχειρο AI', ai_note: 'Το πρόχειρο AI μπαίνει μόνο στο πλαίσιο για επεξεργασία· τίποτα δεν αποστέλλεται πριν πατήσετε Αποστολή.' },
+    status: { active: 'ενεργός', suspended: 'σε αναστολή', paid: 'εξοφλημένο', unpaid: 'ανεξόφλητο', overdue: 'ληξιπρόθεσμο', cancelled: 'ακυρωμένο', online: 'σε λειτουργία', offline: 'εκτός', open: 'ανοιχτό', pending: 'σε αναμονή', closed: 'κλειστό', in_progress: 'σε εξέλιξη', waiting: 'αναμονή', resolved: 'επιλύθηκε' },
     common: { language: 'Γλώσσα', confirm: 'Επιβεβαίωση', cancel: 'Άκυρο', forbidden: 'Δεν επιτρέπεται: %{message}', status: 'Κατάσταση', none: '—' },
   },
   resources: {

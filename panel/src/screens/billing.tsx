@@ -1,12 +1,12 @@
 import { useState } from 'react';
 import {
   Datagrid, List, SelectInput, Show, TextField, TextInput, TopToolbar, useLocaleState, useNotify, useRecordContext, useRefresh, useTranslate,
-  Title, DeleteButton, Labeled, ReferenceField, FunctionField,
+  Title, DeleteButton, Labeled, ReferenceField, FunctionField, SimpleList,
 } from 'react-admin';
 import { Box, Button, Card, CardContent, LinearProgress, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
 import { callAny, download } from '../api/client';
 import { ConfirmButton } from '../ConfirmButton';
-import { DayField, MoneyField, StatusField } from '../fields';
+import { DayField, MoneyField, StatusField, useIsPhone } from '../fields';
 import { money } from '../format';
 import { useCan } from '../perms';
 
@@ -14,6 +14,13 @@ const statuses = ['unpaid', 'paid', 'overdue', 'cancelled'].map((id) => ({ id, n
 
 export function InvoiceList() {
   const can = useCan();
+  const [locale] = useLocaleState();
+  if (useIsPhone())
+    return (
+      <List filters={[<SelectInput key="s" source="status" choices={statuses} alwaysOn />]} sort={{ field: 'id', order: 'DESC' }}>
+        <SimpleList primaryText={(r) => r.invoice_no} secondaryText={(r) => `${r.issue_date} · ${money(locale, r.total_cents, true)}`} tertiaryText={(r) => r.status} linkType="show" />
+      </List>
+    );
   return (
     <List filters={[<SelectInput key="s" source="status" choices={statuses} alwaysOn />, <TextInput key="m" source="month" placeholder="2026-11" />, <TextInput key="c" source="customer_id" />]} sort={{ field: 'id', order: 'DESC' }}>
       <Datagrid rowClick="show" bulkActionButtons={false}>

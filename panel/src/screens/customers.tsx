@@ -1,12 +1,12 @@
 import {
   BulkDeleteButton, Create, Datagrid, DeleteButton, Edit, EditButton, FunctionField, List, Pagination, ReferenceManyField, SearchInput,
   SelectInput, Show, SimpleForm, SimpleShowLayout, TabbedShowLayout, TextField, TextInput, PasswordInput, required, useListContext,
-  useNotify, useRecordContext, useRefresh, useTranslate, useUnselectAll, TopToolbar, ReferenceInput, AutocompleteInput, Labeled,
+  useNotify, useRecordContext, useRefresh, useTranslate, useUnselectAll, TopToolbar, ReferenceInput, AutocompleteInput, Labeled, SimpleList,
 } from 'react-admin';
 import { Box, Typography } from '@mui/material';
 import { callAny } from '../api/client';
 import { ConfirmButton } from '../ConfirmButton';
-import { DateTimeField, MoneyField, StatusField, DayField } from '../fields';
+import { DateTimeField, MoneyField, StatusField, DayField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
 
 function useApiNotify() {
@@ -52,8 +52,12 @@ function BulkSuspend() {
 
 export function CustomerList() {
   const can = useCan();
+  const phone = useIsPhone();
   return (
     <List filters={filters} sort={{ field: 'id', order: 'DESC' }} perPage={25}>
+      {phone ? (
+        <SimpleList primaryText={(r) => r.fullname || r.username} secondaryText={(r) => `${r.username} · ${r.plan ?? '—'}`} tertiaryText={(r) => r.status} linkType="show" />
+      ) : (
       <Datagrid rowClick="show" bulkActionButtons={can('toggle_status') || can('delete') ? <>{can('toggle_status') && <BulkSuspend />}{can('delete') && <BulkDeleteButton mutationMode="pessimistic" />}</> : false}>
         <TextField source="id" />
         <TextField source="username" />
@@ -63,6 +67,7 @@ export function CustomerList() {
         <TextField source="router" emptyText="—" />
         <DateTimeField source="created_at" />
       </Datagrid>
+      )}
     </List>
   );
 }
@@ -226,7 +231,7 @@ export function CustomerShow() {
         )}
         {can('list_tickets') && (
           <TabbedShowLayout.Tab label={translate('ispgate.customer.tickets')} path="tickets">
-            <ReferenceManyField reference="tickets" target="customer_id" pagination={<Pagination />}>
+            <ReferenceManyField reference="tickets" target="username" source="username" pagination={<Pagination />}>
               <Datagrid bulkActionButtons={false} rowClick="show">
                 <TextField source="id" />
                 <TextField source="subject" />

@@ -1,14 +1,20 @@
 import {
   BooleanInput, Create, Datagrid, DeleteButton, Edit, EditButton, List, NumberField, NumberInput, PasswordInput, SelectInput, SimpleForm,
-  TextField, TextInput, required, BooleanField, FunctionField, SearchInput,
+  TextField, TextInput, required, BooleanField, FunctionField, SearchInput, SimpleList,
 } from 'react-admin';
-import { DateTimeField, MoneyField, StatusField } from '../fields';
+import { DateTimeField, MoneyField, StatusField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
 
 const rate = (v: string) => (v && !/^\d+(\.\d+)?[kKmMgG]?$/.test(String(v)) ? 'e.g. 100M, 512k' : undefined);
 
 export function PlanList() {
   const can = useCan();
+  if (useIsPhone())
+    return (
+      <List sort={{ field: 'name', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
+        <SimpleList primaryText={(r) => r.name} secondaryText={(r) => `${r.download}/${r.upload} · ${r.price ?? ''}`} linkType={can('edit_plan') ? 'edit' : false} />
+      </List>
+    );
   return (
     <List sort={{ field: 'name', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
       <Datagrid rowClick={can('edit_plan') ? 'edit' : false} bulkActionButtons={false}>
@@ -55,6 +61,12 @@ export const PlanEdit = () => (
 
 export function RouterList() {
   const can = useCan();
+  if (useIsPhone())
+    return (
+      <List sort={{ field: 'name', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
+        <SimpleList primaryText={(r) => r.name} secondaryText={(r) => `${r.ip} · ${r.status ?? ''}`} tertiaryText={(r) => (r.cpu_load_percent == null ? '' : `CPU ${r.cpu_load_percent}%`)} linkType={can('edit_router') ? 'edit' : false} />
+      </List>
+    );
   return (
     <List sort={{ field: 'name', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
       <Datagrid rowClick={can('edit_router') ? 'edit' : false} bulkActionButtons={false}>
