@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import {
   Admin, AppBar, CustomRoutes, Layout, Menu, Resource, TitlePortal, LocalesMenuButton, ToggleThemeButton, useLogin, useSetLocale, useTranslate,
   defaultTheme, defaultDarkTheme, type LayoutProps, type RaThemeOptions,
@@ -17,7 +17,11 @@ import { PlanCreate, PlanEdit, PlanList, RouterCreate, RouterEdit, RouterList } 
 import { GenerateMonth, InvoiceList, InvoiceShow } from './screens/billing';
 import { Account } from './screens/account';
 import { Dashboard } from './screens/dashboard';
-import { AdminCreate, AdminList, ApiKeyCreate, ApiKeyList, Settings, WebhookCreate, WebhookList } from './screens/admin';
+import { AdminCreate, AdminList, ApiKeyCreate, ApiKeyList, Settings, TenantList, WebhookCreate, WebhookList } from './screens/admin';
+// The map and the graphs bring cytoscape and uPlot: loaded when first opened.
+const TopologyMap = lazy(() => import('./screens/monitoring').then((m) => ({ default: m.TopologyMap })));
+const Monitoring = lazy(() => import('./screens/monitoring').then((m) => ({ default: m.Monitoring })));
+import { InventoryList, NetworkSettings } from './screens/netsettings';
 import { TicketCreate, TicketList, TicketShow } from './screens/tickets';
 
 function LoginPage() {
@@ -126,6 +130,9 @@ function PanelMenu() {
       <Menu.DashboardItem primaryText={translate('ispgate.menu.dashboard')} />
       <Menu.ResourceItems />
       {can('generate_invoices_month') && <Menu.Item to="/generate" primaryText={translate('ispgate.menu.generate')} />}
+      {can('get_network_settings') && <Menu.Item to="/network" primaryText={translate('ispgate.menu.network')} />}
+      {can('get_topology') && <Menu.Item to="/topology" primaryText={translate('ispgate.menu.topology')} />}
+      {can('snmp_history') && <Menu.Item to="/monitoring" primaryText={translate('ispgate.menu.monitoring')} />}
       {can('get_settings') && <Menu.Item to="/settings" primaryText={translate('ispgate.menu.settings')} />}
       <Menu.Item to="/account" primaryText={translate('ispgate.menu.account')} />
     </Menu>
@@ -179,6 +186,8 @@ export function App() {
             {can('list_invoices') && <Resource name="invoices" list={InvoiceList} show={InvoiceShow} recordRepresentation="invoice_no" />}
             {can('list_tickets') && <Resource name="tickets" list={TicketList} show={TicketShow} create={pick('ticket_create', TicketCreate)} recordRepresentation="subject" />}
             {can('radius_sessions') && <Resource name="sessions" />}
+            {can('list_inventory') && <Resource name="inventory" list={InventoryList} />}
+            {can('tenant_list') && <Resource name="tenants" list={TenantList} recordRepresentation="name" />}
             {can('list_web_admins') && <Resource name="admins" list={AdminList} create={pick('add_web_admin', AdminCreate)} recordRepresentation="username" />}
             {can('api_key_list') && <Resource name="api_keys" list={ApiKeyList} create={pick('api_key_create', ApiKeyCreate)} />}
             {can('webhook_list') && <Resource name="webhooks" list={WebhookList} create={pick('webhook_create', WebhookCreate)} />}
@@ -186,6 +195,9 @@ export function App() {
               <Route path="/account" element={<Account />} />
               {can('generate_invoices_month') && <Route path="/generate" element={<GenerateMonth />} />}
               {can('get_settings') && <Route path="/settings" element={<Settings />} />}
+              {can('get_network_settings') && <Route path="/network" element={<NetworkSettings />} />}
+              {can('get_topology') && <Route path="/topology" element={<Suspense fallback={null}><TopologyMap /></Suspense>} />}
+              {can('snmp_history') && <Route path="/monitoring" element={<Suspense fallback={null}><Monitoring /></Suspense>} />}
             </CustomRoutes>
           </>
         );

@@ -46,6 +46,13 @@ export const resources: Record<string, ResourceDef> = {
     listParams: (f) => ({ username: f.username, search: f.q, router: f.router }),
     idOf: (r) => r.id ?? r.acct_session_id ?? r.radacctid ?? `${r.username}-${r.acctsessionid ?? r.session_id ?? Math.random()}`,
   },
+  inventory: {
+    list: 'list_inventory',
+    paged: true,
+    listParams: (f) => ({ status: f.status, type: f.type, search: f.q }),
+    remove: 'delete_inventory_node',
+  },
+  tenants: { list: 'tenant_list', one: 'tenant_get', create: 'tenant_provision', update: 'tenant_edit', remove: 'tenant_delete' },
   admins: { list: 'list_web_admins', create: 'add_web_admin', update: 'edit_web_admin', remove: 'delete_web_admin' },
   api_keys: { list: 'api_key_list', create: 'api_key_create', remove: 'api_key_revoke' },
   webhooks: { list: 'webhook_list', create: 'webhook_create', remove: 'webhook_delete' },
@@ -101,7 +108,7 @@ function sortRows(rows: any[], field?: string, order?: string) {
 
 async function fetchAll(d: ResourceDef): Promise<RaRecord[]> {
   const r = await callAny(d.list, {});
-  const rows = Array.isArray(r.data) ? r.data : (r.data?.items ?? r.data?.keys ?? []);
+  const rows = Array.isArray(r.data) ? r.data : (r.data?.items ?? r.data?.keys ?? r.data?.tenants ?? []);
   return withIds(d, rows);
 }
 
@@ -124,8 +131,9 @@ export const dataProvider: DataProvider = {
     try {
       if (d.paged) {
         const r = await callAny(d.list, clean({ ...(d.listParams?.(filter) ?? {}), page, per_page: perPage }));
-        const rows = sortRows(withIds(d, r.data ?? []), field, order);
-        return { data: rows, total: r.meta?.total ?? rows.length };
+        const list = Array.isArray(r.data) ? r.data : (r.data?.items ?? []);
+        const rows = sortRows(withIds(d, list), field, order);
+        return { data: rows, total: r.meta?.total ?? r.data?.total ?? rows.length };
       }
       const all = sortRows((await fetchAll(d)).filter((r) => matches(r, filter)), field, order);
       return { data: all.slice((page - 1) * perPage, page * perPage), total: all.length };

@@ -12,7 +12,10 @@ function merge(base: Dict, over: Dict): Dict {
 const en: Dict = {
   ispgate: {
     signin: { title: 'Sign in', code: 'Two-factor code or recovery code', code_needed: 'Enter the code from your authenticator app (or a recovery code).', submit: 'Sign in' },
-    menu: { dashboard: 'Dashboard', account: 'My account', billing: 'Billing', generate: 'Month generation', settings: 'Settings', administration: 'Administration' },
+    menu: { dashboard: 'Dashboard', account: 'My account', billing: 'Billing', generate: 'Month generation', settings: 'Settings', administration: 'Administration', topology: 'Topology map', monitoring: 'Monitoring', network: 'Network settings', notifications: 'Notifications', assistant: 'AI assistant' },
+    monitoring: { device: 'SNMP device id', load: 'Load interfaces', interface: 'Interface', range: 'Range', graph: 'Interface traffic graph' },
+    network: { revision: 'Revision', save: 'Save as a new revision', saved: 'Network settings saved', apply: 'Apply to routers', dry_run: 'Show the changes (dry run)', apply_now: 'Apply', apply_confirm: 'Push these settings to %{smart_count} router(s)? The changes shown above are made on the routers.', revisions: 'Revisions', restore: 'Restore', restore_confirm: 'Restore revision %{revision} as the current settings (a new revision)?' },
+    inventory: { approve: 'Approve', approve_all: 'Approve all pending', approve_all_confirm: 'Approve every pending inventory node?', delete_bulk: 'Delete (%{scope})', delete_bulk_confirm: 'Delete inventory nodes: %{scope}? This cannot be undone.' },
     dashboard: {
       title: 'Dashboard', subscribers: 'Subscribers', active: 'Active', suspended: 'Suspended', online: 'Online sessions', invoiced: 'Invoiced this month',
       collected: 'Collected this month', overdue: 'Overdue total', routers_up: 'Routers up', routers_down: 'Routers down', open_tickets: 'Open tickets',
@@ -22,7 +25,10 @@ const en: Dict = {
       unsuspend_confirm: 'Unsuspend %{name}? They can connect again at once.', suspended: 'Subscriber suspended', unsuspended: 'Subscriber unsuspended',
       details: 'Details', sessions: 'Live sessions', invoices: 'Invoices', disconnect: 'Disconnect', coa: 'Apply plan (CoA)', plan_change: 'Change plan',
       radius_test: 'RADIUS test', bulk_suspend: 'Suspend selected', bulk_suspend_confirm: 'Suspend %{smart_count} subscribers? Their sessions are disconnected.',
-      disconnect_confirm: 'Disconnect every live session of %{name}? They reconnect on their own.', done: 'Done', tickets: 'Tickets', voip: 'VoIP', wireguard: 'WireGuard',
+      disconnect_confirm: 'Disconnect every live session of %{name}? They reconnect on their own.', done: 'Done',
+      payments: 'Payments', bulk_pay: 'Record a payment', bulk_pay_help: 'A payment is spread over the open invoices, oldest first.', amount: 'Amount',
+      bulk_pay_confirm: 'Record a cash payment of %{amount} from %{name} against their open invoices?', wg_config: 'Download config', balance: 'Balance',
+      topup: 'Top up', topup_confirm: 'Add %{amount} of credit to the VoIP account of %{name}?', call_date: 'Date', destination: 'Destination', duration: 'Seconds', price: 'Price', tickets: 'Tickets', voip: 'VoIP', wireguard: 'WireGuard',
     },
     invoice: {
       pdf: 'Download PDF', pay: 'Record payment', pay_confirm: 'Record the full payment of invoice %{number}?', paid: 'Payment recorded', lines: 'Lines',
@@ -48,6 +54,8 @@ const en: Dict = {
     admins: { name: 'Admin |||| Admins', fields: { username: 'Username', password: 'Password', email: 'Email', role: 'Role', two_factor_enabled: '2FA' } },
     api_keys: { name: 'API key |||| API keys', fields: { name: 'Name', admin: 'Admin', created_at: 'Created', last_used_at: 'Last used' } },
     webhooks: { name: 'Webhook |||| Webhooks', fields: { url: 'URL', events: 'Events', active: 'Active' } },
+    inventory: { name: 'Inventory node |||| Inventory', fields: { name: 'Name', ip: 'IP', type: 'Type', mac: 'MAC', vendor: 'Vendor', status: 'Status', created_at: 'Added', q: 'Search' } },
+    tenants: { name: 'Tenant |||| Tenants', fields: { slug: 'Slug', name: 'Name', status: 'Status', created_at: 'Created' } },
     tickets: { name: 'Ticket |||| Tickets', fields: { subject: 'Subject', status: 'Status', priority: 'Priority', customer_id: 'Subscriber', assigned_to: 'Assigned to', body: 'Message', created_at: 'Opened' } },
   },
 };
@@ -83,7 +91,10 @@ const el: Dict = {
   },
   ispgate: {
     signin: { title: 'Σύνδεση', code: 'Κωδικός δύο παραγόντων ή κωδικός ανάκτησης', code_needed: 'Πληκτρολογήστε τον κωδικό της εφαρμογής επαλήθευσης (ή έναν κωδικό ανάκτησης).', submit: 'Σύνδεση' },
-    menu: { dashboard: 'Πίνακας ελέγχου', account: 'Ο λογαριασμός μου', billing: 'Τιμολόγηση', generate: 'Έκδοση μήνα', settings: 'Ρυθμίσεις', administration: 'Διαχείριση' },
+    menu: { dashboard: 'Πίνακας ελέγχου', account: 'Ο λογαριασμός μου', billing: 'Τιμολόγηση', generate: 'Έκδοση μήνα', settings: 'Ρυθμίσεις', administration: 'Διαχείριση', topology: 'Χάρτης τοπολογίας', monitoring: 'Παρακολούθηση', network: 'Ρυθμίσεις δικτύου', notifications: 'Ειδοποιήσεις', assistant: 'Βοηθός AI' },
+    monitoring: { device: 'Αναγνωριστικό συσκευής SNMP', load: 'Φόρτωση διεπαφών', interface: 'Διεπαφή', range: 'Διάστημα', graph: 'Γράφημα κίνησης διεπαφής' },
+    network: { revision: 'Έκδοση', save: 'Αποθήκευση ως νέα έκδοση', saved: 'Οι ρυθμίσεις δικτύου αποθηκεύτηκαν', apply: 'Εφαρμογή σε δρομολογητές', dry_run: 'Προβολή αλλαγών (δοκιμή)', apply_now: 'Εφαρμογή', apply_confirm: 'Αποστολή των ρυθμίσεων σε %{smart_count} δρομολογητές; Οι αλλαγές που φαίνονται παραπάνω γίνονται στους δρομολογητές.', revisions: 'Εκδόσεις', restore: 'Επαναφορά', restore_confirm: 'Επαναφορά της έκδοσης %{revision} ως τρέχουσας (νέα έκδοση);' },
+    inventory: { approve: 'Έγκριση', approve_all: 'Έγκριση όλων', approve_all_confirm: 'Έγκριση όλων των εκκρεμών κόμβων;', delete_bulk: 'Διαγραφή (%{scope})', delete_bulk_confirm: 'Διαγραφή κόμβων: %{scope}; Δεν αναιρείται.' },
     dashboard: {
       title: 'Πίνακας ελέγχου', subscribers: 'Συνδρομητές', active: 'Ενεργοί', suspended: 'Σε αναστολή', online: 'Ενεργές συνδέσεις', invoiced: 'Τιμολογήθηκαν τον μήνα',
       collected: 'Εισπράχθηκαν τον μήνα', overdue: 'Ληξιπρόθεσμα', routers_up: 'Δρομολογητές σε λειτουργία', routers_down: 'Δρομολογητές εκτός', open_tickets: 'Ανοιχτά αιτήματα',
@@ -93,7 +104,10 @@ const el: Dict = {
       unsuspend_confirm: 'Επανενεργοποίηση του %{name}; Μπορεί να συνδεθεί αμέσως.', suspended: 'Ο συνδρομητής τέθηκε σε αναστολή', unsuspended: 'Ο συνδρομητής επανενεργοποιήθηκε',
       details: 'Στοιχεία', sessions: 'Ενεργές συνδέσεις', invoices: 'Τιμολόγια', disconnect: 'Αποσύνδεση', coa: 'Εφαρμογή πακέτου (CoA)', plan_change: 'Αλλαγή πακέτου',
       radius_test: 'Δοκιμή RADIUS', bulk_suspend: 'Αναστολή επιλεγμένων', bulk_suspend_confirm: 'Αναστολή %{smart_count} συνδρομητών; Οι συνδέσεις τους κόβονται.',
-      disconnect_confirm: 'Αποσύνδεση όλων των συνδέσεων του %{name}; Θα επανασυνδεθούν μόνοι τους.', done: 'Ολοκληρώθηκε', tickets: 'Αιτήματα', voip: 'Τηλεφωνία', wireguard: 'WireGuard',
+      disconnect_confirm: 'Αποσύνδεση όλων των συνδέσεων του %{name}; Θα επανασυνδεθούν μόνοι τους.', done: 'Ολοκληρώθηκε',
+      payments: 'Πληρωμές', bulk_pay: 'Καταχώριση πληρωμής', bulk_pay_help: 'Η πληρωμή κατανέμεται στα ανοιχτά τιμολόγια, από το παλαιότερο.', amount: 'Ποσό',
+      bulk_pay_confirm: 'Καταχώριση πληρωμής μετρητοίς %{amount} από %{name} στα ανοιχτά τιμολόγια;', wg_config: 'Λήψη ρυθμίσεων', balance: 'Υπόλοιπο',
+      topup: 'Φόρτιση', topup_confirm: 'Προσθήκη %{amount} στον λογαριασμό τηλεφωνίας του %{name};', call_date: 'Ημερομηνία', destination: 'Προορισμός', duration: 'Δευτερόλεπτα', price: 'Τιμή', tickets: 'Αιτήματα', voip: 'Τηλεφωνία', wireguard: 'WireGuard',
     },
     invoice: {
       pdf: 'Λήψη PDF', pay: 'Καταχώριση πληρωμής', pay_confirm: 'Καταχώριση εξόφλησης του τιμολογίου %{number};', paid: 'Η πληρωμή καταχωρίστηκε', lines: 'Γραμμές',
@@ -119,6 +133,8 @@ const el: Dict = {
     admins: { name: 'Διαχειριστής |||| Διαχειριστές', fields: { username: 'Όνομα χρήστη', password: 'Κωδικός', email: 'Email', role: 'Ρόλος', two_factor_enabled: '2FA' } },
     api_keys: { name: 'Κλειδί API |||| Κλειδιά API', fields: { name: 'Όνομα', admin: 'Διαχειριστής', created_at: 'Δημιουργία', last_used_at: 'Τελευταία χρήση' } },
     webhooks: { name: 'Webhook |||| Webhooks', fields: { url: 'URL', events: 'Συμβάντα', active: 'Ενεργό' } },
+    inventory: { name: 'Κόμβος |||| Απογραφή', fields: { name: 'Όνομα', ip: 'IP', type: 'Τύπος', mac: 'MAC', vendor: 'Κατασκευαστής', status: 'Κατάσταση', created_at: 'Προσθήκη', q: 'Αναζήτηση' } },
+    tenants: { name: 'Πελάτης πλατφόρμας |||| Πελάτες πλατφόρμας', fields: { slug: 'Slug', name: 'Όνομα', status: 'Κατάσταση', created_at: 'Δημιουργία' } },
     tickets: { name: 'Αίτημα |||| Αιτήματα', fields: { subject: 'Θέμα', status: 'Κατάσταση', priority: 'Προτεραιότητα', customer_id: 'Συνδρομητής', assigned_to: 'Ανάθεση', body: 'Μήνυμα', created_at: 'Άνοιγμα' } },
   },
 };

@@ -161,3 +161,20 @@ export function Settings() {
     </Card>
   );
 }
+
+/** Tenants: only for platform operators (tenant_list needs tenants.read, which tenant admins do not hold). */
+export function TenantList() {
+  const can = useCan();
+  return (
+    <List>
+      <Datagrid bulkActionButtons={false} rowClick={false}>
+        <TextField source="id" />
+        <TextField source="slug" />
+        <TextField source="name" />
+        <TextField source="status" />
+        <DateTimeField source="created_at" />
+        {can('tenant_delete') && <DeleteButton mutationMode="pessimistic" />}
+      </Datagrid>
+    </List>
+  );
+}

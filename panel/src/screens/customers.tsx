@@ -3,8 +3,9 @@ import {
   SelectInput, Show, SimpleForm, SimpleShowLayout, TabbedShowLayout, TextField, TextInput, PasswordInput, required, useListContext,
   useNotify, useRecordContext, useRefresh, useTranslate, useUnselectAll, TopToolbar, ReferenceInput, AutocompleteInput, Labeled, SimpleList,
 } from 'react-admin';
-import { Box, Typography } from '@mui/material';
-import { callAny } from '../api/client';
+import { useEffect, useState } from 'react';
+import { Box, Button as MuiButton, Stack, TextField as MuiTextField, Typography } from '@mui/material';
+import { callAny, download } from '../api/client';
 import { ConfirmButton } from '../ConfirmButton';
 import { DateTimeField, MoneyField, StatusField, DayField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
@@ -241,6 +242,16 @@ export function CustomerShow() {
             </ReferenceManyField>
           </TabbedShowLayout.Tab>
         )}
+        {can('customer_bulk_pay') && (
+          <TabbedShowLayout.Tab label={translate('ispgate.customer.payments')} path="payments">
+            <BulkPay />
+          </TabbedShowLayout.Tab>
+        )}
+        {can('wireguard_list') && (
+          <TabbedShowLayout.Tab label={translate('ispgate.customer.wireguard')} path="wireguard">
+            <WireguardPanel />
+          </TabbedShowLayout.Tab>
+        )}
         {can('mor_balance') && (
           <TabbedShowLayout.Tab label={translate('ispgate.customer.voip')} path="voip">
             <VoipPanel />
@@ -251,13 +262,114 @@ export function CustomerShow() {
   );
 }
 
-function VoipPanel() {
+function BulkPay() {
   const record = useRecordContext();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const fail = useApiNotify();
+  const refresh = useRefresh();
+  const [amount, setAmount] = useState('');
   if (!record) return null;
   return (
-    <Labeled label="MOR">
-      <Typography variant="body2">{record.mor_username ?? record.mor_user_id ?? '—'}</Typography>
-    </Labeled>
+    <Stack spacing={1} sx={{ maxWidth: 420, my: 1 }}>
+      <Typography variant="body2">{translate('ispgate.customer.bulk_pay_help')}</Typography>
+      <MuiTextField id="bulk-pay-amount" size="small" label={translate('ispgate.customer.amount')} value={amount} onChange={(e) => setAmount(e.target.value)} />
+      <ConfirmButton
+        label={translate('ispgate.customer.bulk_pay')}
+        title={translate('ispgate.customer.bulk_pay')}
+        content={translate('ispgate.customer.bulk_pay_confirm', { amount: amount || '—', name: record.fullname || record.username })}
+        disabled={!amount}
+        onConfirm={async () => {
+          try {
+            await callAny('customer_bulk_pay', { customer_id: record.id, amount, method: 'cash', idempotency_key: crypto.randomUUID() });
+            notify(translate('ispgate.invoice.paid'), { type: 'success' });
+            setAmount('');
+          } catch (e) {
+            fail(e);
+          }
+          refresh();
+        }}
+      />
+    </Stack>
+  );
+}
+
+function WireguardPanel() {
+  const record = useRecordContext();
+  const translate = useTranslate();
+  const fail = useApiNotify();
+  const [rows, setRows] = useState<any[]>([]);
+  const [qr, setQr] = useState<{ name: string; src: string } | null>(null);
+  useEffect(() => {
+    if (record) callAny('wireguard_list', { username: record.username }).then((r) => setRows(Array.isArray(r.data) ? r.data : (r.data?.items ?? [])), fail);
+  }, [record?.id]);
+  if (!record) return null;
+  return (
+    <Stack spacing={1} sx={{ my: 1 }}>
+      {rows.length === 0 && <Typography variant="body2">—</Typography>}
+      {rows.map((w) => (
+        <Box key={w.id} sx={{ display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
+          <span>{w.name} · {w.address} · {w.endpoint}</span>
+          <MuiButton size="small" onClick={() => download('wireguard_config', { id: w.id }, `${w.name || 'wg'}.conf`).catch(fail)}>{translate('ispgate.customer.wg_config')}</MuiButton>
+          <MuiButton size="small" onClick={() => callAny('wireguard_config', { id: w.id }).then((r) => setQr({ name: w.name, src: r.data.qr_code }), fail)}>QR</MuiButton>
+        </Box>
+      ))}
+      {qr && <img src={qr.src} alt={`WireGuard ${qr.name}`} width={220} height={220} />}
+    </Stack>
+  );
+}
+
+function VoipPanel() {
+  const record = useRecordContext();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const fail = useApiNotify();
+  const can = useCan();
+  const [balance, setBalance] = useState<any>(null);
+  const [cdr, setCdr] = useState<any[]>([]);
+  const [amount, setAmount] = useState('');
+  const load = () => {
+    if (!record) return;
+    callAny('mor_balance', { username: record.username }).then((r) => setBalance(r.data), fail);
+    if (can('mor_cdr')) callAny('mor_cdr', { username: record.username, per_page: 20 }).then((r) => setCdr(Array.isArray(r.data) ? r.data : (r.data?.calls ?? r.data?.items ?? [])), () => undefined);
+  };
+  useEffect(load, [record?.id]);
+  if (!record) return null;
+  return (
+    <Stack spacing={1} sx={{ my: 1 }}>
+      <Typography>{translate('ispgate.customer.balance')}: <strong>{balance ? `${balance.balance ?? '—'} ${balance.currency ?? ''}` : '—'}</strong></Typography>
+      {can('mor_topup') && (
+        <Box sx={{ display: 'flex', gap: 1, alignItems: 'center' }}>
+          <MuiTextField id="voip-topup" size="small" label={translate('ispgate.customer.amount')} value={amount} onChange={(e) => setAmount(e.target.value)} />
+          <ConfirmButton
+            label={translate('ispgate.customer.topup')}
+            title={translate('ispgate.customer.topup')}
+            content={translate('ispgate.customer.topup_confirm', { amount: amount || '—', name: record.username })}
+            disabled={!amount}
+            onConfirm={async () => {
+              try {
+                await callAny('mor_topup', { username: record.username, amount, idempotency_key: crypto.randomUUID() });
+                notify(translate('ispgate.customer.done'), { type: 'success' });
+                setAmount('');
+                load();
+              } catch (e) {
+                fail(e);
+              }
+            }}
+          />
+        </Box>
+      )}
+      {cdr.length > 0 && (
+        <Box component="table" sx={{ fontSize: 13, '& td, & th': { pr: 2, textAlign: 'left' } }}>
+          <thead><tr><th>{translate('ispgate.customer.call_date')}</th><th>{translate('ispgate.customer.destination')}</th><th>{translate('ispgate.customer.duration')}</th><th>{translate('ispgate.customer.price')}</th></tr></thead>
+          <tbody>
+            {cdr.map((c, i) => (
+              <tr key={c.id ?? i}><td>{c.calldate ?? c.date ?? c.started_at}</td><td>{c.dst ?? c.destination}</td><td>{c.billsec ?? c.duration}</td><td>{c.user_price ?? c.price}</td></tr>
+            ))}
+          </tbody>
+        </Box>
+      )}
+    </Stack>
   );
 }
 
