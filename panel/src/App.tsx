@@ -22,6 +22,8 @@ import { AdminCreate, AdminList, ApiKeyCreate, ApiKeyList, Settings, TenantList,
 const TopologyMap = lazy(() => import('./screens/monitoring').then((m) => ({ default: m.TopologyMap })));
 const Monitoring = lazy(() => import('./screens/monitoring').then((m) => ({ default: m.Monitoring })));
 import { InventoryList, NetworkSettings } from './screens/netsettings';
+import { SETTINGS_AREAS, SettingsArea } from './screens/schemaform';
+import { BillingTools, ManualInvoice } from './screens/billingtools';
 import { TicketCreate, TicketList, TicketShow } from './screens/tickets';
 
 function LoginPage() {
@@ -130,10 +132,15 @@ function PanelMenu() {
       <Menu.DashboardItem primaryText={translate('ispgate.menu.dashboard')} />
       <Menu.ResourceItems />
       {can('generate_invoices_month') && <Menu.Item to="/generate" primaryText={translate('ispgate.menu.generate')} />}
+      {can('create_invoice_manual') && <Menu.Item to="/manual-invoice" primaryText={translate('ispgate.billing.manual')} />}
+      {(can('dias_import') || can('erp_status')) && <Menu.Item to="/billing-tools" primaryText={translate('ispgate.billing.tools')} />}
       {can('get_network_settings') && <Menu.Item to="/network" primaryText={translate('ispgate.menu.network')} />}
       {can('get_topology') && <Menu.Item to="/topology" primaryText={translate('ispgate.menu.topology')} />}
       {can('snmp_history') && <Menu.Item to="/monitoring" primaryText={translate('ispgate.menu.monitoring')} />}
       {can('get_settings') && <Menu.Item to="/settings" primaryText={translate('ispgate.menu.settings')} />}
+      {Object.entries(SETTINGS_AREAS).filter(([, d]) => can(d.get)).map(([area]) => (
+        <Menu.Item key={area} to={`/settings/${area}`} primaryText={translate(`ispgate.settings_area.${area}`)} />
+      ))}
       <Menu.Item to="/account" primaryText={translate('ispgate.menu.account')} />
     </Menu>
   );
@@ -196,6 +203,9 @@ export function App() {
               {can('generate_invoices_month') && <Route path="/generate" element={<GenerateMonth />} />}
               {can('get_settings') && <Route path="/settings" element={<Settings />} />}
               {can('get_network_settings') && <Route path="/network" element={<NetworkSettings />} />}
+              <Route path="/settings/:area" element={<SettingsArea />} />
+              {can('create_invoice_manual') && <Route path="/manual-invoice" element={<ManualInvoice />} />}
+              {(can('dias_import') || can('erp_status')) && <Route path="/billing-tools" element={<BillingTools />} />}
               {can('get_topology') && <Route path="/topology" element={<Suspense fallback={null}><TopologyMap /></Suspense>} />}
               {can('snmp_history') && <Route path="/monitoring" element={<Suspense fallback={null}><Monitoring /></Suspense>} />}
             </CustomRoutes>
