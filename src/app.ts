@@ -5,7 +5,8 @@ import Redis from 'ioredis';
 import { allActions } from './actions';
 import type { Config } from './config';
 import { systemContext } from './context';
-import { createKnex } from './db/knex';
+import { createKnex, healthDeadlineMs } from './db/knex';
+import { RETRY_AFTER_SECONDS } from './db/errors';
 import { DEFAULT_TENANT, TenantDatabases } from './db/tenants';
 import { AppError, isAppError } from './errors';
 import { WebhookWorker } from './events/webhook-worker';
@@ -63,6 +64,8 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
         if (tenantId === null) return { tenant: DEFAULT_TENANT, db };
         const row = await db('tenants').where({ id: tenantId }).first();
         if (!row) throw new Error(`tenant ${tenantId} is gone`);
+        // A suspended tenant's jobs wait (still queued) until it is resumed; the sweep hands them out again then.
+        if (row.status !== 'active') throw new AppError('tenant_suspended', `Tenant ${row.slug} is ${row.status}; its jobs wait.`, 403);
         return { tenant: { id: row.id, slug: row.slug, name: row.name }, db: await tenants.dbFor(tenantId) };
       },
       contextFor: (tenant, tdb, name) => systemContext(rt, tenant, tdb, name),
@@ -102,9 +105,13 @@ export function createApp(rt: Runtime) {
 
   app.get('/healthz', async (_req, res) => {
     try {
-      await rt.db.raw('select 1');
+      // A frozen database must not hang the health check: answer 503 once the deadline passes.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('deadline')), healthDeadlineMs(rt.db)); });
+      await Promise.race([rt.db.raw('select 1'), deadline]).finally(() => clearTimeout(timer));
       res.json({ ok: true });
     } catch {
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       res.status(503).json({ ok: false, error: 'database_unavailable', message: 'The database does not answer.' });
     }
   });
@@ -119,6 +126,18 @@ export function createApp(rt: Runtime) {
     res.send(await rt.metrics.registry.metrics());
   });
 
+  // Uploads live under /uploads/<tenant slug>/ and are served only under that tenant's own host.
+  app.use('/uploads', async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const { tenant } = await rt.tenants.resolve(req.headers.host);
+      // Decoded as serve-static will decode it: a ".." segment could otherwise climb into another tenant's folder.
+      const decoded = decodeURIComponent(req.path);
+      const own = decoded.startsWith(`/${tenant.slug}/`) && !/(^|[\\/])\.\.([\\/]|$)/.test(decoded);
+      next(own ? undefined : Object.assign(new Error('not found'), { status: 404 }));
+    } catch (e) {
+      next(isAppError(e) || e instanceof URIError ? Object.assign(new Error('not found'), { status: 404 }) : e);
+    }
+  });
   app.use('/uploads', express.static(path.join(rt.config.dataDir, 'uploads'), { fallthrough: false, dotfiles: 'deny', index: false, maxAge: '1h' }));
 
   app.use(

@@ -6,6 +6,13 @@ import { createLogger } from './logger';
 import { ROLES, type Role } from './gateway/permissions';
 import { adminsByUsername, createAdmin } from './services/admins';
 import { createApiKey, listApiKeys, revokeApiKey } from './services/api-keys';
+import type { z } from 'zod';
+import { tenantDelete, tenantProvision, tenantSuspend } from './actions/tenants';
+import { systemContext } from './context';
+import { DEFAULT_TENANT } from './db/tenants';
+import { isAppError } from './errors';
+import { validationError } from './gateway/validation';
+import { deleteTenant, listTenants, provisionTenant, setTenantStatus } from './services/tenants';
 
 const USAGE = `ispgate CLI (npm run cli -- <command>)
 
@@ -16,6 +23,12 @@ const USAGE = `ispgate CLI (npm run cli -- <command>)
   api-key create --name N [--admin USERNAME]   prints the key alone on the last line
   api-key list
   api-key revoke --id N
+  tenant create --slug S --name N --domain HOST [--domain HOST2] --admin-username U --admin-email E
+                [--admin-password P] [--company-name C] [--language en] [--timezone Europe/Athens]
+                [--max-subscribers N] [--max-routers N]      prints {tenant, admin, api_key} as JSON, once
+  tenant list
+  tenant suspend|resume --slug S
+  tenant delete --slug S [--export]             only a suspended tenant; --export writes a dump first
 `;
 
 async function main(argv: string[]) {
@@ -30,6 +43,17 @@ async function main(argv: string[]) {
       name: { type: 'string' },
       admin: { type: 'string' },
       id: { type: 'string' },
+      slug: { type: 'string' },
+      domain: { type: 'string', multiple: true },
+      'admin-username': { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-password': { type: 'string' },
+      'company-name': { type: 'string' },
+      language: { type: 'string' },
+      timezone: { type: 'string' },
+      'max-subscribers': { type: 'string' },
+      'max-routers': { type: 'string' },
+      export: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -93,6 +117,45 @@ async function main(argv: string[]) {
       process.stdout.write(`revoked ${values.id}\n`);
       return 0;
     }
+    if (cmd === 'tenant') {
+      // The CLI acts as the platform (the default tenant) and checks input with the API's own schemas.
+      const ctx = systemContext(rt, DEFAULT_TENANT, rt.db, 'cli');
+      const parse = <T>(action: { input: z.ZodType<T> }, params: Record<string, unknown>): T => {
+        const r = action.input.safeParse(params);
+        if (!r.success) throw validationError(r.error, params);
+        return r.data;
+      };
+      const ref = { slug: values.slug, id: values.id };
+      let out: unknown;
+      if (sub === 'create') {
+        const input = parse(tenantProvision, {
+          slug: values.slug,
+          name: values.name,
+          domains: values.domain,
+          admin_username: values['admin-username'],
+          admin_email: values['admin-email'],
+          admin_password: values['admin-password'],
+          company_name: values['company-name'],
+          language: values.language,
+          timezone: values.timezone,
+          max_subscribers: values['max-subscribers'],
+          max_routers: values['max-routers'],
+        });
+        out = await provisionTenant(ctx, { ...input, company_name: input.company_name ?? undefined });
+      } else if (sub === 'list') {
+        out = await listTenants(ctx, {});
+      } else if (sub === 'suspend' || sub === 'resume') {
+        out = await setTenantStatus(ctx, parse(tenantSuspend, ref), sub === 'suspend' ? 'suspended' : 'active');
+      } else if (sub === 'delete') {
+        const input = parse(tenantDelete, { ...ref, export: values.export ? '1' : undefined });
+        out = await deleteTenant(ctx, input, { export: input.export });
+      } else {
+        process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
+        return 2;
+      }
+      process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      return 0;
+    }
     process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
     return 2;
   } finally {
@@ -103,6 +166,6 @@ async function main(argv: string[]) {
 main(process.argv.slice(2))
   .then((code) => process.exit(code))
   .catch((e) => {
-    process.stderr.write(`error: ${(e as Error).message}\n`);
+    process.stderr.write(`error: ${isAppError(e) ? `${e.code}: ` : ''}${(e as Error).message}\n`);
     process.exit(1);
   });

@@ -50,6 +50,24 @@ const schema = z.object({
   // Gateway safety (foundation): webhook targets and request bodies.
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   MULTIPART_MAX_BYTES: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  // Network (radius_test): the RADIUS server an Access-Request is sent to, its shared secret for this gateway, port.
+  RADIUS_SERVER: z.string().optional(),
+  RADIUS_SECRET: z.string().optional(),
+  RADIUS_AUTH_PORT: z.coerce.number().int().min(1).max(65535).default(1812),
+  RADIUS_TEST_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
+  // Notifications and the AI assistant (issue 12)
+  /** Telegram messages per second across one announcement (the Bot API allows about 30). */
+  NOTIFY_TELEGRAM_RATE: z.coerce.number().positive().default(30),
+  /** Messages in flight at once per announcement (SMTP pool size, parallel Telegram/Push requests). */
+  NOTIFY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Attempts per recipient before a delivery is failed (429/5xx/network are retried with backoff). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  NOTIFY_RETRY_BASE_MS: z.coerce.number().int().positive().default(30_000),
+  /** How long one delivery job works before handing the rest of an announcement to a new job. */
+  NOTIFY_SLICE_MS: z.coerce.number().int().positive().default(20_000),
+  /** A PEM file of extra CAs trusted for Web Push services (a push relay with a private CA). */
+  PUSH_CA_FILE: z.string().optional(),
+  AI_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };

@@ -19,6 +19,7 @@ export function systemContext(rt: Runtime, tenant: Tenant, db: Knex, name = 'sys
     files: [],
     headers: {},
     jobs: rt.jobs.forTenant(tenant, db, name),
+    tenants: rt.tenants,
     async getActiveRouterId() {
       return null;
     },

@@ -1,6 +1,8 @@
 import type { AnyAction } from '../gateway/action';
+import { aiActions } from './ai';
 import { adminActions } from './core/admins';
 import { apiKeyActions } from './core/api-keys';
+import { apiClientActions } from './core/api-clients';
 import { authActions } from './core/auth';
 import { describeAction } from './core/describe';
 import { jobActions } from './core/jobs';
@@ -8,17 +10,21 @@ import { settingsActions } from './core/settings';
 import { webhookActions } from './core/webhooks';
 import { billingActions } from './billing';
 import { einvoiceActions } from './einvoice';
+import { helpdeskActions } from './helpdesk';
 import { networkActions } from './network';
 import { voipActions } from './voip';
 import { erpActions } from './erp';
+import { tenantActions } from './tenants';
+import { notificationActions } from './notifications';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
-  return [
+  const list: AnyAction[] = [
     describeAction(describe),
     ...authActions,
     ...adminActions,
     ...apiKeyActions,
+    ...apiClientActions,
     ...settingsActions,
     ...webhookActions,
     ...jobActions,
@@ -27,5 +33,10 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...einvoiceActions,
     ...voipActions,
     ...erpActions,
+    ...tenantActions,
+    ...helpdeskActions,
+    ...notificationActions,
+    ...aiActions(describe, () => list),
   ];
+  return list;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { Knex } from 'knex';
+import { fold, FOLD_SQL } from '../domain/fold';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -25,7 +26,12 @@ export function createKnex(url: string): Knex {
       pool: {
         min: 1,
         max: 1,
-        afterCreate: (conn: { pragma: (s: string) => unknown }, done: (err: Error | null, conn: unknown) => void) => {
+        afterCreate: (
+          conn: { pragma: (s: string) => unknown; function: (name: string, opts: { deterministic: boolean }, fn: (v: unknown) => unknown) => unknown },
+          done: (err: Error | null, conn: unknown) => void,
+        ) => {
+          // Case and accent folding like MariaDB's collation, for the username indexes and searches.
+          conn.function(FOLD_SQL, { deterministic: true }, (v) => (typeof v === 'string' ? fold(v) : v));
           conn.pragma('journal_mode = WAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
@@ -35,7 +41,15 @@ export function createKnex(url: string): Knex {
     });
   }
   const u = new URL(url.replace(/^mariadb:/, 'mysql:'));
-  return knexFactory({
+  const ms = (name: string, def: number) => {
+    const v = Number(u.searchParams.get(name) ?? def);
+    return Number.isSafeInteger(v) && v > 0 ? v : def;
+  };
+  // A frozen server (SIGSTOP, a stalled disk, a dead link) must not hang every request and /healthz for as
+  // long as it lasts: a connection is awaited at most acquire_timeout_ms, a query at most query_timeout_ms.
+  const acquireTimeoutMs = ms('acquire_timeout_ms', 5000);
+  const queryTimeoutMs = ms('query_timeout_ms', 10_000);
+  const db = knexFactory({
     client: 'mysql2',
     compileSqlOnError: false,
     connection: {
@@ -49,9 +63,63 @@ export function createKnex(url: string): Knex {
       dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: false,
+      connectTimeout: acquireTimeoutMs,
     },
-    pool: { min: 0, max: Number(u.searchParams.get('pool') ?? 10) },
+    acquireConnectionTimeout: acquireTimeoutMs,
+    pool: { min: 0, max: Number(u.searchParams.get('pool') ?? 10), createTimeoutMillis: acquireTimeoutMs },
   });
+  (db.client as { acquireTimeoutMs?: number }).acquireTimeoutMs = acquireTimeoutMs;
+  withQueryDeadline(db, queryTimeoutMs);
+  return db;
+}
+
+/**
+ * Every MariaDB query gets a deadline. mysql2's own `timeout` leaves the connection waiting for the late
+ * answer, so the next query on it would queue behind; this one destroys the connection instead (the pool drops
+ * it and opens a fresh one) and fails with DB_QUERY_TIMEOUT, which the gateway answers as 503. Migrations lift
+ * the deadline (see setQueryDeadline): an ALTER on a large table may legitimately take minutes.
+ */
+function withQueryDeadline(db: Knex, defaultMs: number) {
+  const client = db.client as { _query: (conn: any, obj: any) => Promise<unknown>; queryDeadlineMs?: number };
+  client.queryDeadlineMs = defaultMs;
+  const original = client._query.bind(client);
+  client._query = (conn: any, obj: any) => {
+    const limit = client.queryDeadlineMs ?? 0;
+    if (!limit) return original(conn, obj);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        try {
+          conn.destroy();
+        } catch {
+          // already gone
+        }
+        reject(Object.assign(new Error(`The database did not answer within ${limit} ms.`), { code: 'DB_QUERY_TIMEOUT' }));
+      }, limit);
+      original(conn, obj).then(
+        (r) => {
+          clearTimeout(timer);
+          resolve(r);
+        },
+        (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      );
+    });
+  };
+}
+
+/** Changes (0 = lifts) the per-query deadline of a MariaDB handle; returns the previous one. */
+export function setQueryDeadline(db: Knex, ms: number): number {
+  const client = db.client as { queryDeadlineMs?: number };
+  const prev = client.queryDeadlineMs ?? 0;
+  if (client.queryDeadlineMs !== undefined) client.queryDeadlineMs = ms;
+  return prev;
+}
+
+/** How long a health check may wait for the database before it says 503. */
+export function healthDeadlineMs(db: Knex): number {
+  return Math.min(3000, (db.client as { acquireTimeoutMs?: number }).acquireTimeoutMs ?? 3000);
 }
 
 export function isSqlite(db: Knex): boolean {

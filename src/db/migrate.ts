@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { setQueryDeadline } from './knex';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
 
@@ -33,8 +34,13 @@ export function migrationConfig(dir = MIGRATIONS_DIR): Knex.MigratorConfig {
 }
 
 export async function migrateLatest(db: Knex): Promise<string[]> {
-  const [, applied] = (await db.migrate.latest(migrationConfig())) as [number, string[]];
-  return applied;
+  const prev = setQueryDeadline(db, 0);
+  try {
+    const [, applied] = (await db.migrate.latest(migrationConfig())) as [number, string[]];
+    return applied;
+  } finally {
+    setQueryDeadline(db, prev);
+  }
 }
 
 export async function migrateRollbackAll(db: Knex): Promise<void> {

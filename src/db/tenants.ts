@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { AppError } from '../errors';
 import type { Tenant } from '../gateway/action';
 import type { SecretBox } from '../secrets';
 import { createKnex } from './knex';
@@ -16,7 +17,7 @@ export const DEFAULT_TENANT: Tenant = { id: null, slug: 'default', name: 'defaul
 export class TenantDatabases {
   private readonly open = new Map<number, Promise<Knex>>();
   /** @internal exposed for the test of its bound */
-  hostCache = new Map<string, { tenant: Tenant | null; at: number }>();
+  hostCache = new Map<string, { tenant: Tenant | null; status: string | null; at: number }>();
 
   constructor(
     readonly main: Knex,
@@ -28,16 +29,32 @@ export class TenantDatabases {
     if (!hostname) return { tenant: DEFAULT_TENANT, db: this.main };
     const cached = this.hostCache.get(hostname);
     let tenant: Tenant | null;
-    if (cached && Date.now() - cached.at < 30_000) tenant = cached.tenant;
+    let status: string | null;
+    if (cached && Date.now() - cached.at < 30_000) ({ tenant, status } = cached);
     else {
-      const row = await this.main('tenants').where({ hostname, status: 'active' }).first();
-      tenant = row ? { id: row.id, slug: row.slug, name: row.name } : null;
+      const row =
+        (await this.main('tenant_domains').join('tenants', 'tenants.id', 'tenant_domains.tenant_id').where('tenant_domains.hostname', hostname).first('tenants.*')) ??
+        (await this.main('tenants').where({ hostname }).first());
+      tenant = row ? tenantOf(row) : null;
+      status = row?.status ?? null;
       // The Host header is the caller's to choose: bound the cache so random hosts cannot grow it forever.
       if (this.hostCache.size >= HOST_CACHE_MAX) this.hostCache.clear();
-      this.hostCache.set(hostname, { tenant, at: Date.now() });
+      this.hostCache.set(hostname, { tenant, status, at: Date.now() });
     }
     if (!tenant || tenant.id === null) return { tenant: DEFAULT_TENANT, db: this.main };
+    // A tenant's host never falls back to the platform: a suspended or half-made tenant answers for itself.
+    if (status === 'suspended') throw new AppError('tenant_suspended', `The ISP "${tenant.name}" is suspended; contact the platform operator.`, 403);
+    if (status !== 'active') throw new AppError('tenant_unavailable', `The ISP "${tenant.name}" is not available yet.`, 503);
     return { tenant, db: await this.dbFor(tenant.id) };
+  }
+
+  /** Drops what is cached about a tenant (its hosts, its open database) after it was edited, suspended or deleted. */
+  async forget(tenantId: number, hostnames: string[] = []): Promise<void> {
+    for (const [h, c] of this.hostCache) if (c.tenant?.id === tenantId || hostnames.includes(h)) this.hostCache.delete(h);
+    const p = this.open.get(tenantId);
+    this.open.delete(tenantId);
+    const db = p ? await p.catch(() => null) : null;
+    if (db && db !== this.main) await db.destroy();
   }
 
   async dbFor(tenantId: number): Promise<Knex> {
@@ -45,7 +62,8 @@ export class TenantDatabases {
     if (!p) {
       p = (async () => {
         const row = await this.main('tenants').where({ id: tenantId }).first();
-        if (!row?.database_url_enc) return this.main;
+        // A tenant without its own database is never served from the platform's.
+        if (!row?.database_url_enc) throw new AppError('tenant_unavailable', 'This ISP has no database yet.', 503);
         const db = createKnex(this.secrets.decrypt(row.database_url_enc));
         await migrateLatest(db);
         return db;
@@ -70,7 +88,7 @@ export class TenantDatabases {
   async list(): Promise<Array<{ tenant: Tenant; open: () => Promise<Knex> }>> {
     const out: Array<{ tenant: Tenant; open: () => Promise<Knex> }> = [{ tenant: DEFAULT_TENANT, open: async () => this.main }];
     const rows = await this.main('tenants').where({ status: 'active' }).whereNotNull('database_url_enc').orderBy('id');
-    for (const r of rows) out.push({ tenant: { id: r.id, slug: r.slug, name: r.name }, open: () => this.dbFor(r.id) });
+    for (const r of rows) out.push({ tenant: tenantOf(r), open: () => this.dbFor(r.id) });
     return out;
   }
 
@@ -81,4 +99,13 @@ export class TenantDatabases {
     }
     this.open.clear();
   }
+}
+
+function tenantOf(row: { id: number; slug: string; name: string; max_subscribers?: number | null; max_routers?: number | null }): Tenant {
+  return {
+    id: Number(row.id),
+    slug: row.slug,
+    name: row.name,
+    limits: { max_subscribers: row.max_subscribers ?? null, max_routers: row.max_routers ?? null },
+  };
 }

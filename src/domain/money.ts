@@ -6,6 +6,22 @@ import { AppError } from '../errors';
  */
 export type Cents = number;
 
+/**
+ * The largest single amount accepted as input: 9,999,999.99 EUR. Plan prices live in a 32-bit INT column on
+ * MariaDB (2,147,483,647 cents), and a bound well under it keeps every price storable on both databases and
+ * every computed line (quantity × price × VAT) a safe integer, instead of a 500 on one dialect and a month's
+ * generation failing on the other.
+ */
+export const MAX_AMOUNT_CENTS = 999_999_999;
+/** The largest invoice total (BIGINT columns): a month's line can never exceed it, a manual one is refused. */
+export const MAX_INVOICE_CENTS = 99_999_999_999_999;
+
+/** Input echoed in a message is cut, so a 100 kB field does not come back in the answer (or the logs). */
+function echo(input: unknown): string {
+  const s = String(input);
+  return s.length > 32 ? `${s.slice(0, 32)}…` : s;
+}
+
 // One optional sign, digits, then at most one decimal separator ('.' or the Greek ',') and one or two digits.
 // Thousands separators are refused on purpose: "1.234" could be 1234 or 1.234 and guessing would move money.
 const MONEY_RE = /^(-)?(\d{1,13})(?:[.,](\d{1,2}))?$/;
@@ -14,7 +30,7 @@ export function parseMoney(input: string | number, field = 'amount', opts: { all
   const text = typeof input === 'number' ? numberToText(input, field) : String(input).trim();
   const m = MONEY_RE.exec(text);
   if (!m) {
-    throw new AppError(`invalid_${field}`, `"${String(input)}" is not an amount: use digits with at most two decimals, e.g. 12.50 or 12,50.`, 422, {
+    throw new AppError(`invalid_${field}`, `"${echo(input)}" is not an amount: use digits with at most two decimals, e.g. 12.50 or 12,50.`, 422, {
       details: { [field]: 'invalid amount' },
     });
   }
@@ -22,6 +38,9 @@ export function parseMoney(input: string | number, field = 'amount', opts: { all
   const cents = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
   if (sign && cents !== 0 && !opts.allowNegative) {
     throw new AppError(`invalid_${field}`, `The ${field} must not be negative.`, 422, { details: { [field]: 'negative' } });
+  }
+  if (cents > MAX_AMOUNT_CENTS) {
+    throw new AppError(`invalid_${field}`, `The ${field} is more than the largest amount accepted, ${formatMoney(MAX_AMOUNT_CENTS)}.`, 422, { details: { [field]: `at most ${formatMoney(MAX_AMOUNT_CENTS)}` } });
   }
   return sign ? -cents : cents;
 }

@@ -6,6 +6,8 @@ import { nowUtc, parseJson } from '../db/knex';
 export const EVENTS = [
   'customer.created', 'customer.suspended', 'customer.unsuspended', 'customer.deleted', 'invoice.generated', 'invoice.paid',
   'payment.failed', 'ticket.created', 'router.offline', 'einvoice.submitted',
+  'invoice.voided',
+  'ticket.updated',
 ] as const;
 export type EventName = (typeof EVENTS)[number] | 'webhook.test';
 

@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { TenantJobs } from '../jobs/queue';
 import type { Logger } from '../logger';
 import type { SecretBox } from '../secrets';
+import type { TenantDatabases } from '../db/tenants';
 import type { RateLimits } from './rate-limit';
 import type { PermissionSpec, Permissions } from './permissions';
 
@@ -13,6 +14,8 @@ export interface Tenant {
   id: number | null; // null: the default tenant living in the main database
   slug: string;
   name: string;
+  /** Plan limits of a provisioned tenant (null: unlimited); checked by services/tenants assertTenantCapacity. */
+  limits?: { max_subscribers: number | null; max_routers: number | null };
 }
 
 export interface Actor {
@@ -55,6 +58,8 @@ export interface ActionContext {
   setActiveRouterId(id: number | null): Promise<void>;
   /** Failed-login budgets (login only). */
   loginLimits?: ReturnType<typeof RateLimits.loginLimiter>;
+  /** The tenant registry (platform tenant actions: provisioning, suspend, delete close and forget handles). */
+  tenants?: TenantDatabases;
   /** Set by login/logout to put a cookie on the response. */
   setCookie?(name: string, value: string, opts: { maxAgeSeconds: number }): void;
 }

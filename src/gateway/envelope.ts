@@ -30,11 +30,12 @@ export function sendOk(res: Response, data: unknown, extra?: Record<string, unkn
 
 /**
  * Legacy panels and PHP scripts expect HTTP 200 for application errors; only credentials (401), rate limits
- * (429) and unexpected failures (500) change the status. HTTP_ERRORS=strict answers every error's own status.
+ * (429), an unreachable database (503, so load balancers and retries see it) and unexpected failures (500)
+ * change the status. HTTP_ERRORS=strict answers every error's own status.
  */
 export function httpStatusFor(err: AppError, strict: boolean): number {
   if (strict) return err.status;
-  if (err.status === 401 || err.status === 429 || err.code === 'internal_error') return err.status;
+  if (err.status === 401 || err.status === 429 || err.code === 'internal_error' || err.code === 'service_unavailable') return err.status;
   return 200;
 }
 

@@ -106,7 +106,7 @@ export function gate(rt: Runtime) {
   };
 }
 
-function isWrite(a: AnyAction): boolean {
+export function isWrite(a: AnyAction): boolean {
   if (a.audit !== undefined) return a.audit;
   const p = parsePermission(a.permission);
   return p ? p.level === 'write' : false;
@@ -152,6 +152,8 @@ export function processHandler(rt: Runtime) {
         throw new AppError('method_not_allowed', `The action "${action.name}" must be sent with POST.`, 405);
 
       const perm = parsePermission(action.permission);
+      // Tenants are the platform's to manage: a tenant's own admins, whatever their role, are refused before anything else.
+      if (perm?.section === 'tenants' && tenant.id !== null) throw new AppError('forbidden', 'Tenants are managed by the platform operator only.', 403);
       if (perm && !allows(actor.permissions, perm.section, perm.level))
         throw new AppError('forbidden', `Your account needs ${perm.level} permission on "${perm.section}" for ${action.name}.`, 403);
 
@@ -174,17 +176,8 @@ export function processHandler(rt: Runtime) {
       if (!parsed.success) throw validationError(parsed.error, params, action.input as z.ZodType);
 
       const ctx = buildContext(rt, { db, tenant, actor, requestId, req, res, log });
-      // The audit row is written before a write runs, and the write does not run without it; the outcome is
-      // filled in afterwards (a failure to do so leaves "started" and is logged as an error).
-      const auditId = isWrite(action) ? await auditStart(db, ctx, action.name, params) : null;
-      let data: unknown;
-      try {
-        data = await action.run(ctx, parsed.data);
-      } catch (e) {
-        if (auditId !== null) await auditFinish(db, auditId, toAppError(e).code, null).catch((x) => log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
-        throw e;
-      }
-      if (auditId !== null) await auditFinish(db, auditId, 'ok', auditTarget(params, data)).catch((x) => log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
+      const act = action;
+      const data = await runAudited(db, ctx, act, params, () => act.run(ctx, parsed.data));
       log.info('action ok', { tenant: tenant.slug, actor: actor.username, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       sendOk(res, data);
     } catch (e) {
@@ -192,6 +185,7 @@ export function processHandler(rt: Runtime) {
       outcome = err.code;
       if (err.code === 'internal_error') log.error('action failed', { tenant: tenant?.slug, actor: actor?.username, err: (e as Error)?.stack ?? String(e) });
       else log.info('action refused', { tenant: tenant?.slug, actor: actor?.username, error: err.code });
+      if (err.status === 503 && err.extra?.retry_after !== undefined) res.setHeader('Retry-After', String(err.extra.retry_after));
       if (err.code === 'rate_limited') {
         res.setHeader('Retry-After', String(err.extra?.retry_after ?? 60));
         res.setHeader('X-RateLimit-Limit', String(err.extra?.limit ?? ''));
@@ -235,6 +229,7 @@ function buildContext(
     headers: headerMap(p.req),
     jobs: rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type),
     loginLimits: rt.loginLimits,
+    tenants: rt.tenants,
     async getActiveRouterId() {
       if (memoRouter !== undefined) return memoRouter;
       if (!routerRowId) return (memoRouter = null);
@@ -253,6 +248,24 @@ function buildContext(
       p.res.cookie(name, value, { httpOnly: true, sameSite: 'strict', secure: rt.config.COOKIE_SECURE, path: '/', maxAge: opts.maxAgeSeconds * 1000 });
     },
   };
+}
+
+/**
+ * Runs an action's handler under the audit trail: the audit row of a write is written before the write runs, and
+ * the write does not run without it; the outcome is filled in afterwards (a failure to do so leaves "started" and
+ * is logged as an error). The HTTP pipeline and in-process calls (the AI assistant's tools) both go through here.
+ */
+export async function runAudited<T>(db: Knex, ctx: ActionContext, action: AnyAction, params: Record<string, unknown>, run: () => Promise<T>): Promise<T> {
+  const auditId = isWrite(action) ? await auditStart(db, ctx, action.name, params) : null;
+  let data: T;
+  try {
+    data = await run();
+  } catch (e) {
+    if (auditId !== null) await auditFinish(db, auditId, toAppError(e).code, null).catch((x) => ctx.log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
+    throw e;
+  }
+  if (auditId !== null) await auditFinish(db, auditId, 'ok', auditTarget(params, data)).catch((x) => ctx.log.error('audit outcome not recorded', { audit_id: auditId, err: String(x) }));
+  return data;
 }
 
 function auditTarget(params: Record<string, unknown>, result: unknown): string | null {

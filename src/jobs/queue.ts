@@ -160,7 +160,11 @@ export class JobQueue {
   }
 
   async start(): Promise<void> {
-    await this.transport.start((ref) => this.execute(ref));
+    // A job whose tenant cannot be opened (suspended, gone, database down) stays queued for the sweep; an
+    // uncaught rejection here would take the whole process down.
+    await this.transport.start((ref) =>
+      this.execute(ref).catch((e) => void this.host.log.warn('job not run', { job: ref.jobId, task: ref.task, tenant_id: ref.tenantId, err: (e as Error)?.message ?? String(e) })),
+    );
   }
 
   async stop(): Promise<void> {

@@ -59,32 +59,40 @@ async function isTop(db: Knex, actor: AdminActor): Promise<boolean> {
   return Boolean(me?.is_primary);
 }
 
-/** Who may mint which key: see isTop; a key for another admin carries that admin's rights, so it needs them. */
-export async function mintApiKey(db: Knex, actor: AdminActor, input: { name: string; admin?: string | null }) {
-  let adminId: number | null = null;
-  if (input.admin) {
-    const a = (await adminsByUsername(db, input.admin).first()) as AdminRow | undefined;
-    if (!a) throw new AppError('admin_not_found', `No admin is called "${input.admin}".`, 404);
-    if (a.is_primary && !(await isTop(db, actor))) throw new AppError('forbidden', 'Only the primary admin (or a CLI key) can create a key for the primary admin.', 403);
-    assertNotBeyond(effectivePermissions(a), actor.permissions, `A key for "${a.username}"`);
-    adminId = a.id;
-  } else if (!(await isTop(db, actor))) {
-    // A key bound to no admin stands where a CLI key does; anyone else gets a key bound to itself.
-    adminId = actor.adminId;
-    if (adminId === null) throw new AppError('forbidden', 'Name the admin the key acts for with "admin".', 403);
+/**
+ * Who a new credential acts for (an API key, or a dialect's API client): see isTop. A credential for another admin
+ * carries that admin's rights, so it needs them; anyone but the top gets one bound to itself when none is named.
+ */
+export async function credentialOwner(db: Knex, actor: AdminActor, admin: string | null | undefined): Promise<number | null> {
+  if (admin) {
+    const a = (await adminsByUsername(db, admin).first()) as AdminRow | undefined;
+    if (!a) throw new AppError('admin_not_found', `No admin is called "${admin}".`, 404);
+    if (a.is_primary && !(await isTop(db, actor))) throw new AppError('forbidden', 'Only the primary admin (or a CLI key) can create a credential for the primary admin.', 403);
+    assertNotBeyond(effectivePermissions(a), actor.permissions, `A credential for "${a.username}"`);
+    return a.id;
   }
-  const k = await createApiKey(db, input.name, adminId);
+  if (await isTop(db, actor)) return null;
+  if (actor.adminId === null) throw new AppError('forbidden', 'Name the admin the credential acts for with "admin".', 403);
+  return actor.adminId;
+}
+
+export async function mintApiKey(db: Knex, actor: AdminActor, input: { name: string; admin?: string | null }) {
+  const k = await createApiKey(db, input.name, await credentialOwner(db, actor, input.admin));
   return { id: k.id, name: k.name, key: k.key, prefix: k.prefix, note: 'The key is shown only now; store it safely.' };
+}
+
+/** Whether the actor may revoke a credential bound to this admin (null: bound to no admin). */
+export async function assertMayRevokeCredentialOf(db: Knex, actor: AdminActor, adminId: number | null): Promise<void> {
+  if (await isTop(db, actor)) return;
+  const owner = adminId === null ? null : ((await db('admins').where({ id: adminId }).first()) as AdminRow | undefined);
+  if (adminId === null || owner?.is_primary)
+    throw new AppError('forbidden', 'Only the primary admin (or a CLI key) can revoke a credential of the primary admin or one bound to no admin.', 403);
+  if (owner) assertNotBeyond(effectivePermissions(owner), actor.permissions, `The credential of "${owner.username}"`);
 }
 
 /** Revokes a key, unless it belongs to the primary, to no admin, or to an admin stronger than the caller. */
 export async function revokeApiKeyAs(db: Knex, actor: AdminActor, id: number) {
   const row = await db('api_keys').where({ id }).first('id', 'admin_id');
-  if (row && !(await isTop(db, actor))) {
-    const owner = row.admin_id === null ? null : ((await db('admins').where({ id: row.admin_id }).first()) as AdminRow | undefined);
-    if (row.admin_id === null || owner?.is_primary)
-      throw new AppError('forbidden', 'Only the primary admin (or a CLI key) can revoke a key of the primary admin or a key bound to no admin.', 403);
-    if (owner) assertNotBeyond(effectivePermissions(owner), actor.permissions, `The key of "${owner.username}"`);
-  }
+  if (row) await assertMayRevokeCredentialOf(db, actor, row.admin_id);
   return revokeApiKey(db, id);
 }

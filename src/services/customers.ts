@@ -8,7 +8,11 @@ import { forUpdate, isSqlite, nowUtc, toIso } from '../db/knex';
 import { isValidAfm, normalizeAfm } from '../domain/afm';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
 import { emit } from '../events/outbox';
+import { revokeCustomerTunnels } from './network/wireguard';
+import { poolAddressing } from './network/ipam';
 import { AppError, errors, isAppError } from '../errors';
+import { assertTenantCapacity } from './tenants';
+import { ticketsOfCustomer } from './helpdesk/tickets';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
 import {
   coaSessions,
@@ -44,6 +48,7 @@ export interface CustomerInput {
   plan?: string;
   plan_id?: number;
   static_ip?: string | null;
+  pool?: string;
   mac_address?: string | null;
   /** Values of "" remove a field on edit. */
   custom_fields?: Record<string, string>;
@@ -140,6 +145,7 @@ async function normaliseFields(db: Db, input: CustomerInput, exceptId?: number) 
       out.static_ip = ip;
     } else out.static_ip = null;
   }
+  Object.assign(out, await poolAddressing(db, input, out.static_ip, exceptId)); // h4-network: pools drive addressing
   return out;
 }
 
@@ -160,7 +166,7 @@ async function resolvePlan(db: Db, input: CustomerInput): Promise<PlanRow | null
  * would authenticate as whichever row comes first. SQLite compares bytes, so it is told to fold case.
  */
 async function usernameTaken(db: Db, username: string, exceptId?: number) {
-  const q = isSqlite(db as Knex) ? db('customers').whereRaw('username = ? COLLATE NOCASE', [username]) : db('customers').where({ username });
+  const q = isSqlite(db as Knex) ? db('customers').whereRaw('ispgate_fold(username) = ispgate_fold(?)', [username]) : db('customers').where({ username });
   if (exceptId !== undefined) q.whereNot({ id: exceptId });
   return Boolean(await q.first('id'));
 }
@@ -202,6 +208,7 @@ function customJson(custom: Record<string, string>): string | null {
 }
 
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
+  await assertTenantCapacity(ctx, 'subscribers');
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
   const links = new RouterLinks(ctx);
@@ -305,6 +312,7 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
  * reply says the router was left as it was (`router_cleanup_skipped`), for a router that is gone for good.
  */
 export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = false) {
+  await revokeCustomerTunnels(ctx, (await requireCustomer(ctx.db, ref)).id, force); // h4-network: WireGuard tunnels go first
   const links = new RouterLinks(ctx);
   let deleted: { c: CustomerRow; router: RouterRowDb | null; skipped: boolean };
   try {
@@ -411,6 +419,7 @@ export async function getCustomer(ctx: NetCtx, ref: CustomerRef) {
     online: sessions.length > 0,
     sessions: sessions.length,
     rate_limit: plan ? rateLimitForPlan(plan) : null,
+    tickets: await ticketsOfCustomer(ctx.db, c.id),
   };
 }
 
@@ -429,7 +438,10 @@ export async function listCustomers(ctx: NetCtx, f: ListFilters) {
     // '!' as the LIKE escape: a backslash would need different quoting on MariaDB and SQLite.
     const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
     q.where((b) => {
-      for (const col of ['fullname', 'username', 'phone', 'email', 'afm']) b.orWhereRaw(`${col} LIKE ? ESCAPE '!'`, [pat]);
+      // SQLite's LIKE folds ASCII only: compare folded text there, as MariaDB's collation does for Greek too.
+      const sqlite = isSqlite(ctx.db as Knex);
+      for (const col of ['fullname', 'username', 'phone', 'email', 'afm'])
+        b.orWhereRaw(sqlite ? `ispgate_fold(${col}) LIKE ispgate_fold(?) ESCAPE '!'` : `${col} LIKE ? ESCAPE '!'`, [pat]);
     });
   }
   if (f.status) q.where({ status: f.status });

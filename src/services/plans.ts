@@ -16,6 +16,7 @@ import {
 import { AppError, errors, isAppError } from '../errors';
 import { RouterLinks, reapplyQueue } from './provisioning';
 import { coaSessions, rateLimitForPlan, removePlanGroup, summarise, syncPlanGroup, type SessionRow } from './radius';
+import { planPoolColumns, poolsOf } from './network/plan-pool';
 import { requirePlan, type CustomerRow, type NetCtx, type PlanRow, type RouterRowDb } from './network/common';
 
 export interface PlanInput {
@@ -27,6 +28,8 @@ export interface PlanInput {
   burst_threshold?: string | null;
   burst_time?: string | null;
   priority?: number | null;
+  pool?: string | null;
+  pool6?: string | null;
 }
 
 export function publicPlan(p: PlanRow, subscribers?: number) {
@@ -43,6 +46,7 @@ export function publicPlan(p: PlanRow, subscribers?: number) {
     burst_threshold: p.burst_threshold,
     burst_time: p.burst_time,
     priority: p.priority,
+    ...poolsOf(p as PlanRow & { pool?: string | null; pool6?: string | null }),
     rate_limit: rateLimitSafe(p),
     ...(subscribers !== undefined ? { subscribers } : {}),
     created_at: toIso(p.created_at),
@@ -114,7 +118,7 @@ export async function createPlan(ctx: NetCtx, input: Required<Pick<PlanInput, 'n
       throw errors.conflict('duplicate_plan_name', `A plan named "${input.name}" already exists.`);
     }
     const now = nowUtc();
-    const [id] = await trx('plans').insert({ name: input.name, price_cents: input.price_cents ?? 0, ...cols, created_at: now, updated_at: now });
+    const [id] = await trx('plans').insert({ name: input.name, price_cents: input.price_cents ?? 0, ...cols, ...(await planPoolColumns(trx, input)), created_at: now, updated_at: now });
     const plan = (await trx<PlanRow>('plans').where({ id: Number(id) }).first())!;
     await syncPlanGroup(trx, plan);
     return publicPlan(plan, 0);
@@ -146,6 +150,7 @@ export async function updatePlan(ctx: NetCtx, id: number, input: PlanInput) {
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.price_cents !== undefined ? { price_cents: input.price_cents } : {}),
         ...cols,
+        ...(await planPoolColumns(trx, input)),
         updated_at: nowUtc(),
       });
     const plan = (await trx<PlanRow>('plans').where({ id }).first())!;

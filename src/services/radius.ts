@@ -15,6 +15,7 @@ import {
   type PlanRow,
   type RouterRowDb,
 } from './network/common';
+import { planPoolReplies } from './network/plan-pool';
 
 /** A plan is one group: its Mikrotik-Rate-Limit lives in radgroupreply, members in radusergroup. */
 export async function syncPlanGroup(db: Db, plan: PlanRow): Promise<string> {
@@ -22,6 +23,7 @@ export async function syncPlanGroup(db: Db, plan: PlanRow): Promise<string> {
   const rateLimit = buildRateLimit(speedProfileOf(plan));
   await db('radgroupreply').where({ groupname: group }).delete();
   await db('radgroupreply').insert({ groupname: group, attribute: 'Mikrotik-Rate-Limit', op: ':=', value: rateLimit });
+  for (const row of planPoolReplies(group, plan as PlanRow & { pool?: string | null; pool6?: string | null })) await db('radgroupreply').insert(row); // h4-network
   return rateLimit;
 }
 

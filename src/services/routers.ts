@@ -10,6 +10,7 @@ import { DEFAULT_COA_PORT } from '../adapters/radius/dynauth';
 import { AppError, errors, isAppError } from '../errors';
 import { deprovisionCustomer, removePlanProfiles, RouterLinks, withSteps } from './provisioning';
 import { removeNas, syncNas } from './radius';
+import { assertTenantCapacity } from './tenants';
 import { requireRouter, routerConnection, type CustomerRow, type NetCtx, type RouterRowDb } from './network/common';
 import type { ActionContext } from '../gateway/action';
 
@@ -70,6 +71,7 @@ export async function createRouter(
   ctx: NetCtx,
   input: Required<Pick<RouterInput, 'name' | 'ip' | 'user' | 'pass' | 'radius_secret'>> & RouterInput,
 ) {
+  await assertTenantCapacity(ctx, 'routers');
   const ip = ipv4('ip', input.ip);
   const radiusIp = input.radius_ip ? ipv4('radius_ip', input.radius_ip) : ip;
   const tls = input.tls ?? false;

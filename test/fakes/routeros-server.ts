@@ -1,10 +1,12 @@
 /**
  * A RouterOS API server on loopback that speaks the real wire protocol (length-prefixed words, sentences ended
  * by a zero-length word, .tag on every reply, !re/!done/!trap/!empty/!fatal) and is as strict as a router:
- * nothing but /login works before a successful login, unknown items and commands trap, duplicate names trap.
+ * nothing but /login works before a successful login, unknown items and commands trap, duplicate names trap,
+ * unknown menus and properties trap with RouterOS's own words (see MENUS for the v7 menus ispgate uses).
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { generateKeyPairSync } from 'node:crypto';
 
 export type Row = Record<string, string>;
 
@@ -25,15 +27,96 @@ export interface Fault {
   once?: boolean;
 }
 
-const UNIQUE_KEY: Record<string, string> = {
-  '/ppp/secret': 'name',
-  '/queue/simple': 'name',
-  '/ip/dhcp-server/lease': 'mac-address',
-};
-const DUPLICATE_MESSAGE: Record<string, string> = {
-  '/ppp/secret': 'failure: secret with the same name already exists',
-  '/queue/simple': 'failure: already have such name',
-  '/ip/dhcp-server/lease': 'failure: already have static lease with this mac address',
+/**
+ * The menus ispgate uses, with the properties RouterOS v7 lets one add or set on them. Anything else traps as the
+ * router does: an unknown menu with `no such command prefix`, an unknown property with `unknown parameter <name>`.
+ * Read-only menus (`/ppp/active`, `/interface`) take no add. Property lists follow the v7 reference (help.mikrotik.com)
+ * and terraform-routeros's schemas.
+ */
+interface MenuSpec {
+  attrs: string[];
+  /** Property RouterOS keeps unique within the menu, and the trap text it answers on a duplicate. */
+  unique?: { key: string; message: string };
+  /** Properties the router fills in itself on add (printed, not settable). */
+  generated?: (row: Row) => Row;
+  readOnly?: boolean;
+}
+const COMMON = ['comment', 'disabled'];
+const MENUS: Record<string, MenuSpec> = {
+  '/ppp/secret': {
+    attrs: [...COMMON, 'name', 'password', 'profile', 'service', 'local-address', 'remote-address', 'caller-id', 'routes',
+      'limit-bytes-in', 'limit-bytes-out', 'remote-ipv6-prefix', 'ipv6-routes'],
+    unique: { key: 'name', message: 'failure: secret with the same name already exists' },
+  },
+  '/ppp/profile': {
+    attrs: [...COMMON, 'name', 'rate-limit', 'local-address', 'remote-address', 'dns-server', 'only-one', 'parent-queue',
+      'address-list', 'bridge', 'use-encryption', 'change-tcp-mss', 'session-timeout', 'idle-timeout', 'queue-type',
+      'insert-queue-before', 'remote-ipv6-prefix-pool', 'dhcpv6-pd-pool', 'use-ipv6'],
+    unique: { key: 'name', message: 'failure: already have such name' },
+  },
+  '/ppp/active': { attrs: [], readOnly: true },
+  '/queue/simple': {
+    attrs: [...COMMON, 'name', 'target', 'dst', 'parent', 'max-limit', 'limit-at', 'burst-limit', 'burst-threshold',
+      'burst-time', 'priority', 'queue', 'time', 'packet-marks', 'bucket-size'],
+    unique: { key: 'name', message: 'failure: already have such name' },
+  },
+  '/ip/dhcp-server/lease': {
+    attrs: [...COMMON, 'address', 'mac-address', 'client-id', 'server', 'lease-time', 'address-lists', 'rate-limit'],
+    unique: { key: 'mac-address', message: 'failure: already have static lease with this mac address' },
+  },
+  '/ip/pool': {
+    attrs: [...COMMON.filter((a) => a !== 'disabled'), 'name', 'ranges', 'next-pool'],
+    unique: { key: 'name', message: 'failure: already have such name' },
+  },
+  '/ipv6/pool': {
+    attrs: ['comment', 'name', 'prefix', 'prefix-length'],
+    unique: { key: 'name', message: 'failure: already have such name' },
+  },
+  '/ip/address': { attrs: [...COMMON, 'address', 'interface', 'network'] },
+  '/ip/route': {
+    attrs: [...COMMON, 'dst-address', 'gateway', 'distance', 'routing-table', 'scope', 'target-scope', 'pref-src',
+      'check-gateway', 'vrf-interface', 'blackhole'],
+  },
+  '/interface': { attrs: [...COMMON, 'name', 'mtu', 'l2mtu'], readOnly: true },
+  '/interface/vlan': {
+    attrs: [...COMMON, 'name', 'vlan-id', 'interface', 'mtu', 'arp', 'use-service-tag', 'loop-protect'],
+    unique: { key: 'name', message: 'failure: already have interface with such name' },
+  },
+  '/interface/vpls': {
+    attrs: [...COMMON, 'name', 'peer', 'vpls-id', 'bridge', 'bridge-horizon', 'bridge-cost', 'cisco-static-id',
+      'pw-type', 'pw-control-word', 'pw-l2mtu', 'mtu', 'arp'],
+    unique: { key: 'name', message: 'failure: already have interface with such name' },
+  },
+  '/routing/ospf/instance': {
+    attrs: [...COMMON, 'name', 'version', 'router-id', 'vrf', 'redistribute', 'originate-default', 'routing-table',
+      'in-filter-chain', 'out-filter-chain'],
+    unique: { key: 'name', message: 'failure: already have such name' },
+  },
+  '/routing/ospf/area': {
+    attrs: [...COMMON, 'name', 'instance', 'area-id', 'type', 'default-cost', 'no-summaries'],
+    unique: { key: 'name', message: 'failure: already have such name' },
+  },
+  '/routing/ospf/interface-template': {
+    attrs: [...COMMON, 'area', 'networks', 'interfaces', 'type', 'cost', 'priority', 'passive', 'auth', 'hello-interval',
+      'dead-interval'],
+  },
+  '/interface/wireguard': {
+    attrs: [...COMMON, 'name', 'listen-port', 'mtu', 'private-key'],
+    unique: { key: 'name', message: 'failure: already have interface with such name' },
+    generated: () => {
+      const { publicKey, privateKey } = generateKeyPairSync('x25519');
+      return {
+        'public-key': publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('base64'),
+        'private-key': privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32).toString('base64'),
+        running: 'true',
+      };
+    },
+  },
+  '/interface/wireguard/peers': {
+    attrs: [...COMMON, 'interface', 'public-key', 'allowed-address', 'endpoint-address', 'endpoint-port',
+      'persistent-keepalive', 'preshared-key', 'name', 'private-key', 'client-address', 'client-dns', 'client-endpoint',
+      'client-keepalive', 'client-listen-port', 'is-responder'],
+  },
 };
 const SINGLETONS: Record<string, Row> = {
   '/system/resource': {
@@ -136,7 +219,8 @@ export class FakeRouterOS {
     this.users = opts.users ?? { admin: 'secret' };
     this.emptyReply = opts.emptyReply ?? false;
     for (const [menu, rows] of Object.entries(opts.seed ?? {})) {
-      this.tables.set(menu, rows.map((r) => this.withId(r)));
+      if (!MENUS[menu]) throw new Error(`the fake RouterOS does not know the menu ${menu}`);
+      this.tables.set(menu, rows.map((r) => this.withId(menu, r)));
     }
     const onConn = (sock: net.Socket) => this.handle(sock);
     this.server = opts.tls ? tls.createServer(opts.tls, onConn) : net.createServer(onConn);
@@ -168,9 +252,12 @@ export class FakeRouterOS {
     return this.log.filter((w) => w[0] === command);
   }
 
-  private withId(r: Row): Row {
+  /** A new row's .id, and `disabled=false` on menus that have the property (/ip/pool, /ipv6/pool have none). */
+  private withId(menu: string, r: Row): Row {
     this.counter += 1;
-    return { '.id': `*${this.counter.toString(16).toUpperCase()}`, disabled: 'false', ...r };
+    const base: Row = { '.id': `*${this.counter.toString(16).toUpperCase()}` };
+    if (MENUS[menu]?.attrs.includes('disabled')) base.disabled = 'false';
+    return { ...base, ...r };
   }
 
   private handle(sock: net.Socket): void {
@@ -261,8 +348,15 @@ export class FakeRouterOS {
       return { reply: trap('no such command') };
     }
 
+    const spec = MENUS[menu];
+    if (!spec) return { reply: trap('no such command prefix') };
     if (!this.tables.has(menu)) this.tables.set(menu, []);
     const table = this.tables.get(menu)!;
+    if (spec.readOnly && verb === 'add') return { reply: trap('no such command') };
+    if (verb === 'add' || verb === 'set') {
+      const unknown = Object.keys(p.attrs).find((k) => k !== '.id' && k !== 'numbers' && !spec.attrs.includes(k));
+      if (unknown !== undefined) return { reply: trap(`unknown parameter ${unknown}`) };
+    }
 
     if (verb === 'print' || verb === 'getall') {
       const rows = table.filter((r) => p.queries.every((q) => this.matches(r, q)));
@@ -272,13 +366,13 @@ export class FakeRouterOS {
       return { reply: Buffer.concat(parts) };
     }
     if (verb === 'add') {
-      const key = UNIQUE_KEY[menu];
+      const key = spec.unique?.key;
       const row: Row = {};
       for (const [k, v] of Object.entries(p.attrs)) row[k] = normaliseValue(v);
       if (key && row[key] !== undefined && table.some((r) => r[key] === row[key])) {
-        return { reply: trap(DUPLICATE_MESSAGE[menu]) };
+        return { reply: trap(spec.unique!.message) };
       }
-      const stored = this.withId(row);
+      const stored = this.withId(menu, { ...(spec.generated?.(row) ?? {}), ...row });
       table.push(stored);
       return { reply: done([`=ret=${stored['.id']}`]) };
     }
@@ -300,11 +394,11 @@ export class FakeRouterOS {
       return { reply: done() };
     }
     // set
-    const key = UNIQUE_KEY[menu];
+    const key = spec.unique?.key;
     const changes: Row = {};
     for (const [k, v] of Object.entries(p.attrs)) if (k !== '.id' && k !== 'numbers') changes[k] = normaliseValue(v);
     if (key && changes[key] !== undefined) {
-      if (table.some((r) => !targets.includes(r) && r[key] === changes[key])) return { reply: trap(DUPLICATE_MESSAGE[menu]) };
+      if (table.some((r) => !targets.includes(r) && r[key] === changes[key])) return { reply: trap(spec.unique!.message) };
     }
     for (const r of targets) Object.assign(r, changes);
     return { reply: done() };

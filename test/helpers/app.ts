@@ -44,12 +44,12 @@ export interface CallOptions {
  * An app on a fresh database of the dialect chosen by TEST_DATABASE (sqlite by default, or mysql), migrated,
  * with the primary admin (password ADMIN_PASSWORD) and its API key. Request budgets are off unless asked for.
  */
-export async function makeTestApp(opts: { env?: Record<string, string>; rateLimits?: boolean; tasks?: TaskDef[] } = {}): Promise<TestApp> {
+export async function makeTestApp(opts: { env?: Record<string, string>; rateLimits?: boolean; tasks?: TaskDef[]; databaseUrl?: (url: string) => string } = {}): Promise<TestApp> {
   const dialect = testDialect();
   const fresh = await freshDatabase(dialect);
   const config = loadConfig({
     NODE_ENV: 'test',
-    DATABASE_URL: fresh.url,
+    DATABASE_URL: opts.databaseUrl ? opts.databaseUrl(fresh.url) : fresh.url,
     DATA_DIR: fresh.dir,
     APP_KEY: 'test-app-key-0123456789abcdef0123456789',
     LOG_LEVEL: 'silent',

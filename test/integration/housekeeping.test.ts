@@ -34,3 +34,15 @@ test('expired sessions and old finished deliveries go; live sessions, pending an
   expect(await t.db('webhook_attempts').where({ delivery_id: oldDelivered.id })).toHaveLength(0);
   expect(await t.db('outbox_events').count({ n: '*' }).then((x) => Number(x[0].n))).toBe(2);
 });
+
+test('more old deliveries than SQLite has bound variables (32,766) are cleared, in chunks', async () => {
+  const hook = await t.call('webhook_create', { url: 'http://127.0.0.1:9/many', events: ['invoice.generated'] });
+  const long = nowUtc(new Date(Date.now() - 40 * 24 * 3600_000));
+  const [outboxId] = await t.db('outbox_events').insert({ event_id: 'many-1', event: 'invoice.generated', payload: '{}', created_at: nowUtc() });
+  const n = 33_000;
+  const rows = Array.from({ length: n }, () => ({ outbox_id: Number(outboxId), webhook_id: hook.data.id, status: 'delivered', next_attempt_at: long, created_at: long }));
+  await t.db.batchInsert('webhook_deliveries', rows, 400);
+  const r = (await housekeepingJob(30).run(t.ctx())) as { deliveries: number };
+  expect(r.deliveries).toBe(n);
+  expect(await t.db('webhook_deliveries').where({ webhook_id: hook.data.id }).count({ n: '*' }).then((x) => Number(x[0].n))).toBe(0);
+});

@@ -4,11 +4,11 @@ import { parseMoney } from '../../domain/money';
 import { parseVatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
-import { saveBillingCustomer } from '../../services/billing/customers';
+import { clearableText, id, optionalBool, optionalDate, optionalId, optionalInt as optionalIntOf, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
+import { resolveCustomerId, saveBillingCustomer } from '../../services/billing/customers';
 import { generateMonth } from '../../services/billing/generate';
 import { idempotencyKeyOf, withIdempotency } from '../../services/billing/idempotency';
-import { createManualInvoice, deleteInvoice, getInvoice, INVOICE_STATUSES, listInvoices, setInvoiceStatus } from '../../services/billing/invoices';
+import { ALL_INVOICE_STATUSES, createManualInvoice, deleteInvoice, getInvoice, INVOICE_STATUSES, listInvoices, setInvoiceStatus } from '../../services/billing/invoices';
 import { bulkPay, chargeInvoice, diasImport, OFFLINE_PAY_METHODS, recordOfflinePayment, retryCharge } from '../../services/billing/payments';
 import { liftIfSettled } from '../../services/billing/dunning';
 import { loadSettings, openGateways, publicSettings, saveSettings } from '../../services/billing/settings';
@@ -16,10 +16,10 @@ import { loadSettings, openGateways, publicSettings, saveSettings } from '../../
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Amounts arrive as '12.50' or '12,50'; parsed to cents in the handler so the error names the field. */
 const amountField = z.preprocess(blank, z.union([z.string(), z.number()]).optional());
-const optionalInt = z.preprocess(blank, z.coerce.number().int().optional());
+const optionalInt = optionalIntOf();
 const month = z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'use YYYY-MM');
-const date = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD');
-const optionalDate = z.preprocess(blank, date.optional());
+/** The subscriber, by id or by username (the reference API's key); resolved with resolveCustomerId. */
+const customerRef = { customer_id: optionalId, username: optionalText(64) };
 const gateway = z.preprocess(blank, z.enum(GATEWAY_NAMES as unknown as [GatewayName, ...GatewayName[]]).optional());
 const idemKey = z.preprocess(blank, z.string().trim().max(128).optional());
 /** PHP-style `x[0][a]=` arrives as an object keyed "0","1"…; a JSON body sends an array. */
@@ -82,7 +82,7 @@ export const saveBillingCustomerAction = defineAction({
   section: 'billing',
   summary: 'Save billing-specific settings for a customer (billing cycle, VAT regime or exemption, payment method, invoice e-mail)',
   input: z.object({
-    customer_id: id,
+    ...customerRef,
     billing_cycle: optionalText(16),
     vat_rate: z.preprocess((v) => (v === null ? '' : v), z.union([z.string(), z.number()]).optional()),
     vat_exemption_code: clearableText(4),
@@ -96,7 +96,9 @@ export const saveBillingCustomerAction = defineAction({
   permission: 'billing.write',
   rateClass: 'billing',
   async run(ctx, input) {
-    return saveBillingCustomer(ctx, input as never);
+    const { username: _u, ...rest } = input;
+    const customerId = (await resolveCustomerId(ctx.db, input))!;
+    return saveBillingCustomer(ctx, { ...rest, customer_id: customerId } as never);
   },
 });
 
@@ -114,7 +116,7 @@ export const generateInvoicesMonthAction = defineAction({
 
 const lineSchema = z.object({
   description: z.string().trim().min(1).max(255),
-  quantity: z.preprocess(blank, z.coerce.number().int().min(1).max(1_000_000).default(1)),
+  quantity: z.preprocess((v) => strictInt(blank(v)), z.number().int().min(1).max(1_000_000).default(1)),
   unit_price: z.union([z.string(), z.number()]),
   vat_rate: z.preprocess(blank, z.union([z.string(), z.number()]).optional()),
   vat_exemption_code: z.preprocess(blank, z.string().trim().max(4).optional()),
@@ -125,7 +127,7 @@ export const createInvoiceManualAction = defineAction({
   section: 'billing',
   summary: 'Create a manual/ad-hoc invoice for a customer with lines (description, quantity, unit price, VAT rate)',
   input: z.object({
-    customer_id: id,
+    ...customerRef,
     lines: listOf(lineSchema, 1),
     issue_date: optionalDate,
     due_date: optionalDate,
@@ -145,7 +147,8 @@ export const createInvoiceManualAction = defineAction({
       vatExemptionCode: l.vat_exemption_code ?? null,
       index: i,
     }));
-    return createManualInvoice(ctx, { ...input, series: input.series?.toUpperCase(), lines });
+    const customerId = (await resolveCustomerId(ctx.db, input))!;
+    return createManualInvoice(ctx, { ...input, customer_id: customerId, series: input.series?.toUpperCase(), lines });
   },
 });
 
@@ -167,12 +170,15 @@ export const invoiceSetStatusAction = defineAction({
 export const deleteInvoiceAction = defineAction({
   name: 'delete_invoice',
   section: 'billing',
-  summary: 'Delete an invoice (refused once submitted as an e-invoice, when paid, or when not the newest of its series)',
+  summary: 'Delete a draft invoice; a numbered one is voided (kept with its number), a submitted e-invoice needs a credit note',
   input: z.object({ id }),
   permission: 'billing.write',
   rateClass: 'billing',
   async run(ctx, input) {
-    return deleteInvoice(ctx, input.id);
+    const { customerId, ...out } = await deleteInvoice(ctx, input.id);
+    // A voided invoice no longer counts as debt: the same as cancelling it.
+    if (out.voided) await liftIfSettled(ctx, customerId);
+    return out;
   },
 });
 
@@ -194,8 +200,8 @@ export const listInvoicesAction = defineAction({
   section: 'billing',
   summary: 'List invoices by customer, status and month, paginated (data + meta)',
   input: z.object({
-    customer_id: optionalId,
-    status: z.preprocess(blank, z.enum(INVOICE_STATUSES).optional()),
+    ...customerRef,
+    status: z.preprocess(blank, z.enum(ALL_INVOICE_STATUSES).optional()),
     month: z.preprocess(blank, month.optional()),
     page,
     per_page: perPage(100, 25),
@@ -204,7 +210,8 @@ export const listInvoicesAction = defineAction({
   rateClass: 'standard',
   methods: ['GET', 'POST'],
   async run(ctx, input) {
-    const r = await listInvoices(ctx.db, input);
+    const customerId = await resolveCustomerId(ctx.db, input, { required: false });
+    const r = await listInvoices(ctx.db, { ...input, customer_id: customerId });
     return new Page(r.items, r.meta);
   },
 });
@@ -245,7 +252,7 @@ export const customerBulkPayAction = defineAction({
   section: 'payments',
   summary: 'Pay every outstanding invoice of a customer, oldest first (gateway charge or recorded method); idempotent',
   input: z.object({
-    customer_id: id,
+    ...customerRef,
     gateway,
     method: z.preprocess(blank, z.enum(OFFLINE_PAY_METHODS as unknown as [string, ...string[]]).optional()),
     amount: amountField,
@@ -255,11 +262,12 @@ export const customerBulkPayAction = defineAction({
   permission: 'payments.write',
   rateClass: 'billing',
   async run(ctx, input) {
+    const customerId = (await resolveCustomerId(ctx.db, input))!;
     const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
     const amountCents = cents(input.amount, 'amount');
-    const fingerprint = { customer_id: input.customer_id, gateway: input.gateway ?? null, method: input.method ?? null, amount: amountCents ?? null, reference: input.reference ?? null };
+    const fingerprint = { customer_id: customerId, gateway: input.gateway ?? null, method: input.method ?? null, amount: amountCents ?? null, reference: input.reference ?? null };
     return withIdempotency(ctx, 'customer_bulk_pay', key, fingerprint, () =>
-      bulkPay(ctx, { customerId: input.customer_id, gateway: input.gateway, method: input.method, amountCents, key, reference: input.reference }),
+      bulkPay(ctx, { customerId, gateway: input.gateway, method: input.method, amountCents, key, reference: input.reference }),
     );
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
-import { text } from '../../gateway/fields';
+import { id, text } from '../../gateway/fields';
 import { SESSION_COOKIE } from '../../gateway/pipeline';
 import { assertNotBeyond, effectivePermissions, getAdmin, publicAdmin } from '../../services/admins';
 import { authenticateLogin, createSession, destroySession, disableTwoFactor, finishEnrollment, loginKey, startEnrollment, throttledCheck, verifySecondFactor } from '../../services/auth';
@@ -115,7 +115,7 @@ export const resetAdmin2fa = defineAction({
   name: 'reset_admin_2fa',
   section: 'admins',
   summary: "Reset 2FA for another admin (requires the caller's own password)",
-  input: z.object({ id: z.coerce.number().int().positive(), password: z.string().min(1) }),
+  input: z.object({ id, password: z.string().min(1) }),
   permission: 'admins.write',
   rateClass: 'standard',
   async run(ctx, input) {

@@ -11,8 +11,9 @@ export function describeAction(list: () => Array<Record<string, unknown>>): AnyA
     permission: { authenticated: true },
     rateClass: 'standard',
     methods: ['GET', 'POST'],
-    async run() {
-      return list();
+    async run(ctx) {
+      // A tenant's own admins never see the platform's tenant actions.
+      return ctx.tenant.id === null ? list() : list().filter((a) => a.section !== 'tenants');
     },
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalText } from '../../gateway/fields';
+import { clearableText, id, optionalBool, optionalDate, optionalInt, optionalText } from '../../gateway/fields';
 import { PROVIDERS } from '../../services/einvoice/settings';
 import { loadEinvoiceSettings, myDataBaseUrl, MYDATA_ENVS, publicSettings, saveEinvoiceSettings } from '../../services/einvoice/settings';
 import { cancelEinvoice, einvoiceStatus, submitEinvoice } from '../../services/einvoice/submissions';
@@ -21,7 +21,7 @@ const idMap = z.preprocess((v) => {
   return v;
 }, z.record(z.string().max(8).regex(/^\d+(\.\d+)?$/, 'keys are VAT rates or myDATA types, e.g. 24 or 2.1'), z.coerce.string().min(1).max(64), { error: 'send a JSON object such as {"24":"101"} or pairs such as 24=101,13=102' })
   .refine((m) => Object.keys(m).length <= 64, 'at most 64 entries').optional());
-const paymentType = z.preprocess(blank, z.coerce.number().int().min(1).max(8).optional());
+const paymentType = optionalInt(1, 8);
 
 export const einvoiceSubmit = defineAction({
   name: 'einvoice_submit',
@@ -66,7 +66,7 @@ export const aadeLookupAction = defineAction({
   summary: 'Lookup customer tax info from AADE (Greek Tax Authority) by VAT number',
   input: z.object({
     afm: z.string().trim().min(1).max(32),
-    as_on_date: z.preprocess(blank, z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional()),
+    as_on_date: optionalDate,
   }),
   permission: 'customers.read',
   rateClass: 'standard',
@@ -84,7 +84,7 @@ export const saveEinvoiceSettingsAction = defineAction({
     default_provider: z.preprocess(blank, z.enum(['mydata', 'elorus']).optional()),
     mydata_env: z.preprocess(blank, z.enum(MYDATA_ENVS).optional()),
     issuer_afm: optionalText(12),
-    issuer_branch: z.preprocess(blank, z.coerce.number().int().min(0).max(2_147_483_647).optional()),
+    issuer_branch: optionalInt(0),
     mydata_user_id: clearableText(128),
     mydata_subscription_key: clearableText(256),
     mydata_xsd_version: z.preprocess(blank, z.enum(['2.0.1', '1.0.12']).optional()),

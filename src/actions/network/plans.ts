@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, id, optionalText, text } from '../../gateway/fields';
+import { clearableText, id, optionalInt, optionalText, strictInt, text } from '../../gateway/fields';
 import { parseMoney } from '../../domain/money';
 import { createPlan, deletePlan, listPlans, updatePlan } from '../../services/plans';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
-const priority = z.preprocess(blank, z.coerce.number().int().min(1).max(8).optional());
+const priority = optionalInt(1, 8);
 /** "" clears the priority on edit (back to MikroTik's default 8). */
-const clearablePriority = z.preprocess((v) => (v === '' ? null : v), z.coerce.number().int().min(1).max(8).nullable().optional());
+const clearablePriority = z.preprocess((v) => (v === '' ? null : strictInt(v)), z.number().int().min(1).max(8).nullable().optional());
 const price = z.preprocess(blank, z.union([z.string(), z.number()]).optional());
 
 export const addPlan = defineAction({
@@ -23,6 +23,8 @@ export const addPlan = defineAction({
     burst_threshold: optionalText(64),
     burst_time: optionalText(32),
     priority,
+    pool: optionalText(64),
+    pool6: optionalText(64),
   }),
   permission: 'plans.write',
   rateClass: 'standard',
@@ -46,6 +48,8 @@ export const editPlan = defineAction({
     burst_threshold: clearableText(64),
     burst_time: clearableText(32),
     priority: clearablePriority,
+    pool: clearableText(64),
+    pool6: clearableText(64),
   }),
   permission: 'plans.write',
   rateClass: 'standard',

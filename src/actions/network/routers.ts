@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { id, optionalBool, optionalText, text } from '../../gateway/fields';
+import { id, optionalBool, optionalInt, optionalText, text } from '../../gateway/fields';
 import { createRouter, deleteRouter, getRouters, listRoutersUi, switchRouter, updateRouter } from '../../services/routers';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
-const port = z.preprocess(blank, z.coerce.number().int().min(1).max(65535).optional());
+const port = optionalInt(1, 65535);
 const mode = z.preprocess(blank, z.enum(['radius', 'api']).optional());
 /** Secrets are taken as typed. RADIUS shared secrets longer than 60 do not fit FreeRADIUS's nas.secret. */
 const secret = (max: number) => z.string().min(1).max(max);

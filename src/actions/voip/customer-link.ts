@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { strictInt } from '../../gateway/fields';
 import { AppError } from '../../errors';
 import type { ActionContext } from '../../gateway/action';
 import { linkMorUser } from '../../services/voip/subscribers';
 
 /** edit's fields linking a subscriber to a MOR user ("" clears). */
 export const morLinkFields = {
-  mor_user_id: z.preprocess((v) => (v === '' ? null : v), z.coerce.number().int().positive().nullable().optional()),
+  mor_user_id: z.preprocess((v) => (v === '' ? null : v), z.preprocess(strictInt, z.number().int().positive()).nullable().optional()),
   mor_username: z.preprocess((v) => (v === '' ? null : v), z.string().trim().min(1).max(64).nullable().optional()),
 };
 

@@ -3,7 +3,7 @@ import { MOR_ENDPOINTS } from '../../adapters/mor/hash';
 import { parseMoney } from '../../domain/money';
 import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, optionalBool, optionalId, optionalText, page, perPage } from '../../gateway/fields';
+import { clearableText, optionalBool, optionalId, optionalText, page, perPage, strictInt } from '../../gateway/fields';
 import { idempotencyKeyOf, withIdempotency } from '../../services/billing/idempotency';
 import { CALL_TYPES, morBalance, morCdr, morTariffs, TARIFF_PURPOSES } from '../../services/voip/cdr';
 import { provision } from '../../services/voip/provisioning';
@@ -30,11 +30,11 @@ export const saveVoipSettingsAction = defineAction({
     mor_secret: z.preprocess(blank, z.string().max(255).optional()),
     currency: z.preprocess(blank, z.string().trim().regex(/^[A-Za-z]{3}$/, 'a 3-letter currency code').transform((s) => s.toUpperCase()).optional()),
     hash_params: z.partialRecord(z.enum(MOR_ENDPOINTS), paramList).optional(),
-    timeout_ms: z.preprocess(blank, z.coerce.number().int().min(500).max(60_000).optional()),
+    timeout_ms: z.preprocess(blank, z.preprocess(strictInt, z.number().int().min(500).max(60_000)).optional()),
     topup_method: z.preprocess(blank, z.enum(TOPUP_METHODS).optional()),
     mor_unique_hash: clearableText(64),
-    did_provider_id: z.preprocess((v) => (v === '' ? null : v), z.coerce.number().int().positive().nullable().optional()),
-    topup_vat_rate: z.preprocess(blank, z.coerce.number().int().min(0).max(100).optional()),
+    did_provider_id: z.preprocess((v) => (v === '' ? null : v), z.preprocess(strictInt, z.number().int().positive()).nullable().optional()),
+    topup_vat_rate: z.preprocess(blank, z.preprocess(strictInt, z.number().int().min(0).max(100)).optional()),
     test: optionalBool,
   }),
   permission: 'voip.write',
@@ -83,7 +83,7 @@ export const morCdrAction = defineAction({
     call_type: z.preprocess((v) => (v === '' || v === null ? undefined : typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, '_') : v), z.enum(CALL_TYPES).optional()),
     destination: digits(32),
     number: digits(32),
-    min_duration: z.preprocess(blank, z.coerce.number().int().min(0).max(86_400).optional()),
+    min_duration: z.preprocess(blank, z.preprocess(strictInt, z.number().int().min(0).max(86_400)).optional()),
     page,
     per_page: perPage(500, 50),
     format: z.preprocess(blank, z.enum(['json', 'csv']).optional()),

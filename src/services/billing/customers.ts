@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { GATEWAY_NAMES } from '../../adapters/payments';
 import { checkExemption, parseVatRate, type VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
-import { nowUtc } from '../../db/knex';
+import { isSqlite, nowUtc } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
 import { SERIES_RE, assertNotCreditNoteSeries, ensureSeries, loadSettings } from './settings';
 
@@ -48,6 +48,29 @@ export async function requireCustomer(db: Knex, customerId: number) {
   const c = await db('customers').where({ id: customerId }).first('id', 'username', 'fullname', 'email', 'status', 'plan_id', 'activated_at');
   if (!c) throw new AppError('customer_not_found', `Customer ${customerId} was not found.`, 404);
   return c;
+}
+
+/**
+ * Billing actions name a subscriber by `customer_id` or by `username` (the reference API's key). Usernames are
+ * unique regardless of case on both databases, so the look-up folds case too. Given both, they must agree.
+ */
+export async function resolveCustomerId(db: Knex, ref: { customer_id?: number; username?: string }, opts: { required?: boolean } = { required: true }): Promise<number | undefined> {
+  if (ref.username === undefined) {
+    if (ref.customer_id === undefined && opts.required !== false) {
+      throw new AppError('missing_customer_id', 'Name the subscriber: customer_id or username.', 422, { details: { customer_id: 'required (or username)' } });
+    }
+    return ref.customer_id;
+  }
+  const q = db('customers').first('id');
+  if (isSqlite(db)) q.whereRaw('ispgate_fold(username) = ispgate_fold(?)', [ref.username]);
+  else q.where('username', ref.username);
+  const row = await q;
+  if (!row) throw new AppError('customer_not_found', `No subscriber has the username "${ref.username.slice(0, 64)}".`, 404);
+  const id = Number(row.id);
+  if (ref.customer_id !== undefined && ref.customer_id !== id) {
+    throw new AppError('customer_mismatch', `customer_id ${ref.customer_id} is not the subscriber "${ref.username.slice(0, 64)}" (id ${id}); send one of them.`, 422, { details: { username: 'does not match customer_id' } });
+  }
+  return id;
 }
 
 export interface SaveBillingCustomerInput {

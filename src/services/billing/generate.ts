@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
 import { addDays, computeLine, monthBounds, prorate } from '../../domain/invoice-math';
+import { MAX_INVOICE_CENTS } from '../../domain/money';
 import { rfForInvoice } from '../../domain/rf-code';
 import type { VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
 import type { ActionContext } from '../../gateway/action';
-import { invoiceRef, lineRows, takeNumbers, today } from './invoices';
+import { assertChronological, invoiceRef, installationTimezone, lineRows, takeNumbers, today } from './invoices';
+import { addMonths, calendarDay, dayStart } from '../../domain/calendar';
 import { emitMany } from '../../events/outbox';
 import { loadSettings } from './settings';
 
@@ -23,6 +25,8 @@ export interface GenerateResult {
   already_existing: number;
   total_for_month: number;
   already_generated: boolean;
+  /** Subscribers whose invoice could not be computed (each named with why); the others were invoiced. */
+  skipped: { customer_id: number; error: string; message: string }[];
   /** The dates of the invoices this run created (null when it created none). */
   issue_date: string | null;
   due_date: string | null;
@@ -39,12 +43,17 @@ export interface GenerateResult {
 export async function generateMonth(ctx: ActionContext, month: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const b = monthBounds(month);
   const settings = await loadSettings(ctx.db);
+  const tz = await installationTimezone(ctx.db);
+  const on = opts.on ?? today(new Date(), tz);
+  // A series must stay chronological: invoicing a month far ahead would date numbers before ones issued later.
+  if (month > addMonths(on.slice(0, 7), 1)) {
+    throw new AppError('invalid_month', `${month} is too far ahead: invoices can be generated up to next month (${addMonths(on.slice(0, 7), 1)}).`, 422, { details: { month: 'at most next month' } });
+  }
   // An invoice is dated the day it is issued: a month generated after its issue day (the first month of a new
   // installation, a late or completed run) is dated today, not back on the issue day. Backdated, its due date
   // (and the grace days after it) could already be over when the subscriber first sees it, and the next
   // dunning pass would suspend them before they could pay; the series would also stop following the calendar.
   const scheduled = `${month}-${String(Math.min(settings.issueDay, b.days)).padStart(2, '0')}`;
-  const on = opts.on ?? today();
   const issueDate = scheduled < on ? on : scheduled;
   const dueDate = addDays(issueDate, settings.dueDays);
   const batchSize = opts.batchSize ?? (isSqlite(ctx.db) ? 500 : 1000);
@@ -54,7 +63,9 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
   let created = 0;
   let batchNo = 0;
   const numbers: GenerateResult['numbers'] = {};
-  const monthEnd = `${b.end} 23:59:59`;
+  // Activation is an instant (UTC); the month it falls in is read on the installation's calendar.
+  const nextMonthStart = nowUtc(dayStart(`${addMonths(month, 1)}-01`, tz));
+  const skipped: GenerateResult['skipped'] = [];
   // Walk the primary key in fixed id windows: a keyset query with ORDER BY id LIMIT let MariaDB pick the status
   // index and sort all subscribers on every batch, which made 100k subscribers quadratic.
   const [{ maxId }] = await ctx.db('customers').max({ maxId: 'id' });
@@ -69,7 +80,7 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
       .where('c.id', '>', lastId)
       .where('c.id', '<=', windowEnd)
       .where((w) => w.whereNull('bc.billing_cycle').orWhere('bc.billing_cycle', 'monthly'))
-      .where((w) => w.whereNull('c.activated_at').orWhere('c.activated_at', '<=', monthEnd))
+      .where((w) => w.whereNull('c.activated_at').orWhere('c.activated_at', '<', nextMonthStart))
       .where('p.price_cents', '>', 0)
       .whereNotExists((q) => q.select(ctx.db.raw('1')).from('invoices as i').whereRaw('i.customer_id = c.id').where('i.period', month))
       .orderBy('c.id')
@@ -80,12 +91,25 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
 
     const prepared = rows
       .map((r) => {
-        const pr = prorate(Number(r.price_cents), month, r.activated_at);
-        if (pr.cents <= 0) return null;
-        const vatRate = (r.vat_rate === null || r.vat_rate === undefined ? settings.defaultVatRate : Number(r.vat_rate)) as VatRate;
-        const description = pr.full ? `${r.plan_name} — ${month}` : `${r.plan_name} — ${month} (pro rata ${pr.days}/${pr.daysInMonth} days)`;
-        const line = computeLine({ description, quantity: 1, unitPriceCents: pr.cents, vatRate, vatExemptionCode: vatRate === 0 ? r.vat_exemption_code : null, priceIncludesVat: settings.pricesIncludeVat });
-        return { customerId: Number(r.id), series: String(r.series ?? settings.defaultSeries), line };
+        // One subscriber's impossible line (a price out of range, a stale VAT setting) is reported and skipped;
+        // it never stops the month's invoices for everyone else.
+        try {
+          const activatedOn = r.activated_at ? calendarDay(String(r.activated_at), tz) : null;
+          const pr = prorate(Number(r.price_cents), month, activatedOn);
+          if (pr.cents <= 0) return null;
+          const vatRate = (r.vat_rate === null || r.vat_rate === undefined ? settings.defaultVatRate : Number(r.vat_rate)) as VatRate;
+          const description = pr.full ? `${r.plan_name} — ${month}` : `${r.plan_name} — ${month} (pro rata ${pr.days}/${pr.daysInMonth} days)`;
+          const line = computeLine({ description, quantity: 1, unitPriceCents: pr.cents, vatRate, vatExemptionCode: vatRate === 0 ? r.vat_exemption_code : null, priceIncludesVat: settings.pricesIncludeVat });
+          if (!Number.isSafeInteger(line.totalCents) || line.totalCents > MAX_INVOICE_CENTS) {
+            throw new AppError('invalid_amount', `The invoice would be ${line.totalCents} cents, more than an invoice can hold.`, 422);
+          }
+          return { customerId: Number(r.id), series: String(r.series ?? settings.defaultSeries), line };
+        } catch (e) {
+          const err = e instanceof AppError ? e : new AppError('invalid_line', String((e as Error)?.message ?? e).slice(0, 200), 422);
+          skipped.push({ customer_id: Number(r.id), error: err.code, message: err.message.slice(0, 200) });
+          ctx.log.warn('invoice skipped', { customer_id: Number(r.id), month, error: err.code });
+          return null;
+        }
       })
       .filter((x): x is NonNullable<typeof x> => x !== null);
     if (prepared.length === 0) continue;
@@ -99,6 +123,7 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
       const numbered: { customerId: number; series: string; number: number; line: (typeof prepared)[number]['line'] }[] = [];
       for (const [series, group] of [...bySeries.entries()].sort(([a], [c]) => a.localeCompare(c))) {
         const first = await takeNumbers(trx, series, group.length);
+        await assertChronological(trx, series, issueDate);
         group.forEach((p, i) => {
           const number = first + i;
           numbered.push({ customerId: p.customerId, series, number, line: p.line });
@@ -146,11 +171,13 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
     issue_date: created > 0 ? issueDate : null,
     due_date: created > 0 ? dueDate : null,
     numbers,
+    skipped,
     message:
-      created === 0
+      (created === 0
         ? existing > 0
           ? `Invoices for ${month} were already generated (${existing}); nothing new to create.`
           : `No active billable subscribers for ${month}.`
-        : `Created ${created} invoice(s) for ${month}${existing ? `, completing a run that had created ${existing}` : ''}.`,
+        : `Created ${created} invoice(s) for ${month}${existing ? `, completing a run that had created ${existing}` : ''}.`) +
+      (skipped.length ? ` ${skipped.length} subscriber(s) could not be invoiced: see skipped.` : ''),
   };
 }

@@ -4,14 +4,21 @@ import { rfForInvoice } from '../../domain/rf-code';
 import type { VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { emit } from '../../events/outbox';
-import { forUpdate, nowUtc, toIso } from '../../db/knex';
+import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
+import { calendarDay, DEFAULT_TIMEZONE, isTimeZone } from '../../domain/calendar';
 import { paginate } from '../../gateway/fields';
 import type { ActionContext } from '../../gateway/action';
 import { loadBillingCustomer, requireCustomer } from './customers';
 import { assertNotCreditNoteSeries, ensureSeries, loadSettings, SERIES_RE } from './settings';
 
+/** Statuses invoice_set_status moves between. */
 export const INVOICE_STATUSES = ['unpaid', 'paid', 'overdue', 'cancelled'] as const;
-export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+/**
+ * Every status an invoice can have: `void` is a numbered invoice withdrawn before it reached myDATA. It is kept,
+ * with its number, because Greek books never reuse or drop a number; only delete_invoice sets it.
+ */
+export const ALL_INVOICE_STATUSES = [...INVOICE_STATUSES, 'void'] as const;
+export type InvoiceStatus = (typeof ALL_INVOICE_STATUSES)[number];
 
 /** Valid manual transitions. A paid invoice is undone by a refund or credit note, a cancelled one never revives. */
 const TRANSITIONS: Record<InvoiceStatus, InvoiceStatus[]> = {
@@ -19,16 +26,41 @@ const TRANSITIONS: Record<InvoiceStatus, InvoiceStatus[]> = {
   overdue: ['paid', 'unpaid', 'cancelled'],
   paid: [],
   cancelled: [],
+  void: [],
 };
 
-const ATHENS_DATE = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Athens', year: 'numeric', month: '2-digit', day: '2-digit' });
+/**
+ * Today's date in the installation's calendar (Europe/Athens unless given): an invoice issued at 01:30 in
+ * Athens is dated that day, not the previous UTC day.
+ */
+export function today(now = new Date(), tz: string = DEFAULT_TIMEZONE): string {
+  return calendarDay(now, tz);
+}
+
+/** The installation's time zone (save_settings timezone), the calendar of everything dated. */
+export async function installationTimezone(db: Knex): Promise<string> {
+  const row = await db('settings').where({ key: 'general.timezone' }).first('value').catch(() => undefined);
+  const tz = row ? parseJson<unknown>(row.value, null) : null;
+  return isTimeZone(tz) ? tz : DEFAULT_TIMEZONE;
+}
+
+/** Today in the installation's calendar. */
+export async function localToday(db: Knex, now = new Date()): Promise<string> {
+  return today(now, await installationTimezone(db));
+}
 
 /**
- * Today's date as Greek books and AADE see it: an invoice issued at 01:30 in Athens is dated that day, not
- * the previous UTC day.
+ * A series stays chronological: no invoice may be dated before the newest one already numbered in it. Call
+ * after takeNumbers, whose row lock on the series keeps a concurrent writer out until commit.
  */
-export function today(now = new Date()): string {
-  return ATHENS_DATE.format(now);
+export async function assertChronological(trx: Knex.Transaction, series: string, issueDate: string): Promise<void> {
+  const [{ last }] = await trx('invoices').where({ series }).max({ last: 'issue_date' });
+  const lastDay = last ? String(last instanceof Date ? last.toISOString() : last).slice(0, 10) : null;
+  if (lastDay && issueDate < lastDay) {
+    throw new AppError('invalid_issue_date', `Series ${series} already has an invoice dated ${lastDay}; a later number cannot be dated ${issueDate} (the series must stay chronological).`, 422, {
+      details: { issue_date: `on or after ${lastDay}` },
+    });
+  }
 }
 
 /**
@@ -136,14 +168,18 @@ export interface ManualInvoiceInput {
 
 export async function createManualInvoice(ctx: ActionContext, input: ManualInvoiceInput) {
   const settings = await loadSettings(ctx.db);
-  const lineInputs: LineInput[] = input.lines.map((l) => ({ ...l, priceIncludesVat: input.prices_include_vat ?? false }));
+  // Unit prices mean what they mean on monthly invoices unless the call says otherwise.
+  const lineInputs: LineInput[] = input.lines.map((l) => ({ ...l, priceIncludesVat: input.prices_include_vat ?? settings.pricesIncludeVat }));
   for (const [i, l] of lineInputs.entries()) {
     if (!settings.vatRates.includes(l.vatRate)) {
       throw new AppError('invalid_vat_rate', `Line ${i + 1}: VAT ${l.vatRate}% is not offered in the billing settings.`, 422, { details: { [`lines.${i}.vat_rate`]: 'not offered' } });
     }
   }
   const { lines, totals } = computeInvoice(lineInputs);
-  const issueDate = input.issue_date ?? today();
+  const todayLocal = await localToday(ctx.db);
+  const issueDate = input.issue_date ?? todayLocal;
+  // An invoice is dated the day it is issued or earlier (still in series order), never ahead of the calendar.
+  if (issueDate > todayLocal) throw new AppError('invalid_issue_date', `An invoice cannot be dated in the future (today is ${todayLocal}).`, 422, { details: { issue_date: `on or before ${todayLocal}` } });
   const dueDate = input.due_date ?? addDays(issueDate, settings.dueDays);
   if (dueDate < issueDate) throw new AppError('invalid_due_date', 'The due date cannot be before the issue date.', 422, { details: { due_date: 'before issue_date' } });
   const id = await ctx.db.transaction(async (trx) => {
@@ -154,6 +190,7 @@ export async function createManualInvoice(ctx: ActionContext, input: ManualInvoi
     if (!SERIES_RE.test(series)) throw new AppError('invalid_series', 'A series code is 1 to 10 letters A–Z or digits.', 422, { details: { series: 'A-Z0-9, 1–10' } });
     await assertNotCreditNoteSeries(trx, series, 'invalid_series', 'series');
     const number = await takeNumbers(trx, series, 1);
+    await assertChronological(trx, series, issueDate);
     const now = nowUtc();
     const [newId] = await trx('invoices').insert({
       customer_id: input.customer_id, series, number, issue_date: issueDate, due_date: dueDate, period: null, currency: 'EUR',
@@ -183,14 +220,15 @@ export async function setInvoiceStatus(ctx: ActionContext, id: number, status: I
     if (status === 'cancelled' && Number(inv.paid_cents) > 0) {
       throw new AppError('invoice_has_payments', 'This invoice has payments recorded; refund them before cancelling it.', 409);
     }
-    if (status === 'overdue' && String(inv.due_date).slice(0, 10) >= today()) {
+    const on = await localToday(trx);
+    if (status === 'overdue' && String(inv.due_date).slice(0, 10) >= on) {
       throw new AppError('invoice_not_due', `The invoice is due on ${String(inv.due_date).slice(0, 10)}; it cannot be overdue yet.`, 409);
     }
     if (status === 'paid') {
       // Marking paid by hand records the balance as a manual payment, so paid_cents and the payments agree.
       const balance = Number(inv.total_cents) - Number(inv.paid_cents);
       if (balance > 0) {
-        await trx('payments').insert({ invoice_id: id, customer_id: inv.customer_id, amount_cents: balance, method: 'manual', reference: `manual-${id}-${Date.now()}`, paid_on: today(), created_at: now });
+        await trx('payments').insert({ invoice_id: id, customer_id: inv.customer_id, amount_cents: balance, method: 'manual', reference: `manual-${id}-${Date.now()}`, paid_on: on, created_at: now });
       }
       await trx('invoices').where({ id }).update({ status, paid_cents: inv.total_cents, paid_at: now, updated_at: now });
       await emit(trx, 'invoice.paid', { invoice_id: id, customer_id: Number(inv.customer_id), invoice_no: invoiceRef(inv.series, Number(inv.number)), amount_cents: balance, total_cents: Number(inv.total_cents), method: 'manual', reason: reason ?? null });
@@ -202,24 +240,32 @@ export async function setInvoiceStatus(ctx: ActionContext, id: number, status: I
   return { ...(await getInvoice(ctx.db, id)), changed: result.changed, customerId: result.customerId };
 }
 
-export async function deleteInvoice(ctx: ActionContext, id: number) {
-  await ctx.db.transaction(async (trx) => {
+/**
+ * Greek numbering law: a numbered invoice is never deleted and its number never given to another invoice.
+ * An unnumbered draft is removed; a numbered invoice not yet sent to myDATA is voided (kept, status `void`,
+ * its number consumed); one that was sent needs a credit note (`einvoice_locked`).
+ */
+export async function deleteInvoice(ctx: ActionContext, id: number): Promise<{ id: number; deleted: boolean; voided: boolean; customerId: number; invoice?: Record<string, unknown> }> {
+  const out = await ctx.db.transaction(async (trx) => {
     const inv = await forUpdate(trx, trx('invoices').where({ id }).first());
     if (!inv) throw new AppError('invoice_not_found', `Invoice ${id} was not found.`, 404);
+    const ref = inv.number === null || inv.number === undefined ? `#${id}` : invoiceRef(inv.series, Number(inv.number));
     if (inv.einvoice_status !== null && inv.einvoice_status !== undefined) {
-      throw new AppError('einvoice_locked', `Invoice ${invoiceRef(inv.series, Number(inv.number))} was sent as an e-invoice (${inv.einvoice_status}); cancel it instead of deleting it.`, 409);
+      throw new AppError('einvoice_locked', `Invoice ${ref} was sent as an e-invoice (${inv.einvoice_status}); issue a credit note instead of deleting it.`, 409);
     }
     if (Number(inv.paid_cents) > 0) throw new AppError('invoice_has_payments', 'This invoice has payments recorded; it cannot be deleted.', 409);
-    // Deleting any but the newest number of a series would leave a gap in the numbering, which Greek books forbid.
-    const series = await forUpdate(trx, trx('invoice_series').where({ code: inv.series }).first('id', 'next_number'));
-    if (Number(series.next_number) !== Number(inv.number) + 1) {
-      throw new AppError('invoice_not_last_in_series', `Only the newest invoice of series ${inv.series} can be deleted (numbers must stay gap-free); cancel this one instead.`, 409);
+    if (inv.number === null || inv.number === undefined) {
+      await trx('payment_attempts').where({ invoice_id: id }).del();
+      await trx('invoices').where({ id }).del();
+      return { deleted: true, voided: false, customerId: Number(inv.customer_id) };
     }
-    await trx('payment_attempts').where({ invoice_id: id }).del();
-    await trx('invoices').where({ id }).del();
-    await trx('invoice_series').where({ id: series.id }).update({ next_number: Number(inv.number), updated_at: nowUtc() });
+    if (inv.status === 'void') return { deleted: false, voided: true, customerId: Number(inv.customer_id) };
+    await trx('invoices').where({ id }).update({ status: 'void', updated_at: nowUtc() });
+    await emit(trx, 'invoice.voided', { invoice_id: id, customer_id: Number(inv.customer_id), invoice_no: ref, total_cents: Number(inv.total_cents) });
+    return { deleted: false, voided: true, customerId: Number(inv.customer_id) };
   });
-  return { id, deleted: true };
+  if (!out.voided) return { id, ...out };
+  return { id, ...out, invoice: await getInvoice(ctx.db, id) };
 }
 
 /**
@@ -238,6 +284,7 @@ export async function applyPayment(
     if (dup) return { duplicate: true, becamePaid: false, invoice: inv };
   }
   if (inv.status === 'cancelled') throw new AppError('invoice_cancelled', 'The invoice is cancelled; it cannot take payments.', 409);
+  if (inv.status === 'void') throw new AppError('invoice_void', 'The invoice is void; it cannot take payments.', 409);
   const balance = Number(inv.total_cents) - Number(inv.paid_cents);
   if (balance <= 0) throw new AppError('invoice_already_paid', `Invoice ${invoiceRef(inv.series, Number(inv.number))} is already paid.`, 409);
   if (!Number.isSafeInteger(p.amountCents) || p.amountCents <= 0) throw new AppError('invalid_amount', 'The amount must be more than zero.', 422, { details: { amount: '> 0' } });
@@ -247,7 +294,7 @@ export async function applyPayment(
   const now = nowUtc();
   await trx('payments').insert({
     invoice_id: invoiceId, customer_id: inv.customer_id, amount_cents: p.amountCents, method: p.method, reference: p.reference,
-    attempt_id: p.attemptId ?? null, paid_on: p.paidOn ?? today(), created_at: now,
+    attempt_id: p.attemptId ?? null, paid_on: p.paidOn ?? (await localToday(trx)), created_at: now,
   });
   const paid = Number(inv.paid_cents) + p.amountCents;
   const becamePaid = paid === Number(inv.total_cents);

@@ -2,13 +2,14 @@ import type { Job } from '../../jobs/job';
 import { AppError, isAppError } from '../../errors';
 import { runDunning } from './dunning';
 import { chargeInvoice } from './payments';
-import { today } from './invoices';
+import { localToday } from './invoices';
 
 /**
  * Automatic charges: each open invoice of a subscriber with auto_charge on is charged once, on or after its
  * issue date, under a fixed attempt key (`auto:<invoice id>`); a decline is then left to manual_retry_charge.
  */
-export async function runAutoCharge(ctx: Parameters<Job['run']>[0], on = today()) {
+export async function runAutoCharge(ctx: Parameters<Job['run']>[0], onDay?: string) {
+  const on = onDay ?? (await localToday(ctx.db));
   const due = await ctx.db('invoices as i')
     .join('billing_customers as bc', 'bc.customer_id', 'i.customer_id')
     .where('bc.auto_charge', true)

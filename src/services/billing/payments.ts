@@ -7,7 +7,7 @@ import type { ActionContext } from '../../gateway/action';
 import { loadBillingCustomer } from './customers';
 import { liftIfSettled } from './dunning';
 import { gatewayFor } from './gateways';
-import { applyPayment, getInvoice, invoiceRef, today } from './invoices';
+import { applyPayment, getInvoice, invoiceRef, localToday } from './invoices';
 
 export const OFFLINE_PAY_METHODS = ['cash', 'bank_transfer', 'dias', 'manual'] as const;
 
@@ -70,6 +70,7 @@ export async function chargeInvoice(ctx: ActionContext, input: ChargeInput) {
     const id = await ctx.db.transaction(async (trx) => {
       const inv = await forUpdate(trx, trx('invoices').where({ id: invoice.id }).first());
       if (inv.status === 'cancelled') throw new AppError('invoice_cancelled', 'The invoice is cancelled; it cannot take payments.', 409);
+      if (inv.status === 'void') throw new AppError('invoice_void', 'The invoice is void; it cannot take payments.', 409);
       const balance = Number(inv.total_cents) - Number(inv.paid_cents);
       if (balance <= 0) throw new AppError('invoice_already_paid', `Invoice ${invoiceRef(inv.series, Number(inv.number))} is already paid.`, 409);
       const amount = input.amountCents ?? balance;
@@ -297,7 +298,7 @@ export async function diasImport(ctx: ActionContext, content: string | Buffer) {
       continue;
     }
     const balance = Number(inv.total_cents) - Number(inv.paid_cents);
-    const reason = inv.status === 'cancelled' ? 'invoice_cancelled' : balance <= 0 ? 'already_paid' : row.amountCents !== balance ? 'amount_mismatch' : null;
+    const reason = inv.status === 'cancelled' ? 'invoice_cancelled' : inv.status === 'void' ? 'invoice_void' : balance <= 0 ? 'already_paid' : row.amountCents !== balance ? 'amount_mismatch' : null;
     if (reason) {
       unmatched.push({ ...base, invoice_id: Number(inv.id), balance_cents: balance, reason });
       continue;
@@ -325,6 +326,6 @@ export async function diasImport(ctx: ActionContext, content: string | Buffer) {
     unmatched,
     duplicates,
     errors: parsed.errors,
-    imported_on: today(),
+    imported_on: await localToday(ctx.db),
   };
 }

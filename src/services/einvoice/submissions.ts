@@ -10,7 +10,7 @@ import { MyDataClient } from '../../adapters/aade/mydata-client';
 import type { MyDataError } from '../../adapters/aade/response-doc';
 import { ElorusClient, ElorusInvoice } from '../../adapters/elorus/elorus-client';
 import { elorusContactPayload, elorusInvoicePayload } from '../../adapters/elorus/elorus-invoice';
-import { takeNumbers, today } from '../billing/invoices';
+import { localToday, takeNumbers, today } from '../billing/invoices';
 import { ensureSeries } from '../billing/settings';
 import { customerAfm, loadInvoice, toEinvoiceDocument } from './invoice-source';
 import { ActiveProvider, EinvoiceSettings, loadEinvoiceSettings, PLANNED_PROVIDERS, Provider, myDataBaseUrl } from './settings';
@@ -194,6 +194,8 @@ export async function submitEinvoice(deps: Deps, invoiceId: number, requested?: 
   }
   const src = await loadInvoice(deps.db, invoiceId);
   if (src.invoice.status === 'draft') throw new AppError('invoice_not_issued', `Invoice ${invoiceId} is a draft; issue it before transmitting.`, 409);
+  // A void invoice was withdrawn before it reached myDATA: it keeps its number in the books and is never sent.
+  if (src.invoice.status === 'void') throw new AppError('invoice_void', `Invoice ${invoiceId} is void; it is kept for the numbering and is not transmitted.`, 409);
 
   // A cancelled invoice that was transmitted is corrected by a credit note correlated with its MARK.
   let kind: Kind = 'invoice';
@@ -256,7 +258,7 @@ async function assignCreditNoteNumber(deps: Deps, row: SubmissionRow, series: st
       throw new AppError('credit_note_series_conflict', `Series ${series} also numbers invoices; set a series of its own for credit notes with save_einvoice_settings (credit_note_series_business / credit_note_series_retail).`, 409);
     }
     const number = await takeNumbers(trx, series, 1);
-    await update(trx, row.id, { series, number, issue_date: today() });
+    await update(trx, row.id, { series, number, issue_date: await localToday(trx) });
   });
   return (await getRow(deps.db, row.invoice_id, row.kind))!;
 }

@@ -66,7 +66,11 @@ describe('save_billing_customer', () => {
 
 describe('manual invoices, reads, status and delete', () => {
   let cid: number;
-  beforeAll(async () => { cid = await addCustomer(t.db, planId); });
+  beforeAll(async () => {
+    cid = await addCustomer(t.db, planId);
+    // Net prices here; manual-invoice-vat is tested with prices that include VAT (the default) in series-law.test.ts.
+    expect((await t.call('save_billing_settings', { prices_include_vat: '0' })).ok).toBe(true);
+  });
 
   test('create_invoice_manual: lines rounded per line, totals add up, RF code, gap-free number, invoice.generated', async () => {
     const body = await t.call('create_invoice_manual', {
@@ -101,7 +105,7 @@ describe('manual invoices, reads, status and delete', () => {
   });
 
   test('get_invoice and list_invoices with meta and filters', async () => {
-    const created = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'Fee', unit_price: '5' }], issue_date: '2026-10-05' })).data;
+    const created = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'Fee', unit_price: '5' }], issue_date: '2026-10-05', series: 'OCT' })).data;
     const got = await t.call('get_invoice', { id: created.id }, { method: 'GET' });
     expect(got).toMatchObject({ ok: true, data: { id: created.id, lines: [{ description: 'Fee', total_cents: 620 }], payments: [] } });
     const list = await t.call('list_invoices', { customer_id: cid, per_page: 1, page: 1 });
@@ -114,32 +118,38 @@ describe('manual invoices, reads, status and delete', () => {
   });
 
   test('invoice_set_status: valid transitions only; paid records the balance', async () => {
-    const inv = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'x', unit_price: '10' }], issue_date: '2026-01-01' })).data;
+    const inv = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'x', unit_price: '10' }], issue_date: '2026-01-01', series: 'JAN' })).data;
     expect(await t.call('invoice_set_status', { id: inv.id, status: 'overdue' })).toMatchObject({ ok: true, data: { status: 'overdue' } });
     const paid = await t.call('invoice_set_status', { id: inv.id, status: 'paid' });
     expect(paid).toMatchObject({ ok: true, data: { status: 'paid', paid_cents: 1240, balance_cents: 0 } });
     expect(await t.db('payments').where({ invoice_id: inv.id })).toEqual([expect.objectContaining({ amount_cents: 1240, method: 'manual' })]);
     expect(await t.call('invoice_set_status', { id: inv.id, status: 'unpaid' })).toMatchObject({ ok: false, error: 'invalid_status_transition' });
     expect(await t.call('invoice_set_status', { id: inv.id, status: 'bogus' })).toMatchObject({ ok: false, error: 'invalid_status' });
-    const future = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'x', unit_price: '1' }], issue_date: '2099-01-01' })).data;
+    const future = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'x', unit_price: '1' }], due_date: '2099-01-01' })).data;
     expect(await t.call('invoice_set_status', { id: future.id, status: 'overdue' })).toMatchObject({ ok: false, error: 'invoice_not_due' });
     expect(await t.call('invoice_set_status', { id: future.id, status: 'cancelled' })).toMatchObject({ ok: true, data: { status: 'cancelled' } });
     expect(await t.call('invoice_set_status', { id: future.id, status: 'unpaid' })).toMatchObject({ ok: false, error: 'invalid_status_transition' });
   });
 
-  test('delete_invoice: einvoice_locked, has payments, not last in series; the newest goes and its number is reused', async () => {
+  test('delete_invoice never frees a number: a numbered invoice is voided and kept, a submitted one is locked', async () => {
     const a = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'a', unit_price: '1' }], series: 'D' })).data;
     const b = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'b', unit_price: '1' }], series: 'D' })).data;
     expect([a.number, b.number]).toEqual([1, 2]);
-    expect(await t.call('delete_invoice', { id: a.id })).toMatchObject({ ok: false, error: 'invoice_not_last_in_series' });
     await t.db('invoices').where({ id: b.id }).update({ einvoice_status: 'submitted' });
-    expect(await t.call('delete_invoice', { id: b.id })).toMatchObject({ ok: false, error: 'einvoice_locked' });
+    expect(await t.call('delete_invoice', { id: b.id })).toMatchObject({ ok: false, error: 'einvoice_locked', message: expect.stringContaining('credit note') });
     await t.db('invoices').where({ id: b.id }).update({ einvoice_status: null });
-    expect(await t.call('delete_invoice', { id: b.id })).toMatchObject({ ok: true, data: { id: b.id, deleted: true } });
-    expect(await t.db('invoices').where({ id: b.id }).first()).toBeUndefined();
-    expect(await t.db('invoice_lines').where({ invoice_id: b.id })).toEqual([]);
+    // The newest goes to void, not away: before, deleting it rolled the counter back and D-000002 was issued again.
+    expect(await t.call('delete_invoice', { id: b.id })).toMatchObject({ ok: true, data: { id: b.id, deleted: false, voided: true, invoice: { status: 'void', invoice_no: 'D-000002' } } });
+    expect(await t.call('delete_invoice', { id: a.id })).toMatchObject({ ok: true, data: { id: a.id, voided: true } });
+    expect(await t.db('invoices').where({ series: 'D' }).orderBy('number').select('number', 'status')).toEqual([{ number: 1, status: 'void' }, { number: 2, status: 'void' }]);
+    expect(await t.db('invoice_lines').where({ invoice_id: b.id })).toHaveLength(1);
     const c = (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'c', unit_price: '1' }], series: 'D' })).data;
-    expect(c.number).toBe(2);
+    expect(c.number).toBe(3);
+    expect(await t.call('pay_invoice', { invoice_id: b.id, method: 'cash' })).toMatchObject({ ok: false, error: 'invoice_void' });
+    expect(await t.call('einvoice_submit', { invoice_id: b.id, provider: 'mydata' })).toMatchObject({ ok: false, error: 'invoice_void' });
+    expect((await t.call('list_invoices', { customer_id: cid, status: 'void' })).data.map((i: any) => i.id).sort()).toEqual([a.id, b.id].sort());
+    const evt = await t.db('outbox_events').where({ event: 'invoice.voided' }).orderBy('id', 'desc').first();
+    expect(JSON.parse(evt.payload).data).toMatchObject({ invoice_id: a.id, invoice_no: 'D-000001' });
     expect(await t.call('delete_invoice', { id: 55555 })).toMatchObject({ ok: false, error: 'invoice_not_found' });
   });
 });

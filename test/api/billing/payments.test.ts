@@ -38,7 +38,7 @@ async function customerWith(method: string | null, ref?: string, extra: Record<s
   return cid;
 }
 async function invoiceFor(cid: number, price = '29.99', issueDate?: string) {
-  const r = await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'Service', unit_price: price }], prices_include_vat: '1', ...(issueDate ? { issue_date: issueDate } : {}) });
+  const r = await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'Service', unit_price: price }], prices_include_vat: '1', ...(issueDate ? { issue_date: issueDate, series: `P${issueDate.replace(/-/g, '')}` } : {}) });
   expect(r.ok).toBe(true);
   return r.data;
 }

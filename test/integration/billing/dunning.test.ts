@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 const invoice = async (cid: number, issue: string) =>
-  (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'Month', unit_price: '20' }], prices_include_vat: '1', issue_date: issue })).data;
+  (await t.call('create_invoice_manual', { customer_id: cid, lines: [{ description: 'Month', unit_price: '20' }], prices_include_vat: '1', issue_date: issue, series: `D${issue.replace(/-/g, '')}` })).data; // a series per date: a series only moves forward
 
 test('overdue after the due date, suspended after the grace days through the customers service, lifted by paying', async () => {
   const cid = await addCustomer(t.db, planId);

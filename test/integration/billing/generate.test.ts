@@ -71,6 +71,10 @@ test('generate_invoices_month: one invoice per active billable subscriber, pro r
 test('an invoice is dated the day it is issued: a month generated after its issue day is not backdated, and not due before it is issued', async () => {
   const plan = await addPlan(t.db, 'Gen late', 2000);
   const cid = await addCustomer(t.db, plan, { activated_at: '2026-01-01 00:00:00' });
+  // Its own series: this test travels back in time, and a series only moves forward (see series-law.test.ts).
+  expect((await t.call('save_billing_customer', { customer_id: cid, series: 'LATE' })).ok).toBe(true);
+  const others = (await t.db('customers').where({ status: 'active' }).whereNot({ id: cid }).select('id')).map((r) => Number(r.id));
+  await t.db('customers').whereIn('id', others).update({ status: 'suspended' });
   const only = (r: Awaited<ReturnType<typeof generateMonth>>) => t.db('invoices').where({ period: r.month, customer_id: cid }).first();
 
   // in advance: dated on the issue day (1st by default), due 15 days later
@@ -82,6 +86,7 @@ test('an invoice is dated the day it is issued: a month generated after its issu
   expect(late).toMatchObject({ issue_date: '2026-04-27', due_date: '2026-05-12' });
   expect(await only(late)).toMatchObject({ issue_date: '2026-04-27', due_date: '2026-05-12' });
   expect(await generateMonth(t.ctx(), '2026-04', { on: '2026-04-28' })).toMatchObject({ created: 0, issue_date: null, due_date: null });
+  await t.db('customers').whereIn('id', others).update({ status: 'active' });
 
   // through the API, today: dunning today neither marks it overdue nor suspends anyone for it
   await t.db('invoices').where({ customer_id: cid }).update({ status: 'paid', paid_cents: t.db.raw('total_cents') });

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { defineAction } from '../../gateway/action';
+import { bool, clearableText, id, optionalText, stringList, text, strictInt } from '../../gateway/fields';
+import { deleteTenant, editTenant, getTenant, listTenants, provisionTenant, setTenantStatus } from '../../services/tenants';
+import { SLUG_RE } from '../../services/tenants/storage';
+
+const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
+const slug = z.string().trim().regex(SLUG_RE, 'must be 2-31 lower-case letters, digits or "-", starting with a letter');
+const colour = z.preprocess((v) => (v === '' ? null : v), z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a73e8').nullable().optional());
+const language = z.preprocess(blank, z.enum(['el', 'en', 'de', 'fr', 'it', 'es', 'bg', 'ro', 'sq', 'tr']).optional());
+const timezone = z.preprocess(
+  blank,
+  z
+    .string()
+    .max(64)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Athens')
+    .optional(),
+);
+/** A limit: a positive whole number; "" on edit clears it (unlimited). */
+const limit = z.preprocess((v) => (v === '' ? null : v), z.preprocess(strictInt, z.number().int().min(0).max(10_000_000)).nullable().optional());
+const domains = stringList.refine((d) => d.length <= 20, 'at most 20 domains');
+/** A tenant by id or slug. */
+const ref = { id: z.preprocess(blank, id.optional()), slug: z.preprocess(blank, slug.optional()) };
+
+export const tenantProvision = defineAction({
+  name: 'tenant_provision',
+  section: 'tenants',
+  summary: 'Provision an isolated ISP: its own database (and DB user), domains, branding, first admin and API key (shown once)',
+  input: z.object({
+    slug,
+    name: text(191),
+    domains,
+    company_name: clearableText(191),
+    primary_color: colour,
+    secondary_color: colour,
+    language,
+    timezone,
+    admin_username: text(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only'),
+    admin_email: z.string().trim().email().max(191),
+    admin_password: z.preprocess(blank, z.string().min(10, 'at least 10 characters').max(255).optional()),
+    max_subscribers: limit,
+    max_routers: limit,
+  }),
+  permission: 'tenants.write',
+  rateClass: 'bulk',
+  async run(ctx, input) {
+    return provisionTenant(ctx, { ...input, company_name: input.company_name ?? undefined });
+  },
+});
+
+export const tenantList = defineAction({
+  name: 'tenant_list',
+  section: 'tenants',
+  summary: 'List tenants (platform operators only)',
+  input: z.object({ status: z.preprocess(blank, z.enum(['active', 'suspended', 'provisioning']).optional()), search: optionalText(64) }),
+  permission: 'tenants.read',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  async run(ctx, input) {
+    return listTenants(ctx, input);
+  },
+});
+
+export const tenantGet = defineAction({
+  name: 'tenant_get',
+  section: 'tenants',
+  summary: 'One tenant with subscriber and router counts, database size and last activity',
+  input: z.object(ref),
+  permission: 'tenants.read',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  async run(ctx, input) {
+    return getTenant(ctx, input);
+  },
+});
+
+export const tenantEdit = defineAction({
+  name: 'tenant_edit',
+  section: 'tenants',
+  summary: "Change a tenant's name, domains, branding (logo/favicon uploads), language, time zone or limits",
+  input: z.object({
+    ...ref,
+    name: z.preprocess(blank, text(191).optional()),
+    domains: z.preprocess(blank, domains.optional()),
+    company_name: clearableText(191),
+    primary_color: colour,
+    secondary_color: colour,
+    language,
+    timezone,
+    max_subscribers: limit,
+    max_routers: limit,
+  }),
+  permission: 'tenants.write',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    return editTenant(ctx, input);
+  },
+});
+
+export const tenantSuspend = defineAction({
+  name: 'tenant_suspend',
+  section: 'tenants',
+  summary: "Suspend a tenant: its API answers tenant_suspended and its jobs stop; its RADIUS rows stay",
+  input: z.object(ref),
+  permission: 'tenants.write',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    return setTenantStatus(ctx, input, 'suspended');
+  },
+});
+
+export const tenantResume = defineAction({
+  name: 'tenant_resume',
+  section: 'tenants',
+  summary: 'Resume a suspended tenant',
+  input: z.object(ref),
+  permission: 'tenants.write',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    return setTenantStatus(ctx, input, 'active');
+  },
+});
+
+export const tenantDelete = defineAction({
+  name: 'tenant_delete',
+  section: 'tenants',
+  summary: 'Delete a suspended tenant with its database, user and files; export=1 writes a dump first',
+  input: z.object({ ...ref, export: z.preprocess(blank, bool.optional()) }),
+  permission: 'tenants.write',
+  rateClass: 'bulk',
+  async run(ctx, input) {
+    return deleteTenant(ctx, input, { export: input.export });
+  },
+});
+
+export const tenantActions = [tenantProvision, tenantList, tenantGet, tenantEdit, tenantSuspend, tenantResume, tenantDelete];

@@ -1,0 +1,333 @@
+/**
+ * Device inventory (IPAM nodes) with an approval workflow.
+ *
+ * Who may approve: an actor holding write on both `inventory` and `network`. Such an actor's own nodes are approved
+ * at once; anyone else's (an admin with inventory.write only) and every node found by discovery start `pending`.
+ * Approval records who and when. Only approved nodes are monitored and drawn on the topology
+ * (`approvedNodes()` is what those read).
+ *
+ * An IP address is held by at most one node, and not by a subscriber's static IP, a WireGuard tunnel or a pool
+ * gateway (see ./ipam.ts).
+ */
+import { nowUtc, toIso } from '../../db/knex';
+import { AppError, errors } from '../../errors';
+import { normalizeIpv4, normalizeMac } from '../../domain/net';
+import { allows } from '../../gateway/permissions';
+import type { Actor } from '../../gateway/action';
+import { assertAddressFree } from './ipam';
+import type { Db, NetCtx } from './common';
+
+export const NODE_TYPES = ['router', 'switch', 'olt', 'ap', 'server', 'cpe', 'other'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+
+interface NodeRow {
+  id: number;
+  name: string;
+  ip: string | null;
+  type: NodeType;
+  location: string | null;
+  notes: string | null;
+  mac_address: string | null;
+  vendor: string | null;
+  model: string | null;
+  serial: string | null;
+  latitude: string | number | null;
+  longitude: string | number | null;
+  parent_id: number | null;
+  snmp_version: string | null;
+  snmp_port: number | null;
+  snmp_community_enc: string | null;
+  status: 'pending' | 'approved';
+  source: 'manual' | 'discovery';
+  created_by: string | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NodeInput {
+  id?: number;
+  name?: string;
+  ip?: string | null;
+  type?: NodeType;
+  location?: string | null;
+  notes?: string | null;
+  mac?: string | null;
+  vendor?: string | null;
+  model?: string | null;
+  serial?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
+  parent_id?: number | null;
+  snmp_version?: '1' | '2c' | '3' | null;
+  snmp_port?: number | null;
+  snmp_community?: string | null;
+}
+
+type InvCtx = Pick<NetCtx, 'db' | 'secrets'> & { actor?: Actor };
+
+export function mayApprove(actor: Actor | undefined): boolean {
+  if (!actor) return false;
+  if (actor.type === 'system') return true;
+  return allows(actor.permissions, 'inventory', 'write') && allows(actor.permissions, 'network', 'write');
+}
+
+function actorName(actor: Actor | undefined): string {
+  if (!actor) return 'system';
+  return actor.username ?? (actor.apiKeyId ? `api_key:${actor.apiKeyId}` : actor.type);
+}
+
+function publicNode(n: NodeRow) {
+  const num = (v: string | number | null) => (v === null || v === undefined ? null : Number(v));
+  return {
+    id: n.id,
+    name: n.name,
+    ip: n.ip,
+    type: n.type,
+    location: n.location,
+    notes: n.notes,
+    mac: n.mac_address,
+    vendor: n.vendor,
+    model: n.model,
+    serial: n.serial,
+    coordinates: n.latitude !== null && n.longitude !== null ? { lat: num(n.latitude), lng: num(n.longitude) } : null,
+    parent_id: n.parent_id,
+    snmp: { version: n.snmp_version, port: n.snmp_port, community_set: Boolean(n.snmp_community_enc) },
+    status: n.status,
+    source: n.source,
+    created_by: n.created_by,
+    approved_by: n.approved_by,
+    approved_at: toIso(n.approved_at),
+    created_at: toIso(n.created_at),
+    updated_at: toIso(n.updated_at),
+  };
+}
+export type PublicNode = ReturnType<typeof publicNode>;
+
+async function requireNode(db: Db, id: number): Promise<NodeRow> {
+  const n = await db<NodeRow>('inventory_nodes').where({ id }).first();
+  if (!n) throw new AppError('node_not_found', `No inventory node with id ${id}. list_inventory lists them.`, 404);
+  return n;
+}
+
+function checkIp(ip: string | null | undefined): string | null | undefined {
+  if (ip === undefined || ip === null) return ip;
+  const n = normalizeIpv4(ip);
+  if (!n) throw errors.invalid('ip', `"${ip}" is not an IPv4 address like 192.0.2.10.`);
+  return n;
+}
+
+function checkMac(mac: string | null | undefined): string | null | undefined {
+  if (mac === undefined || mac === null) return mac;
+  const n = normalizeMac(mac);
+  if (!n) throw errors.invalid('mac', `"${mac}" is not a MAC address like AA:BB:CC:DD:EE:FF.`);
+  return n;
+}
+
+async function checkParent(db: Db, parentId: number | null | undefined, selfId?: number) {
+  if (parentId === undefined || parentId === null) return;
+  if (parentId === selfId) throw errors.invalid('parent_id', 'A node cannot be its own parent.');
+  // Walk up to refuse a loop (a parent that is one of this node's descendants).
+  let cursor: number | null = parentId;
+  for (let depth = 0; cursor !== null; depth++) {
+    const row: Pick<NodeRow, 'id' | 'parent_id'> | undefined = await db<NodeRow>('inventory_nodes').where({ id: cursor }).first('id', 'parent_id');
+    if (!row) throw new AppError('parent_not_found', `No inventory node with id ${cursor} to be the parent.`, 404, { details: { parent_id: 'not found' } });
+    if (selfId !== undefined && row.parent_id === selfId) throw errors.invalid('parent_id', 'That parent is below this node: the tree would loop.');
+    cursor = row.parent_id;
+    if (depth > 64) throw errors.invalid('parent_id', 'The parent chain is deeper than 64 nodes.');
+  }
+}
+
+function fieldsOf(ctx: InvCtx, input: NodeInput): Partial<NodeRow> {
+  const row: Partial<NodeRow> = {};
+  const set = <K extends keyof NodeRow>(k: K, v: NodeRow[K] | undefined) => {
+    if (v !== undefined) row[k] = v;
+  };
+  set('name', input.name);
+  set('ip', checkIp(input.ip) as string | null | undefined);
+  set('type', input.type);
+  set('location', input.location);
+  set('notes', input.notes);
+  set('mac_address', checkMac(input.mac) as string | null | undefined);
+  set('vendor', input.vendor);
+  set('model', input.model);
+  set('serial', input.serial);
+  set('latitude', input.latitude);
+  set('longitude', input.longitude);
+  set('parent_id', input.parent_id);
+  set('snmp_version', input.snmp_version);
+  set('snmp_port', input.snmp_port);
+  if (input.snmp_community !== undefined) row.snmp_community_enc = input.snmp_community === null ? null : ctx.secrets.encrypt(input.snmp_community);
+  return row;
+}
+
+/** save_inventory_node: create, or with `id` update. */
+export async function saveInventoryNode(ctx: InvCtx, input: NodeInput) {
+  const fields = fieldsOf(ctx, input);
+  return ctx.db.transaction(async (trx) => {
+    if (input.id !== undefined) {
+      const existing = await requireNode(trx, input.id);
+      if (fields.ip) await assertAddressFree(trx, fields.ip, 'ip', { kind: 'inventory_node', id: existing.id });
+      await checkParent(trx, fields.parent_id, existing.id);
+      if (Object.keys(fields).length > 0) await trx('inventory_nodes').where({ id: existing.id }).update({ ...fields, updated_at: nowUtc() });
+      return publicNode(await requireNode(trx, existing.id));
+    }
+    if (!fields.name) throw errors.missing('name');
+    if (!fields.type) fields.type = 'other';
+    if (fields.ip) await assertAddressFree(trx, fields.ip, 'ip');
+    await checkParent(trx, fields.parent_id);
+    const now = nowUtc();
+    const approved = mayApprove(ctx.actor);
+    const [id] = await trx('inventory_nodes').insert({
+      ...fields,
+      status: approved ? 'approved' : 'pending',
+      source: 'manual',
+      created_by: actorName(ctx.actor),
+      approved_by: approved ? actorName(ctx.actor) : null,
+      approved_at: approved ? now : null,
+      created_at: now,
+      updated_at: now,
+    });
+    return publicNode(await requireNode(trx, Number(id)));
+  });
+}
+
+export interface DiscoveredNode {
+  ip: string;
+  name?: string;
+  type?: NodeType;
+  mac?: string;
+  vendor?: string;
+  model?: string;
+  serial?: string;
+  location?: string;
+}
+
+/**
+ * For discovery (the monitoring area calls this): a device seen at `ip` becomes a pending node, or an existing node
+ * at that address gets the facts it was missing. What an operator typed is never overwritten, and a discovered device
+ * is never approved here. An address held by a subscriber, a tunnel or a pool gateway is not a node: null.
+ */
+export async function upsertDiscoveredNode(ctx: Pick<NetCtx, 'db'>, d: DiscoveredNode): Promise<PublicNode | null> {
+  const ip = normalizeIpv4(d.ip);
+  if (!ip) throw errors.invalid('ip', `"${d.ip}" is not an IPv4 address.`);
+  const mac = d.mac ? normalizeMac(d.mac) : null;
+  const clip = (v: string | undefined, n: number) => (v === undefined ? undefined : v.slice(0, n));
+  return ctx.db.transaction(async (trx) => {
+    const existing = await trx<NodeRow>('inventory_nodes').where({ ip }).first();
+    if (existing) {
+      const fill: Partial<NodeRow> = {};
+      if (!existing.mac_address && mac) fill.mac_address = mac;
+      if (!existing.vendor && d.vendor) fill.vendor = clip(d.vendor, 64);
+      if (!existing.model && d.model) fill.model = clip(d.model, 64);
+      if (!existing.serial && d.serial) fill.serial = clip(d.serial, 64);
+      if (Object.keys(fill).length > 0) await trx('inventory_nodes').where({ id: existing.id }).update({ ...fill, updated_at: nowUtc() });
+      return publicNode(await requireNode(trx, existing.id));
+    }
+    try {
+      await assertAddressFree(trx, ip, 'ip');
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'ip_in_use') return null;
+      throw e;
+    }
+    const now = nowUtc();
+    const [id] = await trx('inventory_nodes').insert({
+      name: clip(d.name, 100) || ip,
+      ip,
+      type: d.type && (NODE_TYPES as readonly string[]).includes(d.type) ? d.type : 'other',
+      location: clip(d.location, 255) ?? null,
+      mac_address: mac,
+      vendor: clip(d.vendor, 64) ?? null,
+      model: clip(d.model, 64) ?? null,
+      serial: clip(d.serial, 64) ?? null,
+      status: 'pending',
+      source: 'discovery',
+      created_by: 'discovery',
+      created_at: now,
+      updated_at: now,
+    });
+    return publicNode(await requireNode(trx, Number(id)));
+  });
+}
+
+function requireApprover(actor: Actor | undefined) {
+  if (!mayApprove(actor)) {
+    throw new AppError('approval_not_allowed', 'Approving inventory nodes needs write access to both inventory and network.', 403);
+  }
+}
+
+export async function approveInventoryNode(ctx: InvCtx, id: number) {
+  requireApprover(ctx.actor);
+  return ctx.db.transaction(async (trx) => {
+    const n = await requireNode(trx, id);
+    if (n.status === 'approved') throw new AppError('already_approved', `Inventory node ${id} is already approved.`, 409);
+    await trx('inventory_nodes').where({ id, status: 'pending' }).update({ status: 'approved', approved_by: actorName(ctx.actor), approved_at: nowUtc(), updated_at: nowUtc() });
+    return publicNode(await requireNode(trx, id));
+  });
+}
+
+export async function approveInventoryAll(ctx: InvCtx) {
+  requireApprover(ctx.actor);
+  const now = nowUtc();
+  const approved = await ctx.db('inventory_nodes').where({ status: 'pending' }).update({ status: 'approved', approved_by: actorName(ctx.actor), approved_at: now, updated_at: now });
+  return { approved: Number(approved) };
+}
+
+export async function deleteInventoryNode(ctx: Pick<NetCtx, 'db'>, id: number) {
+  return ctx.db.transaction(async (trx) => {
+    const n = await requireNode(trx, id);
+    await trx('inventory_nodes').where({ parent_id: id }).update({ parent_id: null });
+    await trx('inventory_nodes').where({ id }).delete();
+    return { id: n.id, deleted: true };
+  });
+}
+
+export async function deleteInventoryBulk(ctx: Pick<NetCtx, 'db'>, scope: 'all_pending' | 'all_approved' | 'all') {
+  return ctx.db.transaction(async (trx) => {
+    const q = () => {
+      const b = trx('inventory_nodes');
+      if (scope === 'all_pending') b.where({ status: 'pending' });
+      if (scope === 'all_approved') b.where({ status: 'approved' });
+      return b;
+    };
+    const ids = (await q().select('id')).map((r: { id: number }) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx('inventory_nodes').whereIn('parent_id', ids.slice(i, i + 500)).update({ parent_id: null });
+    }
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += 500) deleted += Number(await trx('inventory_nodes').whereIn('id', ids.slice(i, i + 500)).delete());
+    return { scope, deleted };
+  });
+}
+
+export async function listInventory(
+  ctx: Pick<NetCtx, 'db'>,
+  f: { status?: 'pending' | 'approved'; type?: NodeType; search?: string; page: number; per_page: number },
+) {
+  const base = () => {
+    const q = ctx.db<NodeRow>('inventory_nodes');
+    if (f.status) q.where({ status: f.status });
+    if (f.type) q.where({ type: f.type });
+    if (f.search) {
+      const like = `%${f.search}%`;
+      q.where((w) => {
+        for (const col of ['name', 'ip', 'location', 'mac_address', 'vendor', 'model', 'serial']) w.orWhere(col, 'like', like);
+      });
+    }
+    return q;
+  };
+  const [{ n }] = await base().count({ n: '*' });
+  const rows = await base().orderBy('id').limit(f.per_page).offset((f.page - 1) * f.per_page);
+  return { total: Number(n), items: rows.map(publicNode) };
+}
+
+export async function getInventoryNode(ctx: Pick<NetCtx, 'db'>, id: number) {
+  return publicNode(await requireNode(ctx.db, id));
+}
+
+/** What monitoring and the topology draw: approved nodes only. */
+export async function approvedNodes(db: Db) {
+  return (await db<NodeRow>('inventory_nodes').where({ status: 'approved' }).orderBy('id')).map(publicNode);
+}
+
