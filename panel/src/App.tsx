@@ -24,6 +24,7 @@ const Monitoring = lazy(() => import('./screens/monitoring').then((m) => ({ defa
 import { InventoryList, NetworkSettings } from './screens/netsettings';
 import { SETTINGS_AREAS, SettingsArea } from './screens/schemaform';
 import { BillingTools, ManualInvoice } from './screens/billingtools';
+import { Assistant, Notifications } from './screens/notifications';
 import { TicketCreate, TicketList, TicketShow } from './screens/tickets';
 
 function LoginPage() {
@@ -137,6 +138,8 @@ function PanelMenu() {
       {can('get_network_settings') && <Menu.Item to="/network" primaryText={translate('ispgate.menu.network')} />}
       {can('get_topology') && <Menu.Item to="/topology" primaryText={translate('ispgate.menu.topology')} />}
       {can('snmp_history') && <Menu.Item to="/monitoring" primaryText={translate('ispgate.menu.monitoring')} />}
+      {can('list_notifications') && <Menu.Item to="/notifications" primaryText={translate('ispgate.menu.notifications')} />}
+      {can('ai_ask') && <Menu.Item to="/assistant" primaryText={translate('ispgate.menu.assistant')} />}
       {can('get_settings') && <Menu.Item to="/settings" primaryText={translate('ispgate.menu.settings')} />}
       {Object.entries(SETTINGS_AREAS).filter(([, d]) => can(d.get)).map(([area]) => (
         <Menu.Item key={area} to={`/settings/${area}`} primaryText={translate(`ispgate.settings_area.${area}`)} />
@@ -163,6 +166,7 @@ const lightTheme: RaThemeOptions = { ...defaultTheme, palette: {
     warning: { main: '#b45309' },
     success: { main: '#15803d' },
     error: { main: '#b91c1c' },
+    info: { main: '#0369a1' },
   },
 };
 const darkTheme: RaThemeOptions = { ...defaultDarkTheme, palette: { ...defaultDarkTheme.palette, primary: { main: '#93c5fd' } } };
@@ -204,6 +208,8 @@ export function App() {
               {can('get_settings') && <Route path="/settings" element={<Settings />} />}
               {can('get_network_settings') && <Route path="/network" element={<NetworkSettings />} />}
               <Route path="/settings/:area" element={<SettingsArea />} />
+              {can('list_notifications') && <Route path="/notifications" element={<Notifications />} />}
+              {can('ai_ask') && <Route path="/assistant" element={<Assistant />} />}
               {can('create_invoice_manual') && <Route path="/manual-invoice" element={<ManualInvoice />} />}
               {(can('dias_import') || can('erp_status')) && <Route path="/billing-tools" element={<BillingTools />} />}
               {can('get_topology') && <Route path="/topology" element={<Suspense fallback={null}><TopologyMap /></Suspense>} />}

@@ -33,7 +33,10 @@ export function NetworkSettings() {
       const s = r.settings ?? r;
       setRevision(r.revision ?? null);
       setText(Object.fromEntries(SECTIONS.map((k) => [k, JSON.stringify(s[k] ?? (k === 'ospf' ? null : []), null, 2)])));
-      if (can('list_network_revisions')) setRevisions(((await callAny('list_network_revisions', { per_page: 20 })).data?.items ?? []) as any[]);
+      if (can('list_network_revisions')) {
+        const revs = (await callAny('list_network_revisions', { per_page: 20 })).data;
+        setRevisions((Array.isArray(revs) ? revs : (revs?.items ?? [])) as any[]);
+      }
     } catch (e: any) {
       notify(e.message, { type: 'error' });
     }
