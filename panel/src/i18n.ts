@@ -26,6 +26,7 @@ const en: Dict = {
       details: 'Details', sessions: 'Live sessions', invoices: 'Invoices', disconnect: 'Disconnect', coa: 'Apply plan (CoA)', plan_change: 'Change plan',
       radius_test: 'RADIUS test', bulk_suspend: 'Suspend selected', bulk_suspend_confirm: 'Suspend %{smart_count} subscribers? Their sessions are disconnected.',
       disconnect_confirm: 'Disconnect every live session of %{name}? They reconnect on their own.', done: 'Done',
+      bulk_notify: 'Notify selected', bulk_notify_confirm: 'Send this message to %{smart_count} subscribers?',
       payments: 'Payments', bulk_pay: 'Record a payment', bulk_pay_help: 'A payment is spread over the open invoices, oldest first.', amount: 'Amount',
       bulk_pay_confirm: 'Record a cash payment of %{amount} from %{name} against their open invoices?', wg_config: 'Download config', balance: 'Balance',
       topup: 'Top up', topup_confirm: 'Add %{amount} of credit to the VoIP account of %{name}?', call_date: 'Date', destination: 'Destination', duration: 'Seconds', price: 'Price', tickets: 'Tickets', voip: 'VoIP', wireguard: 'WireGuard',
@@ -33,7 +34,7 @@ const en: Dict = {
     invoice: {
       pdf: 'Download PDF', pay: 'Record payment', pay_confirm: 'Record the full payment of invoice %{number}?', paid: 'Payment recorded', lines: 'Lines',
       generate_title: 'Generate a month', month: 'Month (YYYY-MM)', generate: 'Generate invoices', generate_confirm: 'Create the invoices of %{month} for every active billable subscriber? Months already generated are not duplicated.',
-      progress: 'Generating…', finished: 'Finished: %{created} created, %{existing} already existed.', einvoice: 'e-invoice', mark: 'MARK', rf_code: 'RF code', vat: 'VAT', net: 'Net', total: 'Total',
+      progress: 'Generating…', finished: 'Finished: %{created} created, %{existing} already existed.', einvoice: 'e-invoice', einvoice_submit: 'Send to myDATA', einvoice_submit_confirm: 'Transmit invoice %{number} to AADE myDATA? A transmitted invoice is cancelled only with a credit note.', mark: 'MARK', rf_code: 'RF code', vat: 'VAT', net: 'Net', total: 'Total',
     },
     account: {
       title: 'My account', twofa: 'Two-factor authentication', on: 'On', off: 'Off', enroll: 'Turn on two-factor authentication', scan: 'Scan this QR code with an authenticator app, then enter the code it shows.',
@@ -109,6 +110,7 @@ const el: Dict = {
       details: 'Στοιχεία', sessions: 'Ενεργές συνδέσεις', invoices: 'Τιμολόγια', disconnect: 'Αποσύνδεση', coa: 'Εφαρμογή πακέτου (CoA)', plan_change: 'Αλλαγή πακέτου',
       radius_test: 'Δοκιμή RADIUS', bulk_suspend: 'Αναστολή επιλεγμένων', bulk_suspend_confirm: 'Αναστολή %{smart_count} συνδρομητών; Οι συνδέσεις τους κόβονται.',
       disconnect_confirm: 'Αποσύνδεση όλων των συνδέσεων του %{name}; Θα επανασυνδεθούν μόνοι τους.', done: 'Ολοκληρώθηκε',
+      bulk_notify: 'Ειδοποίηση επιλεγμένων', bulk_notify_confirm: 'Αποστολή του μηνύματος σε %{smart_count} συνδρομητές;',
       payments: 'Πληρωμές', bulk_pay: 'Καταχώριση πληρωμής', bulk_pay_help: 'Η πληρωμή κατανέμεται στα ανοιχτά τιμολόγια, από το παλαιότερο.', amount: 'Ποσό',
       bulk_pay_confirm: 'Καταχώριση πληρωμής μετρητοίς %{amount} από %{name} στα ανοιχτά τιμολόγια;', wg_config: 'Λήψη ρυθμίσεων', balance: 'Υπόλοιπο',
       topup: 'Φόρτιση', topup_confirm: 'Προσθήκη %{amount} στον λογαριασμό τηλεφωνίας του %{name};', call_date: 'Ημερομηνία', destination: 'Προορισμός', duration: 'Δευτερόλεπτα', price: 'Τιμή', tickets: 'Αιτήματα', voip: 'Τηλεφωνία', wireguard: 'WireGuard',
@@ -116,7 +118,7 @@ const el: Dict = {
     invoice: {
       pdf: 'Λήψη PDF', pay: 'Καταχώριση πληρωμής', pay_confirm: 'Καταχώριση εξόφλησης του τιμολογίου %{number};', paid: 'Η πληρωμή καταχωρίστηκε', lines: 'Γραμμές',
       generate_title: 'Έκδοση μήνα', month: 'Μήνας (ΕΕΕΕ-ΜΜ)', generate: 'Έκδοση τιμολογίων', generate_confirm: 'Έκδοση των τιμολογίων του %{month} για κάθε ενεργό συνδρομητή; Όσα έχουν ήδη εκδοθεί δεν διπλασιάζονται.',
-      progress: 'Έκδοση σε εξέλιξη…', finished: 'Ολοκληρώθηκε: %{created} νέα, %{existing} υπήρχαν ήδη.', einvoice: 'Ηλεκτρονικό τιμολόγιο', mark: 'ΜΑΡΚ', rf_code: 'Κωδικός RF', vat: 'ΦΠΑ', net: 'Καθαρό', total: 'Σύνολο',
+      progress: 'Έκδοση σε εξέλιξη…', finished: 'Ολοκληρώθηκε: %{created} νέα, %{existing} υπήρχαν ήδη.', einvoice: 'Ηλεκτρονικό τιμολόγιο', einvoice_submit: 'Αποστολή στο myDATA', einvoice_submit_confirm: 'Διαβίβαση του τιμολογίου %{number} στο myDATA της ΑΑΔΕ; Ένα διαβιβασμένο τιμολόγιο ακυρώνεται μόνο με πιστωτικό.', mark: 'ΜΑΡΚ', rf_code: 'Κωδικός RF', vat: 'ΦΠΑ', net: 'Καθαρό', total: 'Σύνολο',
     },
     account: {
       title: 'Ο λογαριασμός μου', twofa: 'Έλεγχος ταυτότητας δύο παραγόντων', on: 'Ενεργός', off: 'Ανενεργός', enroll: 'Ενεργοποίηση δύο παραγόντων', scan: 'Σαρώστε τον κωδικό QR με εφαρμογή επαλήθευσης και πληκτρολογήστε τον κωδικό που δείχνει.',

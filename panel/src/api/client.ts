@@ -109,3 +109,11 @@ function save(blob: Blob, name: string) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/**
+ * Form field names checked against an action's input: `const f = fieldsOf('add_plan'); <TextInput source={f('download')} />`.
+ * A field the API renames or drops is a compile error in the panel build.
+ */
+export function fieldsOf<A extends ActionName>(_action: A) {
+  return (name: Extract<keyof ActionInputs[A], string>) => name;
+}

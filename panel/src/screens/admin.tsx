@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import {
   Create, Datagrid, DeleteButton, List, PasswordInput, SelectInput, SimpleForm, TextField, TextInput, required, BooleanField, Title,
-  useNotify, useTranslate, ArrayField, ChipField, SingleFieldList, useCreate, useRedirect,
+  useNotify, useTranslate, ArrayField, ChipField, SingleFieldList, useCreate, useRedirect, useRecordContext,
 } from 'react-admin';
 import { Alert, Box, Button, Card, CardContent, MenuItem, Stack, TextField as MuiTextField } from '@mui/material';
 import { callAny } from '../api/client';
@@ -92,9 +92,21 @@ export function WebhookList() {
           </SingleFieldList>
         </ArrayField>
         <BooleanField source="active" />
+        {can('webhook_test') && <WebhookTestButton />}
         {can('webhook_delete') && <DeleteButton mutationMode="pessimistic" />}
       </Datagrid>
     </List>
+  );
+}
+
+function WebhookTestButton() {
+  const r = useRecordContext();
+  const notify = useNotify();
+  if (!r) return null;
+  return (
+    <Button size="small" onClick={() => callAny('webhook_test', { id: r.id }).then((x) => notify(JSON.stringify(x.data).slice(0, 200), { type: 'info' }), (e) => notify(e.message, { type: 'error' }))}>
+      Test
+    </Button>
   );
 }
 

@@ -4,7 +4,7 @@ import {
   Title, DeleteButton, Labeled, ReferenceField, FunctionField, SimpleList,
 } from 'react-admin';
 import { Box, Button, Card, CardContent, LinearProgress, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField as MuiTextField, Typography } from '@mui/material';
-import { callAny, download } from '../api/client';
+import { call, callAny, download } from '../api/client';
 import { ConfirmButton } from '../ConfirmButton';
 import { DayField, MoneyField, StatusField, useIsPhone } from '../fields';
 import { money } from '../format';
@@ -61,8 +61,24 @@ function InvoiceActions() {
           content={translate('ispgate.invoice.pay_confirm', { number: record.invoice_no })}
           onConfirm={async () => {
             try {
-              await callAny('pay_invoice', { invoice_id: record.id, method: 'manual' });
+              await call('pay_invoice', { invoice_id: record.id, method: 'manual' });
               notify(translate('ispgate.invoice.paid'), { type: 'success' });
+            } catch (e: any) {
+              notify(e.message, { type: 'error' });
+            }
+            refresh();
+          }}
+        />
+      )}
+      {can('einvoice_submit') && !record.einvoice_mark && record.status !== 'cancelled' && (
+        <ConfirmButton
+          label={translate('ispgate.invoice.einvoice_submit')}
+          title={translate('ispgate.invoice.einvoice_submit')}
+          content={translate('ispgate.invoice.einvoice_submit_confirm', { number: record.invoice_no })}
+          onConfirm={async () => {
+            try {
+              await call('einvoice_submit', { invoice_id: record.id });
+              notify(translate('ispgate.customer.done'), { type: 'success' });
             } catch (e: any) {
               notify(e.message, { type: 'error' });
             }
@@ -156,11 +172,11 @@ export function GenerateMonth() {
     setResult('');
     setProgress({ done: 0, total: 0 });
     try {
-      const r = await callAny('generate_invoices_month', { month });
+      const r = await call('generate_invoices_month', { month });
       let data = r.data;
       if (data?.job_id) {
         for (;;) {
-          const j = (await callAny('job_status', { id: data.job_id })).data;
+          const j = (await call('job_status', { id: String(data.job_id) })).data;
           setProgress(j.progress);
           if (j.state === 'completed' || j.state === 'done' || j.state === 'succeeded') {
             data = j.result ?? data;

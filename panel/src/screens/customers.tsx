@@ -5,7 +5,10 @@ import {
 } from 'react-admin';
 import { useEffect, useState } from 'react';
 import { Box, Button as MuiButton, Stack, TextField as MuiTextField, Typography } from '@mui/material';
-import { callAny, download } from '../api/client';
+import { call, callAny, download, fieldsOf } from '../api/client';
+
+const cust = fieldsOf('add');
+const custEdit = fieldsOf('edit');
 import { ConfirmButton } from '../ConfirmButton';
 import { DateTimeField, MoneyField, StatusField, DayField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
@@ -38,7 +41,7 @@ function BulkSuspend() {
       color="warning"
       onConfirm={async () => {
         try {
-          for (const id of selectedIds) await callAny('toggle_status', { id, status: 'suspended' });
+          for (const id of selectedIds) await call('toggle_status', { id, status: 'suspended' });
           notify(translate('ispgate.customer.suspended'));
         } catch (e) {
           fail(e);
@@ -51,6 +54,35 @@ function BulkSuspend() {
   );
 }
 
+function BulkNotify() {
+  const { selectedIds, data } = useListContext();
+  const translate = useTranslate();
+  const notify = useNotify();
+  const fail = useApiNotify();
+  const [text, setText] = useState('');
+  const usernames = (data ?? []).filter((r: any) => selectedIds.includes(r.id)).map((r: any) => r.username);
+  return (
+    <>
+      <MuiTextField size="small" id="bulk-notify-text" label={translate('ispgate.notify.text')} value={text} onChange={(e) => setText(e.target.value)} sx={{ mx: 1 }} />
+      <ConfirmButton
+        label={translate('ispgate.customer.bulk_notify')}
+        title={translate('ispgate.customer.bulk_notify')}
+        content={translate('ispgate.customer.bulk_notify_confirm', { smart_count: usernames.length })}
+        disabled={!text.trim()}
+        onConfirm={async () => {
+          try {
+            await call('send_notification', { usernames, text, channel: 'all' });
+            notify(translate('ispgate.notify.queued'), { type: 'success' });
+            setText('');
+          } catch (e) {
+            fail(e);
+          }
+        }}
+      />
+    </>
+  );
+}
+
 export function CustomerList() {
   const can = useCan();
   const phone = useIsPhone();
@@ -59,7 +91,7 @@ export function CustomerList() {
       {phone ? (
         <SimpleList primaryText={(r) => r.fullname || r.username} secondaryText={(r) => `${r.username} · ${r.plan ?? '—'}`} tertiaryText={(r) => r.status} linkType="show" />
       ) : (
-      <Datagrid rowClick="show" bulkActionButtons={can('toggle_status') || can('delete') ? <>{can('toggle_status') && <BulkSuspend />}{can('delete') && <BulkDeleteButton mutationMode="pessimistic" />}</> : false}>
+      <Datagrid rowClick="show" bulkActionButtons={can('toggle_status') || can('delete') ? <>{can('send_notification') && <BulkNotify />}{can('toggle_status') && <BulkSuspend />}{can('delete') && <BulkDeleteButton mutationMode="pessimistic" />}</> : false}>
         <TextField source="id" />
         <TextField source="username" />
         <TextField source="fullname" />
@@ -76,21 +108,21 @@ export function CustomerList() {
 function CustomerFields({ create }: { create?: boolean }) {
   return (
     <>
-      <TextInput source="username" validate={create ? required() : undefined} autoComplete="off" />
-      {create ? <PasswordInput source="password" validate={required()} autoComplete="new-password" /> : <PasswordInput source="password" autoComplete="new-password" />}
-      <TextInput source="fullname" />
-      <TextInput source="email" type="email" />
-      <TextInput source="phone" />
-      <TextInput source="address" multiline />
-      <TextInput source="afm" />
-      <ReferenceInput source="plan_id" reference="plans">
+      <TextInput source={cust('username') && custEdit('username')} validate={create ? required() : undefined} autoComplete="off" />
+      {create ? <PasswordInput source={cust('password') && custEdit('password')} validate={required()} autoComplete="new-password" /> : <PasswordInput source={cust('password') && custEdit('password')} autoComplete="new-password" />}
+      <TextInput source={cust('fullname') && custEdit('fullname')} />
+      <TextInput source={cust('email') && custEdit('email')} type="email" />
+      <TextInput source={cust('phone') && custEdit('phone')} />
+      <TextInput source={cust('address') && custEdit('address')} multiline />
+      <TextInput source={cust('afm') && custEdit('afm')} />
+      <ReferenceInput source={cust('plan_id') && custEdit('plan_id')} reference="plans">
         <AutocompleteInput optionText="name" label="resources.customers.fields.plan" />
       </ReferenceInput>
-      <ReferenceInput source="router" reference="routers">
+      <ReferenceInput source={cust('router') && custEdit('router')} reference="routers">
         <AutocompleteInput optionText="name" optionValue="name" label="resources.customers.fields.router" />
       </ReferenceInput>
-      <TextInput source="static_ip" />
-      <TextInput source="mac_address" />
+      <TextInput source={cust('static_ip') && custEdit('static_ip')} />
+      <TextInput source={cust('mac_address') && custEdit('mac_address')} />
     </>
   );
 }
@@ -129,7 +161,7 @@ function SuspendButtons() {
       color={suspended ? 'primary' : 'warning'}
       onConfirm={async () => {
         try {
-          await callAny('toggle_status', { id: record.id, status: suspended ? 'active' : 'suspended' });
+          await call('toggle_status', { id: record.id, status: suspended ? 'active' : 'suspended' });
           notify(translate(suspended ? 'ispgate.customer.unsuspended' : 'ispgate.customer.suspended'), { type: 'success' });
         } catch (e) {
           fail(e);
@@ -281,7 +313,7 @@ function BulkPay() {
         disabled={!amount}
         onConfirm={async () => {
           try {
-            await callAny('customer_bulk_pay', { customer_id: record.id, amount, method: 'cash', idempotency_key: crypto.randomUUID() });
+            await call('customer_bulk_pay', { customer_id: record.id, amount, method: 'cash', idempotency_key: crypto.randomUUID() });
             notify(translate('ispgate.invoice.paid'), { type: 'success' });
             setAmount('');
           } catch (e) {

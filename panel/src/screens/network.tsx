@@ -4,6 +4,13 @@ import {
 } from 'react-admin';
 import { DateTimeField, MoneyField, StatusField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
+import { fieldsOf } from '../api/client';
+
+const plan = fieldsOf('add_plan');
+const planEdit = fieldsOf('edit_plan');
+const router = fieldsOf('add_router');
+const routerEdit = fieldsOf('edit_router');
+
 
 const rate = (v: string) => (v && !/^\d+(\.\d+)?[kKmMgG]?$/.test(String(v)) ? 'e.g. 100M, 512k' : undefined);
 
@@ -32,14 +39,14 @@ export function PlanList() {
 function PlanFields() {
   return (
     <>
-      <TextInput source="name" validate={required()} />
-      <TextInput source="download" validate={[required(), rate]} helperText="100M, 512k" />
-      <TextInput source="upload" validate={[required(), rate]} helperText="20M" />
-      <TextInput source="price" helperText="25.00" />
-      <TextInput source="burst_limit" />
-      <TextInput source="burst_threshold" />
-      <TextInput source="burst_time" />
-      <NumberInput source="priority" min={1} max={8} />
+      <TextInput source={plan('name') && planEdit('name')} validate={required()} />
+      <TextInput source={plan('download') && planEdit('download')} validate={[required(), rate]} helperText="100M, 512k" />
+      <TextInput source={plan('upload') && planEdit('upload')} validate={[required(), rate]} helperText="20M" />
+      <TextInput source={plan('price') && planEdit('price')} helperText="25.00" />
+      <TextInput source={plan('burst_limit') && planEdit('burst_limit')} />
+      <TextInput source={plan('burst_threshold') && planEdit('burst_threshold')} />
+      <TextInput source={plan('burst_time') && planEdit('burst_time')} />
+      <NumberInput source={plan('priority') && planEdit('priority')} min={1} max={8} />
     </>
   );
 }
@@ -89,16 +96,16 @@ function RouterFields({ create }: { create?: boolean }) {
   const req = create ? required() : undefined;
   return (
     <>
-      <TextInput source="name" validate={req} />
-      <TextInput source="ip" validate={req} />
-      <NumberInput source="port" />
-      <TextInput source="user" validate={req} autoComplete="off" />
-      <PasswordInput source="pass" validate={req} autoComplete="new-password" />
-      <BooleanInput source="tls" />
-      <TextInput source="radius_ip" />
-      <PasswordInput source="radius_secret" validate={req} autoComplete="new-password" />
-      <NumberInput source="coa_port" />
-      <SelectInput source="mode" choices={[{ id: 'radius', name: 'RADIUS' }, { id: 'api', name: 'API' }]} />
+      <TextInput source={router('name') && routerEdit('name')} validate={req} />
+      <TextInput source={router('ip') && routerEdit('ip')} validate={req} />
+      <NumberInput source={router('port') && routerEdit('port')} />
+      <TextInput source={router('user') && routerEdit('user')} validate={req} autoComplete="off" />
+      <PasswordInput source={router('pass') && routerEdit('pass')} validate={req} autoComplete="new-password" />
+      <BooleanInput source={router('tls') && routerEdit('tls')} />
+      <TextInput source={router('radius_ip') && routerEdit('radius_ip')} />
+      <PasswordInput source={router('radius_secret') && routerEdit('radius_secret')} validate={req} autoComplete="new-password" />
+      <NumberInput source={router('coa_port') && routerEdit('coa_port')} />
+      <SelectInput source={router('mode') && routerEdit('mode')} choices={[{ id: 'radius', name: 'RADIUS' }, { id: 'api', name: 'API' }]} />
     </>
   );
 }
