@@ -14,8 +14,9 @@ import { bodyParsers, parseQuery } from './gateway/body';
 import { sendError } from './gateway/envelope';
 import { Metrics } from './gateway/metrics';
 import { gate, processHandler, toAppError } from './gateway/pipeline';
-import { InProcessTransport, JobQueue, type TaskDef } from './jobs/queue';
+import { InProcessTransport, jobGauges, JobQueue, type TaskDef } from './jobs/queue';
 import { allTasks } from './jobs/tasks';
+import { BullMQTransport } from './jobs/bullmq';
 import { RateLimits } from './gateway/rate-limit';
 import { ActionRegistry } from './gateway/registry';
 import { createLogger, type Logger } from './logger';
@@ -70,10 +71,12 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
       },
       contextFor: (tenant, tdb, name) => systemContext(rt, tenant, tdb, name),
     },
-    new InProcessTransport(config.JOB_CONCURRENCY),
+    // With Redis, jobs travel on BullMQ and any instance's worker may take one; without, they run in this process.
+    config.REDIS_URL ? new BullMQTransport(config.REDIS_URL, config.REDIS_PREFIX, config.JOB_CONCURRENCY, log) : new InProcessTransport(config.JOB_CONCURRENCY),
     [...allTasks(), ...(opts.tasks ?? [])],
   );
   void rt.jobs.start();
+  metrics.trackJobs(() => jobGauges(db));
   return rt;
 }
 

@@ -68,6 +68,19 @@ const schema = z.object({
   /** A PEM file of extra CAs trusted for Web Push services (a push relay with a private CA). */
   PUSH_CA_FILE: z.string().optional(),
   AI_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** Monitoring (SNMP, router liveness, topology). */
+  SNMP_INTERVAL_S: z.coerce.number().int().min(10).default(300),
+  SNMP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+  SNMP_RETRIES: z.coerce.number().int().min(0).max(5).default(1),
+  SNMP_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  SNMP_QUEUE_THRESHOLD: z.coerce.number().int().min(1).default(50),
+  SNMP_RAW_RETENTION_H: z.coerce.number().int().min(1).default(48),
+  SNMP_ROLLUP_RETENTION_D: z.coerce.number().int().min(1).default(90),
+  ROUTER_OFFLINE_AFTER: z.coerce.number().int().min(1).max(100).default(3),
+  ROUTER_PROBE_INTERVAL_S: z.coerce.number().int().min(5).default(60),
+  TOPOLOGY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Jobs and outside effects (foundation): how often the probe job refreshes routers' stored status.
+  ROUTER_PROBE_MS: z.coerce.number().int().positive().default(60_000),
 });
 
 export type Config = z.infer<typeof schema> & { dataDir: string; strictErrors: boolean };

@@ -18,7 +18,7 @@ async function main() {
     lines.push(`API key:       ${key}`, 'Store these now; they are not shown again.', '=====================================================', '');
     process.stdout.write(lines.join('\n') + '\n');
   }
-  const scheduler = new Scheduler(rt, allJobs());
+  const scheduler = new Scheduler(rt, allJobs(rt.config));
   if (config.JOBS_ENABLED) scheduler.start();
   const app = createApp(rt);
   const server: Server = app.listen(config.PORT, config.HOST, () => {

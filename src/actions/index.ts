@@ -16,6 +16,7 @@ import { voipActions } from './voip';
 import { erpActions } from './erp';
 import { tenantActions } from './tenants';
 import { notificationActions } from './notifications';
+import { monitoringActions } from './monitoring';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -37,6 +38,7 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...helpdeskActions,
     ...notificationActions,
     ...aiActions(describe, () => list),
+    ...monitoringActions,
   ];
   return list;
 }

@@ -8,6 +8,7 @@ export const EVENTS = [
   'payment.failed', 'ticket.created', 'router.offline', 'einvoice.submitted',
   'invoice.voided',
   'ticket.updated',
+  'router.online',
 ] as const;
 export type EventName = (typeof EVENTS)[number] | 'webhook.test';
 

@@ -30,4 +30,33 @@ export class Metrics {
       },
     });
   }
+
+  /** Job gauges: ispgate_jobs{task,state} and ispgate_pending_effects{state}, read when scraped. */
+  trackJobs(counts: () => Promise<{ jobs: Array<{ task: string; state: string; n: number }>; effects: Array<{ state: string; n: number }> }>): void {
+    let last: Promise<Awaited<ReturnType<typeof counts>> | null> | null = null;
+    // One read serves both gauges of a scrape.
+    const read = () => (last ??= counts().catch(() => null).finally(() => setTimeout(() => (last = null), 0)));
+    new client.Gauge({
+      name: 'ispgate_jobs',
+      help: 'background jobs by task and state (queued, running, completed, failed)',
+      labelNames: ['task', 'state'],
+      registers: [this.registry],
+      async collect() {
+        const c = await read();
+        this.reset();
+        for (const r of c?.jobs ?? []) this.set({ task: r.task, state: r.state }, r.n);
+      },
+    });
+    new client.Gauge({
+      name: 'ispgate_pending_effects',
+      help: 'outside effects left to converge (pending), converged (done), or given up on after retries (failed)',
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const c = await read();
+        this.reset();
+        for (const r of c?.effects ?? []) this.set({ state: r.state }, r.n);
+      },
+    });
+  }
 }

@@ -4,5 +4,6 @@ import type { ActionContext } from '../gateway/action';
 export interface Job {
   name: string;
   everyMs: number;
-  run(ctx: ActionContext): Promise<unknown>;
+  /** `info.tick` names the tick when BullMQ schedules it (the same tick never runs twice). */
+  run(ctx: ActionContext, info?: { tick?: string }): Promise<unknown>;
 }

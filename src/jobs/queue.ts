@@ -45,7 +45,7 @@ export interface JobView {
   state: JobState;
   progress: { done: number; total: number };
   result: unknown;
-  error: { code: string; message: string } | null;
+  error: { code: string; message: string; status: number } | null;
   attempts: number;
   created_by: string | null;
   created_at: string | null;
@@ -296,7 +296,7 @@ export class JobQueue {
       const final = refused || attempts >= Number(row.max_attempts);
       this.host.log[final ? 'error' : 'warn']('job attempt failed', { job: ref.jobId, task: def.name, tenant: tenant.slug, attempt: attempts, final, err: (e as Error)?.stack ?? String(e) });
       if (final) {
-        await db('jobs').where({ id: ref.jobId }).update({ state: 'failed', error_code: code, error_message: message, lease_until: null, finished_at: nowUtc(), updated_at: nowUtc(), dedupe_key: null });
+        await db('jobs').where({ id: ref.jobId }).update({ state: 'failed', error_code: code, error_message: message, error_status: err?.status ?? 500, lease_until: null, finished_at: nowUtc(), updated_at: nowUtc(), dedupe_key: null });
       } else {
         const delay = (def.backoffMs ?? 2000) * 2 ** (attempts - 1);
         await db('jobs')
@@ -315,11 +315,37 @@ function view(row: Record<string, any>): JobView {
     state: row.state,
     progress: { done: Number(row.progress_done), total: Number(row.progress_total) },
     result: parseJson(row.result, null),
-    error: row.error_code && row.state === 'failed' ? { code: row.error_code, message: row.error_message ?? '' } : null,
+    error: row.error_code && row.state === 'failed' ? { code: row.error_code, message: row.error_message ?? '', status: Number(row.error_status ?? 500) } : null,
     attempts: Number(row.attempts),
     created_by: row.created_by ?? null,
     created_at: toIso(row.created_at),
     started_at: toIso(row.started_at),
     finished_at: toIso(row.finished_at),
   };
+}
+
+/** How long an action that answers its job's result (as the request did before it became a job) waits for it. */
+export const JOB_REPLY_WAIT_MS = 30_000;
+
+/**
+ * For actions whose reply used to carry the work's result: waits for the job, then answers its result with
+ * `job_id` added, fails with the job's own error (same code and status as the request would have), or, when the
+ * job takes longer, answers where it is so the caller polls job_status.
+ */
+export async function replyWithJob<R extends Record<string, unknown>>(
+  jobs: TenantJobs,
+  job: JobView,
+  timeoutMs = JOB_REPLY_WAIT_MS,
+): Promise<(R & { job_id: string }) | { job_id: string; state: JobState; progress: JobView['progress'] }> {
+  const v = await jobs.wait(job.id, timeoutMs);
+  if (v.state === 'completed') return { ...(v.result as R), job_id: v.id };
+  if (v.state === 'failed' && v.error) throw new AppError(v.error.code, v.error.message, v.error.status, { extra: { job_id: v.id } });
+  return { job_id: v.id, state: v.state, progress: v.progress };
+}
+
+/** Counts for /metrics: jobs by task and state, pending effects by state (the default tenant's database). */
+export async function jobGauges(db: Knex): Promise<{ jobs: Array<{ task: string; state: string; n: number }>; effects: Array<{ state: string; n: number }> }> {
+  const jobs = (await db('jobs').select('task', 'state').count({ n: '*' }).groupBy('task', 'state')) as Array<{ task: string; state: string; n: number | string }>;
+  const effects = (await db('pending_effects').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>;
+  return { jobs: jobs.map((r) => ({ task: r.task, state: r.state, n: Number(r.n) })), effects: effects.map((r) => ({ state: r.state, n: Number(r.n) })) };
 }

@@ -1,9 +1,12 @@
+import { monitoringTasks } from '../services/monitoring/tasks';
 import type { TaskDef } from './queue';
 import { erpTasks } from '../services/erp/jobs';
-import { networkTasks } from '../services/network/apply-task';
+import { networkTasks as networkSettingsTasks } from '../services/network/apply-task';
 import { notificationTasks } from '../services/notifications/tasks';
+import { networkTasks } from '../services/network-tasks';
+import { billingTasks } from '../services/billing/jobs';
 
 /** Every background task this version knows; the queue refuses to start with two of one name. */
 export function allTasks(): TaskDef[] {
-  return [...erpTasks, ...networkTasks, ...notificationTasks];
+  return [...erpTasks, ...networkSettingsTasks, ...notificationTasks, ...monitoringTasks, ...networkTasks(), ...billingTasks()];
 }

@@ -13,7 +13,11 @@ import { poolAddressing } from './network/ipam';
 import { AppError, errors, isAppError } from '../errors';
 import { assertTenantCapacity } from './tenants';
 import { ticketsOfCustomer } from './helpdesk/tickets';
-import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, withSteps } from './provisioning';
+import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, Steps } from './provisioning';
+import { runSteps, step, type Step } from './steps';
+import { recordRouterLeftover } from './network-tasks';
+import { withTransaction } from '../db/retry';
+import type { RouterLink } from '../adapters/routeros/session';
 import {
   coaSessions,
   disconnectSessions,
@@ -207,88 +211,223 @@ function customJson(custom: Record<string, string>): string | null {
   return json;
 }
 
+type Leftover = { router_id: number; username: string; mac_address: string | null };
+
+/**
+ * The outside steps of one subscriber operation: RouterOS now, each a step with undo (see steps.ts). What a
+ * router step could not undo is collected in `leftovers` and recorded once the whole operation has been undone
+ * (recorded earlier, its convergence job could read the rows before their own undo and re-create the entries).
+ */
+function routerStep(
+  ctx: NetCtx,
+  links: RouterLinks,
+  leftovers: Leftover[],
+  name: string,
+  target: () => { router: RouterRowDb | null; users: Array<{ username: string; mac_address: string | null }> },
+  fn: (steps: Steps, link: RouterLink) => Promise<void>,
+): Step<Steps | null> {
+  const keep = (router: RouterRowDb, users: Array<{ username: string; mac_address: string | null }>) => {
+    for (const u of users) leftovers.push({ router_id: router.id, username: u.username, mac_address: u.mac_address });
+  };
+  return step({
+    name,
+    async do() {
+      const t = target();
+      if (t.router?.mode !== 'api') return null;
+      const s = new Steps();
+      try {
+        await fn(s, links.for(t.router));
+        return s;
+      } catch (e) {
+        if ((await s.rollback(ctx.log)).length) keep(t.router, t.users);
+        throw e;
+      }
+    },
+    async undo(s) {
+      if (!s) return;
+      const t = target();
+      if ((await s.rollback(ctx.log)).length && t.router) keep(t.router, t.users);
+    },
+  });
+}
+
+/** Runs the steps, then records what was left on routers for a job to converge, whatever the outcome. */
+async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[]) => Step<any>[]): Promise<void> {
+  const leftovers: Leftover[] = [];
+  try {
+    await runSteps(build(leftovers), { log: ctx.log });
+  } finally {
+    const seen = new Set<string>();
+    for (const l of leftovers) {
+      const k = `${l.router_id}:${l.username}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      await recordRouterLeftover(ctx, l).catch((e) => ctx.log.error('could not record a router leftover', { router: l.router_id, username: l.username, err: String((e as Error)?.message ?? e) }));
+    }
+  }
+}
+
+/**
+ * Takes back an event of an operation that was undone: while no delivery of it was attempted it is removed,
+ * otherwise the reverse event says what happened.
+ */
+async function retractEvent(trx: Knex.Transaction, eventId: string, reverse: () => Promise<unknown>) {
+  const ev = await trx('outbox_events').where({ event_id: eventId }).first('id');
+  if (!ev) return;
+  const started = await trx('webhook_deliveries')
+    .where({ outbox_id: ev.id })
+    .where((q) => q.whereNot('status', 'pending').orWhere('attempts', '>', 0))
+    .first('id');
+  if (started) {
+    await reverse();
+    return;
+  }
+  await trx('webhook_deliveries').where({ outbox_id: ev.id }).delete();
+  await trx('outbox_events').where({ id: ev.id }).delete();
+}
+
+/**
+ * Creates the subscriber: the rows (customer, RADIUS, customer.created) commit first in their own short
+ * transaction; then an api-mode router gets its entries. A router that fails undoes its entries and the rows
+ * are removed again, so the caller gets the router's error and nothing half-made remains.
+ */
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
   await assertTenantCapacity(ctx, 'subscribers');
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
   const links = new RouterLinks(ctx);
+  let made!: { c: CustomerRow; plan: PlanRow; router: RouterRowDb | null; out: ReturnType<typeof publicCustomer>; eventId: string };
   try {
-    return await withSteps(ctx.log, (steps) =>
-      ctx.db.transaction(async (trx) => {
-        const fields = await normaliseFields(trx, input);
-        if (await usernameTaken(trx, input.username)) throw duplicateUsername(input.username);
-        const plan = await resolvePlan(trx, input);
-        if (!plan) throw errors.missing('plan');
-        let router: RouterRowDb | null = null;
-        if (input.router !== undefined && input.router !== null) router = await requireRouter(trx, input.router);
-        else if (activeRouterId !== null) router = (await findRouter(trx, activeRouterId)) ?? null;
-        const custom = Object.fromEntries(Object.entries(input.custom_fields ?? {}).filter(([, v]) => v !== ''));
-        const now = nowUtc();
-        const [id] = await trx('customers').insert({
-          ...fields,
-          plan_id: plan.id,
-          router_id: router?.id ?? null,
-          custom_fields: customJson(custom),
-          status: 'active',
-          activated_at: now,
-          created_at: now,
-          updated_at: now,
-        });
-        const c = (await trx<CustomerRow>('customers').where({ id: Number(id) }).first())!;
-        await syncCustomerRows(trx, c);
-        const out = publicCustomer(c, plan, router);
-        await emit(trx, 'customer.created', out);
-        if (router?.mode === 'api') await provisionCustomer(steps, links.for(router), c, plan);
-        return out;
-      }),
-    );
+    await runWithLeftovers(ctx, (leftovers) => [
+        step({
+          name: 'database',
+          do: async () =>
+            (made = await withTransaction(ctx.db, async (trx) => {
+              const fields = await normaliseFields(trx, input);
+              if (await usernameTaken(trx, input.username)) throw duplicateUsername(input.username);
+              const plan = await resolvePlan(trx, input);
+              if (!plan) throw errors.missing('plan');
+              let router: RouterRowDb | null = null;
+              if (input.router !== undefined && input.router !== null) router = await requireRouter(trx, input.router);
+              else if (activeRouterId !== null) router = (await findRouter(trx, activeRouterId)) ?? null;
+              const custom = Object.fromEntries(Object.entries(input.custom_fields ?? {}).filter(([, v]) => v !== ''));
+              const now = nowUtc();
+              const [id] = await trx('customers').insert({
+                ...fields,
+                plan_id: plan.id,
+                router_id: router?.id ?? null,
+                custom_fields: customJson(custom),
+                status: 'active',
+                activated_at: now,
+                created_at: now,
+                updated_at: now,
+              });
+              const c = (await trx<CustomerRow>('customers').where({ id: Number(id) }).first())!;
+              await syncCustomerRows(trx, c);
+              const out = publicCustomer(c, plan, router);
+              const eventId = await emit(trx, 'customer.created', out);
+              return { c, plan, router, out, eventId };
+            })),
+          undo: (m) =>
+            withTransaction(ctx.db, async (trx) => {
+              await removeCustomerRows(trx, m.c.username);
+              await trx('customers').where({ id: m.c.id }).delete();
+              await retractEvent(trx, m.eventId, () => emit(trx, 'customer.deleted', { id: m.c.id, username: m.c.username }));
+            }),
+        }),
+        routerStep(
+          ctx,
+          links,
+          leftovers,
+          'router',
+          () => ({ router: made.router, users: [{ username: made.c.username, mac_address: made.c.mac_address }] }),
+          (steps, link) => provisionCustomer(steps, link, made.c, made.plan),
+        ),
+      ]);
+    return made.out;
   } finally {
     await links.closeAll();
   }
 }
 
+const RESTORED_COLUMNS = [
+  'username', 'password', 'fullname', 'email', 'phone', 'address', 'afm', 'plan_id', 'router_id', 'static_ip', 'mac_address', 'custom_fields',
+  'status', 'suspend_reason', 'activated_at',
+] as const;
+
+/** Puts a subscriber's row and RADIUS rows back as they were (the undo of an edit or a status change). */
+async function restoreCustomer(trx: Knex.Transaction, before: CustomerRow, current: Pick<CustomerRow, 'username'>) {
+  const cols = Object.fromEntries(RESTORED_COLUMNS.map((k) => [k, before[k]]));
+  await trx('customers').where({ id: before.id }).update({ ...cols, updated_at: nowUtc() });
+  const c = (await trx<CustomerRow>('customers').where({ id: before.id }).first())!;
+  await syncCustomerRows(trx, c, current.username);
+}
+
 export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: CustomerInput) {
   const links = new RouterLinks(ctx);
-  let result;
+  let made!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; oldRouter: RouterRowDb | null };
   try {
-    result = await withSteps(ctx.log, (steps) =>
-      ctx.db.transaction(async (trx) => {
-        const cur = await requireCustomer(trx, ref);
-        const fields = await normaliseFields(trx, input, cur.id);
-        if (fields.username !== undefined && fields.username !== cur.username && (await usernameTaken(trx, fields.username, cur.id))) {
-          throw duplicateUsername(fields.username);
-        }
-        const plan = (await resolvePlan(trx, input)) ?? (await requirePlan(trx, { id: cur.plan_id }));
-        const oldRouter = await routerOf(trx, cur.router_id);
-        let router = oldRouter;
-        if (input.router !== undefined) router = input.router === null ? null : await requireRouter(trx, input.router);
-        let custom = parseCustom(cur.custom_fields);
-        if (input.custom_fields) {
-          custom = { ...custom, ...input.custom_fields };
-          for (const [k, v] of Object.entries(input.custom_fields)) if (v === '') delete custom[k];
-        }
-        await trx('customers')
-          .where({ id: cur.id })
-          .update({
-            ...fields,
-            plan_id: plan.id,
-            router_id: router?.id ?? null,
-            custom_fields: customJson(custom),
-            updated_at: nowUtc(),
-          });
-        const c = (await trx<CustomerRow>('customers').where({ id: cur.id }).first())!;
-        await syncCustomerRows(trx, c, cur.username);
-        if (oldRouter?.mode === 'api' && oldRouter.id !== router?.id) await deprovisionCustomer(steps, links.for(oldRouter), cur);
-        if (router?.mode === 'api') {
-          await provisionCustomer(steps, links.for(router), c, plan, oldRouter?.id === router.id ? cur : undefined);
-        }
-        return { c, cur, plan, router, oldRouter };
-      }),
-    );
+    await runWithLeftovers(ctx, (leftovers) => [
+        step({
+          name: 'database',
+          do: async () =>
+            (made = await withTransaction(ctx.db, async (trx) => {
+              const cur = await requireCustomer(trx, ref);
+              const fields = await normaliseFields(trx, input, cur.id);
+              if (fields.username !== undefined && fields.username !== cur.username && (await usernameTaken(trx, fields.username, cur.id))) {
+                throw duplicateUsername(fields.username);
+              }
+              const plan = (await resolvePlan(trx, input)) ?? (await requirePlan(trx, { id: cur.plan_id }));
+              const oldRouter = await routerOf(trx, cur.router_id);
+              let router = oldRouter;
+              if (input.router !== undefined) router = input.router === null ? null : await requireRouter(trx, input.router);
+              let custom = parseCustom(cur.custom_fields);
+              if (input.custom_fields) {
+                custom = { ...custom, ...input.custom_fields };
+                for (const [k, v] of Object.entries(input.custom_fields)) if (v === '') delete custom[k];
+              }
+              await trx('customers')
+                .where({ id: cur.id })
+                .update({
+                  ...fields,
+                  plan_id: plan.id,
+                  router_id: router?.id ?? null,
+                  custom_fields: customJson(custom),
+                  updated_at: nowUtc(),
+                });
+              const c = (await trx<CustomerRow>('customers').where({ id: cur.id }).first())!;
+              await syncCustomerRows(trx, c, cur.username);
+              return { c, cur, plan, router, oldRouter };
+            })),
+          undo: (m) => withTransaction(ctx.db, (trx) => restoreCustomer(trx, m.cur, m.c)),
+        }),
+        routerStep(
+          ctx,
+          links,
+          leftovers,
+          'old router',
+          () => ({ router: made.oldRouter?.id !== made.router?.id ? made.oldRouter : null, users: [{ username: made.cur.username, mac_address: made.cur.mac_address }] }),
+          (steps, link) => deprovisionCustomer(steps, link, made.cur),
+        ),
+        routerStep(
+          ctx,
+          links,
+          leftovers,
+          'router',
+          () => ({
+            router: made.router,
+            users: [
+              { username: made.c.username, mac_address: made.c.mac_address },
+              ...(made.cur.username !== made.c.username || made.cur.mac_address !== made.c.mac_address ? [{ username: made.cur.username, mac_address: made.cur.mac_address }] : []),
+            ],
+          }),
+          (steps, link) => provisionCustomer(steps, link, made.c, made.plan, made.oldRouter?.id === made.router?.id ? made.cur : undefined),
+        ),
+      ]);
   } finally {
     await links.closeAll();
   }
-  const { c, cur, plan, router, oldRouter } = result;
+  const { c, cur, plan, router, oldRouter } = made;
   // A session that is still up under the old name belongs to a user that no longer exists: a later suspend or
   // delete looks for the new name and would never end it, so it is ended now. The subscriber redials under the
   // new name (and the new plan, so no CoA is needed for it).
@@ -307,45 +446,65 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
 }
 
 /**
- * Deletes the subscriber, their RADIUS rows and what was provisioned on an api-mode router. A router that cannot
- * be reached refuses the delete (nothing changes) unless `force` is given: then the database is cleaned and the
- * reply says the router was left as it was (`router_cleanup_skipped`), for a router that is gone for good.
+ * Deletes the subscriber, their RADIUS rows and what was provisioned on an api-mode router. The router goes
+ * first (its entries are removed with undo), then the rows in one short transaction. A router that cannot be
+ * reached refuses the delete (nothing changes) unless `force` is given: then the database is cleaned, the reply
+ * says the router was left as it was (`router_cleanup_skipped`), and a pending effect keeps trying to clean it.
  */
 export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = false) {
-  await revokeCustomerTunnels(ctx, (await requireCustomer(ctx.db, ref)).id, force); // h4-network: WireGuard tunnels go first
+  const c = await requireCustomer(ctx.db, ref);
+  // WireGuard tunnels go first: the row's delete clears their customer_id, after which they could not be found.
+  await revokeCustomerTunnels(ctx, c.id, force);
+  const router = await routerOf(ctx.db, c.router_id);
   const links = new RouterLinks(ctx);
-  let deleted: { c: CustomerRow; router: RouterRowDb | null; skipped: boolean };
+  let skipped = false;
+  const users = [{ username: c.username, mac_address: c.mac_address }];
   try {
-    deleted = await withSteps(ctx.log, (steps) =>
-      ctx.db.transaction(async (trx) => {
-        const c = await requireCustomer(trx, ref);
-        const router = await routerOf(trx, c.router_id);
-        await removeCustomerRows(trx, c.username);
-        await trx('customers').where({ id: c.id }).delete();
-        await emit(trx, 'customer.deleted', { id: c.id, username: c.username });
-        let skipped = false;
-        if (router?.mode === 'api') {
-          try {
-            await deprovisionCustomer(steps, links.for(router), c);
-          } catch (e) {
-            if (!force || !isAppError(e) || e.code !== 'router_unreachable') throw e;
-            ctx.log.warn('subscriber deleted without router clean-up (force)', { router: router.id, username: c.username });
-            skipped = true;
-          }
-        }
-        return { c, router, skipped };
-      }),
-    );
+    await runWithLeftovers(ctx, (leftovers) => {
+      const onRouter = routerStep(ctx, links, leftovers, 'router', () => ({ router, users }), (steps, link) => deprovisionCustomer(steps, link, c));
+      return [
+        step({
+          name: 'router',
+          async do() {
+            try {
+              return await onRouter.do();
+            } catch (e) {
+              if (!force || !isAppError(e) || e.code !== 'router_unreachable') throw e;
+              ctx.log.warn('subscriber deleted without router clean-up (force)', { router: router!.id, username: c.username });
+              skipped = true;
+              // The router is left as it was; a pending effect keeps trying to clean it (and reports if it cannot).
+              leftovers.push({ router_id: router!.id, username: c.username, mac_address: c.mac_address });
+              return null;
+            }
+          },
+          undo: (s) => onRouter.undo!(s),
+        }),
+        step({
+          name: 'database',
+          do: () =>
+            withTransaction(ctx.db, async (trx) => {
+              // The subscriber the router step worked from must still be the one deleted.
+              const now = await forUpdate(trx, trx<CustomerRow>('customers').where({ id: c.id })).first();
+              if (!now || now.username !== c.username || now.router_id !== c.router_id) {
+                throw new AppError('customer_changed', 'The subscriber was changed while it was being deleted; try again.', 409);
+              }
+              await removeCustomerRows(trx, c.username);
+              await trx('customers').where({ id: c.id }).delete();
+              await emit(trx, 'customer.deleted', { id: c.id, username: c.username });
+            }),
+        }),
+      ];
+    });
   } finally {
     await links.closeAll();
   }
-  const ended = await endLiveSessions(ctx, deleted.c, deleted.router);
+  const ended = await endLiveSessions(ctx, c, router);
   return {
-    id: deleted.c.id,
-    username: deleted.c.username,
+    id: c.id,
+    username: c.username,
     deleted: true,
     sessions_ended: ended,
-    ...(deleted.skipped ? { router_cleanup_skipped: true } : {}),
+    ...(skipped ? { router_cleanup_skipped: true } : {}),
   };
 }
 
@@ -369,39 +528,59 @@ async function endLiveSessions(ctx: NetCtx, c: Pick<CustomerRow, 'username'>, ro
 
 /**
  * Suspends or unsuspends a subscriber: RADIUS rejects a suspended one (Auth-Type := Reject), an api-mode router
- * gets the PPP secret disabled, customer.suspended / customer.unsuspended is emitted in the same transaction,
- * and after commit live sessions of a suspended subscriber are disconnected. Setting the status a subscriber
- * already has changes nothing and emits nothing. Billing's dunning calls this too.
+ * gets the PPP secret disabled, customer.suspended / customer.unsuspended is emitted with the rows; the router
+ * follows after commit (undone with the rows if it fails), and live sessions of a suspended subscriber are then
+ * disconnected. Setting the status a subscriber already has changes nothing and emits nothing. Billing's dunning
+ * calls this too.
  */
 export async function setCustomerStatus(ctx: NetCtx, customerId: number, status: CustomerStatus, reason?: string) {
   if (status !== 'active' && status !== 'suspended') throw errors.invalid('status', 'The status must be "active" or "suspended".');
   const links = new RouterLinks(ctx);
-  let r: { c: CustomerRow; plan: PlanRow; router: RouterRowDb | null; changed: boolean };
+  let r!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; changed: boolean; eventId: string | null };
   try {
-    r = await withSteps(ctx.log, (steps) =>
-      ctx.db.transaction(async (trx) => {
-        const cur = await forUpdate(trx, trx<CustomerRow>('customers').where({ id: customerId })).first();
-        if (!cur) throw new AppError('customer_not_found', `No subscriber with id ${customerId}.`, 404);
-        const plan = await requirePlan(trx, { id: cur.plan_id });
-        const router = await routerOf(trx, cur.router_id);
-        if (cur.status === status) return { c: cur, plan, router, changed: false };
-        const now = nowUtc();
-        await trx('customers')
-          .where({ id: customerId })
-          .update({
-            status,
-            suspend_reason: status === 'suspended' ? (reason ?? null) : null,
-            activated_at: status === 'active' && !cur.activated_at ? now : cur.activated_at,
-            updated_at: now,
-          });
-        const c = (await trx<CustomerRow>('customers').where({ id: customerId }).first())!;
-        await syncCustomerRows(trx, c);
-        const out = publicCustomer(c, plan, router);
-        await emit(trx, status === 'suspended' ? 'customer.suspended' : 'customer.unsuspended', { ...out, reason: reason ?? null });
-        if (router?.mode === 'api') await provisionCustomer(steps, links.for(router), c, plan, cur);
-        return { c, plan, router, changed: true };
-      }),
-    );
+    await runWithLeftovers(ctx, (leftovers) => [
+        step({
+          name: 'database',
+          do: async () =>
+            (r = await withTransaction(ctx.db, async (trx) => {
+              const cur = await forUpdate(trx, trx<CustomerRow>('customers').where({ id: customerId })).first();
+              if (!cur) throw new AppError('customer_not_found', `No subscriber with id ${customerId}.`, 404);
+              const plan = await requirePlan(trx, { id: cur.plan_id });
+              const router = await routerOf(trx, cur.router_id);
+              if (cur.status === status) return { c: cur, cur, plan, router, changed: false, eventId: null };
+              const now = nowUtc();
+              await trx('customers')
+                .where({ id: customerId })
+                .update({
+                  status,
+                  suspend_reason: status === 'suspended' ? (reason ?? null) : null,
+                  activated_at: status === 'active' && !cur.activated_at ? now : cur.activated_at,
+                  updated_at: now,
+                });
+              const c = (await trx<CustomerRow>('customers').where({ id: customerId }).first())!;
+              await syncCustomerRows(trx, c);
+              const out = publicCustomer(c, plan, router);
+              const eventId = await emit(trx, status === 'suspended' ? 'customer.suspended' : 'customer.unsuspended', { ...out, reason: reason ?? null });
+              return { c, cur, plan, router, changed: true, eventId };
+            })),
+          undo: (m) =>
+            m.changed
+              ? withTransaction(ctx.db, async (trx) => {
+                  await restoreCustomer(trx, m.cur, m.c);
+                  const back = publicCustomer(m.cur, m.plan, m.router);
+                  await retractEvent(trx, m.eventId!, () => emit(trx, m.cur.status === 'suspended' ? 'customer.suspended' : 'customer.unsuspended', { ...back, reason: null }));
+                })
+              : Promise.resolve(),
+        }),
+        routerStep(
+          ctx,
+          links,
+          leftovers,
+          'router',
+          () => ({ router: r.changed ? r.router : null, users: [{ username: r.c.username, mac_address: r.c.mac_address }] }),
+          (steps, link) => provisionCustomer(steps, link, r.c, r.plan, r.cur),
+        ),
+      ]);
   } finally {
     await links.closeAll();
   }

@@ -15,7 +15,9 @@ import {
 } from '../domain/rate';
 import { AppError, errors, isAppError } from '../errors';
 import { RouterLinks, reapplyQueue } from './provisioning';
-import { coaSessions, rateLimitForPlan, removePlanGroup, summarise, syncPlanGroup, type SessionRow } from './radius';
+import { coaSessions, mapLimit, rateLimitForPlan, removePlanGroup, summarise, syncPlanGroup, type SessionRow } from './radius';
+import { withTransaction } from '../db/retry';
+import { replyWithJob, type JobProgress } from '../jobs/queue';
 import { planPoolColumns, poolsOf } from './network/plan-pool';
 import { requirePlan, type CustomerRow, type NetCtx, type PlanRow, type RouterRowDb } from './network/common';
 
@@ -126,11 +128,13 @@ export async function createPlan(ctx: NetCtx, input: Required<Pick<PlanInput, 'n
 }
 
 /**
- * Updates the plan and its RADIUS group in one transaction; after commit the new speed goes to every online
- * subscriber on the plan by CoA (their RADIUS session) and to their queues on api-mode routers.
+ * Updates the plan and its RADIUS group in one transaction; after commit a speed change is re-applied to every
+ * online subscriber on the plan by CoA (their RADIUS session) and to their queues on api-mode routers, as a job
+ * (`network.reapply_plan`): the reply carries its result under `reapplied` when it finishes in time, and always
+ * `job_id` (null when the speed did not change).
  */
 export async function updatePlan(ctx: NetCtx, id: number, input: PlanInput) {
-  const { plan, speedChanged } = await ctx.db.transaction(async (trx) => {
+  const { plan, speedChanged } = await withTransaction(ctx.db, async (trx) => {
     const current = await requirePlan(trx, { id });
     if (input.name !== undefined && input.name !== current.name && (await nameTaken({ ...ctx, db: trx }, input.name, id))) {
       throw errors.conflict('duplicate_plan_name', `A plan named "${input.name}" already exists.`);
@@ -159,48 +163,86 @@ export async function updatePlan(ctx: NetCtx, id: number, input: PlanInput) {
     return { plan, speedChanged: before !== after };
   });
 
-  const reapply = speedChanged ? await reapplySpeed(ctx, plan) : { coa: { sessions: 0, acked: 0, naked: 0, timed_out: 0, unknown_nas: 0 }, queues: { updated: 0, failed: 0, unreachable_routers: [] } };
+  let reapplied: unknown = { coa: { sessions: 0, acked: 0, naked: 0, timed_out: 0, unknown_nas: 0 }, queues: { updated: 0, failed: 0, unreachable_routers: [] } };
+  let jobId: string | null = null;
+  if (speedChanged && ctx.jobs) {
+    const job = await ctx.jobs.enqueue(REAPPLY_PLAN_TASK, { plan_id: id });
+    const r = await replyWithJob(ctx.jobs, job);
+    jobId = r.job_id;
+    const { job_id: _omit, ...rest } = r as Record<string, unknown>;
+    reapplied = rest;
+  } else if (speedChanged) {
+    reapplied = await reapplySpeed(ctx, plan, async () => undefined);
+  }
   const subscribers = Number((await ctx.db('customers').where({ plan_id: id }).count({ n: '*' }))[0].n);
-  return { ...publicPlan(plan, subscribers), reapplied: reapply };
+  return { ...publicPlan(plan, subscribers), reapplied, job_id: jobId };
 }
 
-async function reapplySpeed(ctx: NetCtx, plan: PlanRow) {
+export const REAPPLY_PLAN_TASK = 'network.reapply_plan';
+/** Routers worked on at once; one router's subscribers go one after another over its one connection. */
+const REAPPLY_ROUTER_CONCURRENCY = 4;
+
+const USERNAME_CHUNK = 500;
+
+/**
+ * The job's work: CoA to the plan's online sessions, then the plan's queue on each api-mode router. Usernames are
+ * looked up in chunks and subscribers by a join: one list of a big plan's usernames would pass SQLite's
+ * bound-variable limit (32,766).
+ */
+export async function reapplySpeed(ctx: NetCtx, plan: PlanRow, progress: JobProgress) {
   const rateLimit = rateLimitForPlan(plan);
-  const customers = await ctx.db<CustomerRow>('customers').where({ plan_id: plan.id, status: 'active' });
-  const usernames = customers.map((c) => c.username);
-  const sessions = usernames.length
-    ? await ctx.db<SessionRow>('radacct').whereNull('acctstoptime').whereIn('username', usernames)
-    : [];
+  // The FreeRADIUS tables keep their own collation on MariaDB, so radacct is not joined to customers on the
+  // username: the usernames go in chunks, under SQLite's bound-variable limit.
+  const usernames = (await ctx.db('customers').where({ plan_id: plan.id, status: 'active' }).select('username')).map((r) => r.username as string);
+  const sessions: SessionRow[] = [];
+  for (let i = 0; i < usernames.length; i += USERNAME_CHUNK) {
+    sessions.push(...(await ctx.db<SessionRow>('radacct').whereNull('acctstoptime').whereIn('username', usernames.slice(i, i + USERNAME_CHUNK))));
+  }
+  const customers = await ctx.db<CustomerRow>('customers as c')
+    .join('routers as r', 'r.id', 'c.router_id')
+    .where({ 'c.plan_id': plan.id, 'c.status': 'active', 'r.mode': 'api' })
+    .orderBy('c.id')
+    .select('c.*');
+  const total = sessions.length + customers.length;
+  let done = 0;
   const outcomes = await coaSessions(ctx, sessions, rateLimit);
+  done += sessions.length;
+  await progress(done, total);
 
   const apiRouters = await ctx.db<RouterRowDb>('routers').where({ mode: 'api' });
-  const byId = new Map(apiRouters.map((r) => [r.id, r]));
-  const links = new RouterLinks(ctx);
+  const byRouter = new Map<number, CustomerRow[]>();
+  for (const c of customers) byRouter.set(c.router_id!, [...(byRouter.get(c.router_id!) ?? []), c]);
   let updated = 0;
   let failed = 0;
-  // A router that cannot be reached is tried once: each further subscriber on it would wait out the connect
-  // timeout again, and a plan with hundreds of subscribers on a dead router would hold the request for minutes.
   const unreachable = new Map<number, string>();
-  try {
-    for (const c of customers) {
-      const r = c.router_id !== null ? byId.get(c.router_id) : undefined;
-      if (!r) continue;
-      if (unreachable.has(r.id)) {
-        failed += 1;
-        continue;
-      }
+  await mapLimit(
+    apiRouters.filter((r) => byRouter.has(r.id)),
+    REAPPLY_ROUTER_CONCURRENCY,
+    async (r) => {
+      const links = new RouterLinks(ctx);
       try {
-        await reapplyQueue(links.for(r), c, plan);
-        updated += 1;
-      } catch (e) {
-        failed += 1;
-        if (isAppError(e) && (e.code === 'router_unreachable' || e.code === 'router_login_failed')) unreachable.set(r.id, r.name);
-        ctx.log.warn('queue re-apply failed', { customer: c.id, router: r.id, err: String((e as Error)?.message ?? e) });
+        for (const c of byRouter.get(r.id)!) {
+          // A router that cannot be reached is tried once: each further subscriber on it would wait out the
+          // connect timeout again, and a plan with hundreds of subscribers on a dead router would take minutes.
+          if (unreachable.has(r.id)) failed += 1;
+          else {
+            try {
+              await reapplyQueue(links.for(r), c, plan);
+              updated += 1;
+            } catch (e) {
+              failed += 1;
+              if (isAppError(e) && (e.code === 'router_unreachable' || e.code === 'router_login_failed')) unreachable.set(r.id, r.name);
+              ctx.log.warn('queue re-apply failed', { customer: c.id, router: r.id, err: String((e as Error)?.message ?? e) });
+            }
+          }
+          done += 1;
+          await progress(done, total);
+        }
+      } finally {
+        await links.closeAll();
       }
-    }
-  } finally {
-    await links.closeAll();
-  }
+    },
+  );
   return {
     coa: { sessions: sessions.length, ...summarise(outcomes) },
     queues: { updated, failed, unreachable_routers: [...unreachable.values()] },

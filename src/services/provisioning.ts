@@ -1,7 +1,7 @@
 /**
- * Multi-system work as steps with undo: each step that changes something outside the database records how to
- * take it back; when a later step fails, the undos run in reverse and the error goes up, so the database
- * transaction around it rolls back too and nothing half-made remains.
+ * A router's part of a subscriber operation: each RouterOS change records how to take it back (`Steps`), so the
+ * router step of a service (see steps.ts and customers.ts) can undo its own changes when a later one fails, and
+ * be undone as a whole when a step after it fails. Never called inside a database transaction.
  */
 import type { Logger } from '../logger';
 import { buildQueueFields } from '../domain/rate';
@@ -46,16 +46,6 @@ export class Steps {
   }
 }
 
-/** Runs fn with a fresh set of steps; on any error the steps are undone before the error propagates. */
-export async function withSteps<T>(log: Logger | undefined, fn: (steps: Steps) => Promise<T>): Promise<T> {
-  const steps = new Steps();
-  try {
-    return await fn(steps);
-  } catch (e) {
-    await steps.rollback(log);
-    throw e;
-  }
-}
 
 /** Routers the caller talks to during one operation, each opened once and closed at the end. */
 export class RouterLinks {

@@ -2,6 +2,7 @@
  * RADIUS in ispgate: the FreeRADIUS rows kept in step with subscribers, plans and routers (always inside the
  * caller's transaction), active sessions from radacct, and Disconnect/CoA to the NAS a session is on.
  */
+import type { Knex } from 'knex';
 import { buildRateLimit } from '../domain/rate';
 import { sendCoa, sendDisconnect, type DynAuthResult } from '../adapters/radius/dynauth';
 import { AppError } from '../errors';
@@ -34,11 +35,22 @@ export async function removePlanGroup(db: Db, planId: number): Promise<void> {
   await db('radusergroup').where({ groupname: group }).delete();
 }
 
+/**
+ * Only the attributes ispgate owns: an operator's hand-made rows for the user (e.g. Simultaneous-Use) stay.
+ * The rows are found by a plain read and deleted by primary key: a DELETE … WHERE username = ? on MariaDB takes a
+ * gap lock where the username would go, and the INSERT that follows in the same transaction waits on the gap
+ * lock another new subscriber's transaction holds — concurrent adds deadlocked on it.
+ */
 async function deleteUserRows(db: Db, username: string): Promise<void> {
-  // Only the attributes ispgate owns: an operator's hand-made rows for the user (e.g. Simultaneous-Use) stay.
-  await db('radcheck').where({ username }).whereIn('attribute', ['Cleartext-Password', 'Auth-Type']).delete();
-  await db('radreply').where({ username }).whereIn('attribute', ['Framed-IP-Address']).delete();
-  await db('radusergroup').where({ username }).where('groupname', 'like', 'plan-%').delete();
+  const owned: Array<[string, (q: Knex.QueryBuilder) => Knex.QueryBuilder]> = [
+    ['radcheck', (q) => q.whereIn('attribute', ['Cleartext-Password', 'Auth-Type'])],
+    ['radreply', (q) => q.whereIn('attribute', ['Framed-IP-Address'])],
+    ['radusergroup', (q) => q.where('groupname', 'like', 'plan-%')],
+  ];
+  for (const [table, filter] of owned) {
+    const ids = (await filter(db(table).where({ username }).select('id'))).map((r: { id: number }) => r.id);
+    if (ids.length) await db(table).whereIn('id', ids).delete();
+  }
 }
 
 /**

@@ -8,7 +8,10 @@ import { readSystemResource } from '../adapters/routeros/ops';
 import { DEFAULT_API_PORT, DEFAULT_API_TLS_PORT, withRouter } from '../adapters/routeros/session';
 import { DEFAULT_COA_PORT } from '../adapters/radius/dynauth';
 import { AppError, errors, isAppError } from '../errors';
-import { deprovisionCustomer, removePlanProfiles, RouterLinks, withSteps } from './provisioning';
+import { deprovisionCustomer, removePlanProfiles, RouterLinks, Steps } from './provisioning';
+import { mapLimit } from './radius';
+import { withTransaction } from '../db/retry';
+import { replyWithJob, type JobProgress } from '../jobs/queue';
 import { removeNas, syncNas } from './radius';
 import { assertTenantCapacity } from './tenants';
 import { requireRouter, routerConnection, type CustomerRow, type NetCtx, type RouterRowDb } from './network/common';
@@ -75,7 +78,7 @@ export async function createRouter(
   const ip = ipv4('ip', input.ip);
   const radiusIp = input.radius_ip ? ipv4('radius_ip', input.radius_ip) : ip;
   const tls = input.tls ?? false;
-  return ctx.db.transaction(async (trx) => {
+  const out = await withTransaction(ctx.db, async (trx) => {
     await checkUnique({ ...ctx, db: trx }, input.name, radiusIp);
     const now = nowUtc();
     const [id] = await trx('routers').insert({
@@ -96,10 +99,11 @@ export async function createRouter(
     await syncNas(trx, r, input.radius_secret);
     return publicRouter(r);
   });
+  return out;
 }
 
 export async function updateRouter(ctx: NetCtx, id: number, input: RouterInput) {
-  return ctx.db.transaction(async (trx) => {
+  const out = await withTransaction(ctx.db, async (trx) => {
     const cur = await requireRouter(trx, id);
     const ip = input.ip !== undefined ? ipv4('ip', input.ip) : cur.ip;
     // A RADIUS IP that is the management IP (the default) moves with it: otherwise re-addressing a router leaves
@@ -121,63 +125,109 @@ export async function updateRouter(ctx: NetCtx, id: number, input: RouterInput) 
     await syncNas(trx, r, input.radius_secret ?? ctx.secrets.decrypt(cur.radius_secret_enc), cur.radius_ip);
     return publicRouter(r);
   });
+  return out;
 }
 
 /**
- * Removes the router, its nas row and, on an api-mode router, every secret/queue/lease ispgate put there. If the
- * router cannot be reached the delete is refused (nothing changes) unless `force` is given.
+ * Removes the router, its nas row and, on an api-mode router, every secret/queue/lease ispgate put there. The
+ * deprovisioning fans out over the router's subscribers, so it runs as a job (`network.delete_router`); the reply
+ * is the job's result with `job_id`, as before when the job finishes in time. If the router cannot be reached
+ * the delete is refused (nothing changes) unless `force` is given.
  */
-export async function deleteRouter(ctx: NetCtx, id: number, force = false) {
+export async function deleteRouter(ctx: NetCtx & Pick<ActionContext, 'jobs'>, id: number, force = false) {
+  await requireRouter(ctx.db, id);
+  const job = await ctx.jobs.enqueue(DELETE_ROUTER_TASK, { router_id: id, force }, { dedupeKey: `delete_router:${id}` });
+  return replyWithJob(ctx.jobs, job);
+}
+
+export const DELETE_ROUTER_TASK = 'network.delete_router';
+
+/**
+ * The job's work: the router's entries go first (steps with undo, one connection, progress per subscriber);
+ * then the rows in one short transaction. A failure before the rows are gone undoes what was removed.
+ */
+export async function deleteRouterNow(ctx: NetCtx, id: number, force: boolean, progress: JobProgress) {
+  const r = await requireRouter(ctx.db, id);
+  const customers = await ctx.db<CustomerRow>('customers').where({ router_id: id }).select('id', 'username', 'mac_address');
   const links = new RouterLinks(ctx);
+  const steps = new Steps();
   try {
-    return await withSteps(ctx.log, async (steps) =>
-      ctx.db.transaction(async (trx) => {
-        const r = await requireRouter(trx, id);
-        const customers = await trx<CustomerRow>('customers').where({ router_id: id });
-        let cleaned = 0;
-        if (r.mode === 'api' && customers.length) {
-          try {
-            for (const c of customers) {
-              await deprovisionCustomer(steps, links.for(r), c);
-              cleaned += 1;
-            }
-          } catch (e) {
-            if (!force) throw e;
-            ctx.log.warn('router clean-up skipped (force)', { router: id, err: String((e as Error)?.message ?? e) });
-          }
+    let cleaned = 0;
+    if (r.mode === 'api' && customers.length) {
+      try {
+        for (const c of customers) {
+          await deprovisionCustomer(steps, links.for(r), c);
+          cleaned += 1;
+          await progress(cleaned, customers.length);
         }
-        let profiles = 0;
-        // Plan profiles hold no credentials and no subscriber depends on them any more, so a router that cannot
-        // be reached for them alone does not block the delete.
-        if (r.mode === 'api' && cleaned === customers.length) {
-          try {
-            profiles = await removePlanProfiles(steps, links.for(r));
-          } catch (e) {
-            ctx.log.warn('plan profiles left on the router', { router: id, err: String((e as Error)?.message ?? e) });
-          }
-        }
-        await removeNas(trx, r.radius_ip);
-        await trx('customers').where({ router_id: id }).update({ router_id: null, updated_at: nowUtc() });
-        await trx('routers').where({ id }).delete();
-        return { id, deleted: true, customers_detached: customers.length, router_entries_removed_for: cleaned, plan_profiles_removed: profiles };
-      }),
-    );
+      } catch (e) {
+        if (!force) throw e;
+        ctx.log.warn('router clean-up skipped (force)', { router: id, err: String((e as Error)?.message ?? e) });
+      }
+    }
+    let profiles = 0;
+    // Plan profiles hold no credentials and no subscriber depends on them any more, so a router that cannot
+    // be reached for them alone does not block the delete.
+    if (r.mode === 'api' && cleaned === customers.length) {
+      try {
+        profiles = await removePlanProfiles(steps, links.for(r));
+      } catch (e) {
+        ctx.log.warn('plan profiles left on the router', { router: id, err: String((e as Error)?.message ?? e) });
+      }
+    }
+    const detached = await withTransaction(ctx.db, async (trx) => {
+      await removeNas(trx, r.radius_ip);
+      const n = await trx('customers').where({ router_id: id }).update({ router_id: null, updated_at: nowUtc() });
+      await trx('routers').where({ id }).delete();
+      return n;
+    });
+    await progress(customers.length, customers.length);
+    return { id, deleted: true, customers_detached: Number(detached), router_entries_removed_for: cleaned, plan_profiles_removed: profiles };
+  } catch (e) {
+    await steps.rollback(ctx.log);
+    throw e;
   } finally {
     await links.closeAll();
   }
 }
 
 async function probe(ctx: NetCtx, r: RouterRowDb, withResource: boolean) {
+  let out: { status: 'online' | 'offline' | 'auth_failed'; resource: Awaited<ReturnType<typeof readSystemResource>> | null; error: string | null };
   try {
     const resource = await withRouter(routerConnection(ctx, r), async (s) => (withResource ? readSystemResource(s) : null));
-    await ctx.db('routers').where({ id: r.id }).update({ last_seen_at: nowUtc(), last_error: null });
-    return { status: 'online' as const, resource, error: null };
+    out = { status: 'online', resource, error: null };
   } catch (e) {
     const err = isAppError(e) ? e : new AppError('router_unreachable', String((e as Error)?.message ?? e), 502);
+    out = { status: err.code === 'router_login_failed' ? 'auth_failed' : 'offline', resource: null, error: err.code };
     await ctx.db('routers').where({ id: r.id }).update({ last_error: err.message.slice(0, 255) });
-    return { status: err.code === 'router_login_failed' ? ('auth_failed' as const) : ('offline' as const), resource: null, error: err.code };
   }
+  const now = nowUtc();
+  await ctx.db('routers')
+    .where({ id: r.id })
+    .update({ status: out.status, status_error: out.error, status_checked_at: now, ...(out.status === 'online' ? { last_seen_at: now, last_error: null } : {}) });
+  // router.offline / router.online are the monitoring probe's (src/services/monitoring/routers.ts): it waits for
+  // ROUTER_OFFLINE_AFTER failures in a row and emits once per change, so one flap does not page anybody.
+  return out;
 }
+
+export const PROBE_ROUTERS_TASK = 'network.probe_routers';
+const PROBE_CONCURRENCY = 8;
+
+/** The probe job's work: logs in to each router (a few at a time) and stores what it saw. */
+export async function probeRouters(ctx: NetCtx, ids: number[] | null, progress: JobProgress) {
+  const q = ctx.db<RouterRowDb>('routers').orderBy('id');
+  if (ids?.length) q.whereIn('id', ids.slice(0, 1000));
+  const routers = await q;
+  let done = 0;
+  const results = await mapLimit(routers, PROBE_CONCURRENCY, async (r) => {
+    const p = await probe(ctx, r, false);
+    done += 1;
+    await progress(done, routers.length);
+    return { id: r.id, status: p.status, error: p.error };
+  });
+  return { probed: results.length, online: results.filter((x) => x.status === 'online').length, routers: results };
+}
+
 
 async function countsByRouter(ctx: NetCtx): Promise<Map<number, number>> {
   const rows = (await ctx.db('customers').whereNotNull('router_id').select('router_id').count({ n: '*' }).groupBy('router_id')) as Array<{
@@ -187,14 +237,16 @@ async function countsByRouter(ctx: NetCtx): Promise<Map<number, number>> {
   return new Map(rows.map((x) => [Number(x.router_id), Number(x.n)]));
 }
 
+/**
+ * Routers with the status the probe job last stored (`unknown` before the first probe, `checked_at` when it was
+ * seen): a GET no longer logs in to every router. list_routers_ui still asks each router for its resources.
+ */
 export async function getRouters(ctx: NetCtx & Partial<Pick<ActionContext, 'getActiveRouterId'>>) {
   const routers = await ctx.db<RouterRowDb>('routers').orderBy('name');
   const active = (await ctx.getActiveRouterId?.()) ?? null;
   const counts = await countsByRouter(ctx);
-  const probes = await Promise.all(routers.map((r) => probe(ctx, r, false)));
-  const fresh = await ctx.db<RouterRowDb>('routers').orderBy('name');
-  return fresh.map((r, i) =>
-    publicRouter(r, { status: probes[i].status, error: probes[i].error, active: r.id === active, customers: counts.get(r.id) ?? 0 }),
+  return routers.map((r) =>
+    publicRouter(r, { status: r.status ?? 'unknown', error: r.status_error ?? null, checked_at: toIso(r.status_checked_at), active: r.id === active, customers: counts.get(r.id) ?? 0 }),
   );
 }
 

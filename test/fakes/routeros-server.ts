@@ -78,6 +78,9 @@ const MENUS: Record<string, MenuSpec> = {
       'check-gateway', 'vrf-interface', 'blackhole'],
   },
   '/interface': { attrs: [...COMMON, 'name', 'mtu', 'l2mtu'], readOnly: true },
+  // Filled in by the router itself (sensors; MNDP/LLDP/CDP discovery): printed, never added.
+  '/system/health': { attrs: [], readOnly: true },
+  '/ip/neighbor': { attrs: [], readOnly: true },
   '/interface/vlan': {
     attrs: [...COMMON, 'name', 'vlan-id', 'interface', 'mtu', 'arp', 'use-service-tag', 'loop-protect'],
     unique: { key: 'name', message: 'failure: already have interface with such name' },
@@ -128,8 +131,21 @@ const SINGLETONS: Record<string, Row> = {
     'board-name': 'CHR',
     'architecture-name': 'x86_64',
     'cpu-count': '2',
+    'free-hdd-space': '90000000',
+    'total-hdd-space': '134217728',
   },
   '/system/identity': { name: 'fake-router' },
+};
+
+/** Menus a RouterOS v7 router has rows in from the start (monitoring reads them); a seed replaces them. */
+const DEFAULT_TABLES: Record<string, Row[]> = {
+  // v7 prints one row per sensor; v6 printed one row with voltage= and temperature=.
+  '/system/health': [
+    { name: 'voltage', value: '24.1', type: 'V' },
+    { name: 'temperature', value: '41', type: 'C' },
+    { name: 'cpu-temperature', value: '48', type: 'C' },
+  ],
+  '/ip/neighbor': [],
 };
 
 export function encodeLength(n: number): Buffer {
@@ -218,6 +234,10 @@ export class FakeRouterOS {
   constructor(opts: FakeRouterOptions = {}) {
     this.users = opts.users ?? { admin: 'secret' };
     this.emptyReply = opts.emptyReply ?? false;
+    for (const [menu, rows] of Object.entries(DEFAULT_TABLES)) {
+      // Ids of their own (*F1, *F2 …) so the ids of items a test adds still start at *1.
+      if (!opts.seed?.[menu]) this.tables.set(menu, rows.map((r, i) => ({ '.id': `*F${i + 1}`, ...r })));
+    }
     for (const [menu, rows] of Object.entries(opts.seed ?? {})) {
       if (!MENUS[menu]) throw new Error(`the fake RouterOS does not know the menu ${menu}`);
       this.tables.set(menu, rows.map((r) => this.withId(menu, r)));

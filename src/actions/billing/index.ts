@@ -6,7 +6,8 @@ import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
 import { clearableText, id, optionalBool, optionalDate, optionalId, optionalInt as optionalIntOf, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
 import { resolveCustomerId, saveBillingCustomer } from '../../services/billing/customers';
-import { generateMonth } from '../../services/billing/generate';
+import { queueGenerateMonth } from '../../services/billing/generate';
+import { replyWithJob } from '../../jobs/queue';
 import { idempotencyKeyOf, withIdempotency } from '../../services/billing/idempotency';
 import { ALL_INVOICE_STATUSES, createManualInvoice, deleteInvoice, getInvoice, INVOICE_STATUSES, listInvoices, setInvoiceStatus } from '../../services/billing/invoices';
 import { bulkPay, chargeInvoice, diasImport, OFFLINE_PAY_METHODS, recordOfflinePayment, retryCharge } from '../../services/billing/payments';
@@ -105,12 +106,15 @@ export const saveBillingCustomerAction = defineAction({
 export const generateInvoicesMonthAction = defineAction({
   name: 'generate_invoices_month',
   section: 'billing',
-  summary: 'Generate invoices for all active billable customers for a month (YYYY-MM); idempotent and resumable',
-  input: z.object({ month }),
+  summary: 'Generate invoices for all active billable customers for a month (YYYY-MM); idempotent and resumable. Runs as a job: the reply waits for its result (with job_id), or with async=1 answers the job id at once',
+  input: z.object({ month, async: optionalBool }),
   permission: 'billing.write',
   rateClass: 'bulk',
   async run(ctx, input) {
-    return generateMonth(ctx, input.month);
+    const job = await queueGenerateMonth(ctx, input.month);
+    if (input.async) return { job_id: job.id, state: job.state, month: input.month };
+    // Existing clients wait for the result, however long the month takes.
+    return replyWithJob(ctx.jobs, job, 6 * 3600_000);
   },
 });
 

@@ -37,7 +37,7 @@ export const addPlan = defineAction({
 export const editPlan = defineAction({
   name: 'edit_plan',
   section: 'plans',
-  summary: "Update a service plan; a speed change is re-applied to online subscribers by CoA and to api-mode routers' queues",
+  summary: "Update a service plan; a speed change is re-applied to online subscribers by CoA and to api-mode routers' queues, as a job (reply carries job_id)",
   input: z.object({
     id,
     name: optionalText(64),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
 import { id, optionalBool, optionalInt, optionalText, text } from '../../gateway/fields';
 import { createRouter, deleteRouter, getRouters, listRoutersUi, switchRouter, updateRouter } from '../../services/routers';
+import { routerWithSnmp, snmpFields } from '../../services/monitoring/snmp-settings';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const port = optionalInt(1, 65535);
@@ -24,10 +25,11 @@ export const addRouter = defineAction({
     radius_secret: secret(60),
     coa_port: port,
     mode,
+    ...snmpFields,
   }),
   permission: 'routers.write',
   rateClass: 'standard',
-  run: (ctx, input) => createRouter(ctx, input),
+  run: (ctx, input) => routerWithSnmp(ctx, input, undefined, (rest) => createRouter(ctx, rest)),
 });
 
 export const editRouter = defineAction({
@@ -46,16 +48,17 @@ export const editRouter = defineAction({
     radius_secret: z.preprocess(blank, secret(60).optional()),
     coa_port: port,
     mode,
+    ...snmpFields,
   }),
   permission: 'routers.write',
   rateClass: 'standard',
-  run: (ctx, { id: routerId, ...rest }) => updateRouter(ctx, routerId, rest),
+  run: (ctx, { id: routerId, ...rest }) => routerWithSnmp(ctx, rest, routerId, (r) => updateRouter(ctx, routerId, r)),
 });
 
 export const deleteRouterAction = defineAction({
   name: 'delete_router',
   section: 'routers',
-  summary: 'Remove a router, its NAS row and what ispgate provisioned on it (force=1 when it cannot be reached)',
+  summary: 'Remove a router, its NAS row and what ispgate provisioned on it, as a job (reply carries job_id; force=1 when it cannot be reached)',
   input: z.object({ id, force: optionalBool }),
   permission: 'routers.write',
   rateClass: 'standard',
@@ -65,7 +68,7 @@ export const deleteRouterAction = defineAction({
 export const getRoutersAction = defineAction({
   name: 'get_routers',
   section: 'routers',
-  summary: 'All routers with their connection status (logs in to each over the API)',
+  summary: 'All routers with the connection status the probe job stored (online, offline, auth_failed, unknown) and when it was checked',
   input: z.object({}).passthrough(),
   permission: 'routers.read',
   rateClass: 'standard',

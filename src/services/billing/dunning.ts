@@ -4,6 +4,9 @@ import type { ActionContext } from '../../gateway/action';
 import { today } from './invoices';
 import { loadSettings } from './settings';
 import { setCustomerStatus } from './suspension';
+import { AppError } from '../../errors';
+import { mapLimit } from '../radius';
+import type { JobProgress } from '../../jobs/queue';
 
 export const SUSPEND_REASON = 'Unpaid invoices past the grace period';
 
@@ -25,11 +28,32 @@ async function owesPastGrace(ctx: ActionContext, customerId: number, cutoff: str
 }
 
 /**
- * The dunning job: unpaid invoices past their due date become overdue; subscribers still owing after the grace
+ * The dunning run: unpaid invoices past their due date become overdue; subscribers still owing after the grace
  * days are suspended through the network area's path (same as toggle_status), and those who have since paid are
- * restored. Only suspensions made here are lifted here: an operator's suspension is left alone.
+ * restored. Only suspensions made here are lifted here: an operator's suspension is left alone. The per-subscriber
+ * work reaches routers and NAS, so it runs as a job (`billing.dunning_run`, one per day's run) with progress;
+ * this waits for it and answers its result with `job_id`.
  */
 export async function runDunning(ctx: ActionContext, on = today()) {
+  const job = await ctx.jobs.enqueue(DUNNING_TASK, { on }, { dedupeKey: `dunning:${on}` });
+  const done = await ctx.jobs.wait(job.id);
+  if (done.state === 'failed' && done.error) throw new AppError(done.error.code, done.error.message, done.error.status, { extra: { job_id: done.id } });
+  if (done.state !== 'completed') throw new AppError('job_timeout', `The dunning run is still going; follow job ${done.id} with job_status.`, 504, { extra: { job_id: done.id } });
+  return { ...(done.result as DunningResult), job_id: done.id };
+}
+
+export const DUNNING_TASK = 'billing.dunning_run';
+/** Subscribers worked on at once: each suspension talks to a router and the NAS. */
+const DUNNING_CONCURRENCY = 4;
+
+export interface DunningResult {
+  marked_overdue: number;
+  suspended: number;
+  restored: number;
+  failures: { customer_id: number; error: string }[];
+}
+
+export async function dunningPass(ctx: ActionContext, on: string, progress: JobProgress): Promise<DunningResult> {
   const { cutoff } = await pastGraceQuery(ctx, on);
   const markedOverdue = await ctx.db('invoices').where({ status: 'unpaid' }).where('due_date', '<', on).whereRaw('total_cents > paid_cents').update({ status: 'overdue', updated_at: nowUtc() });
 
@@ -39,17 +63,23 @@ export async function runDunning(ctx: ActionContext, on = today()) {
       q.select(ctx.db.raw('1')).from('invoices as i').whereRaw('i.customer_id = c.id').whereIn('i.status', ['unpaid', 'overdue']).where('i.due_date', '<', cutoff).whereRaw('i.total_cents > i.paid_cents'),
     )
     .select('c.id');
-  let suspended = 0;
-  const failures: { customer_id: number; error: string }[] = [];
-  for (const { id } of toSuspend) {
-    if (await suspendForBilling(ctx, Number(id), failures)) suspended += 1;
-  }
   const flagged = await ctx.db('billing_customers as bc').join('customers as c', 'c.id', 'bc.customer_id').where('bc.suspended_by_billing', true).select('c.id');
-  let restored = 0;
-  for (const { id } of flagged) {
-    if (await liftIfSettled(ctx, Number(id), on)) restored += 1;
-  }
-  return { marked_overdue: markedOverdue, suspended, restored, failures };
+  const total = toSuspend.length + flagged.length;
+  let done = 0;
+  const failures: { customer_id: number; error: string }[] = [];
+  const suspendedFlags = await mapLimit(toSuspend, DUNNING_CONCURRENCY, async ({ id }) => {
+    const ok = await suspendForBilling(ctx, Number(id), failures);
+    await progress(++done, total);
+    return ok;
+  });
+  // Restores run after the suspensions: a subscriber suspended above is not looked at again in the same run.
+  const restoredFlags = await mapLimit(flagged, DUNNING_CONCURRENCY, async ({ id }) => {
+    const ok = await liftIfSettled(ctx, Number(id), on);
+    await progress(++done, total);
+    return ok;
+  });
+  failures.sort((a, b) => a.customer_id - b.customer_id);
+  return { marked_overdue: markedOverdue, suspended: suspendedFlags.filter(Boolean).length, restored: restoredFlags.filter(Boolean).length, failures };
 }
 
 /**

@@ -17,6 +17,8 @@ export interface GenerateOptions {
   on?: string;
   /** Test seam: called inside each batch's transaction after its invoices are written; throwing aborts the run. */
   faultHook?: (info: { batch: number; createdBefore: number; batchSize: number }) => void;
+  /** Reports how far the walk over subscriber ids is (the job's progress). */
+  progress?: (done: number, total: number) => Promise<void>;
 }
 
 export interface GenerateResult {
@@ -86,6 +88,7 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
       .orderBy('c.id')
       .select('c.id', 'c.activated_at', 'p.name as plan_name', 'p.price_cents', 'bc.vat_rate', 'bc.vat_exemption_code', 'bc.series');
     lastId = windowEnd;
+    await opts.progress?.(Math.min(lastId, lastCustomerId), lastCustomerId);
     if (rows.length === 0) continue;
     batchNo += 1;
 
@@ -180,4 +183,14 @@ export async function generateMonth(ctx: ActionContext, month: string, opts: Gen
         : `Created ${created} invoice(s) for ${month}${existing ? `, completing a run that had created ${existing}` : ''}.`) +
       (skipped.length ? ` ${skipped.length} subscriber(s) could not be invoiced: see skipped.` : ''),
   };
+}
+
+export const GENERATE_MONTH_TASK = 'billing.generate_month';
+
+/**
+ * Queues the month's generation as a job; one job per month at a time (a request for the same month, from any
+ * instance, gets the job already running).
+ */
+export async function queueGenerateMonth(ctx: ActionContext, month: string) {
+  return ctx.jobs.enqueue(GENERATE_MONTH_TASK, { month }, { dedupeKey: `generate_month:${month}` });
 }

@@ -1,4 +1,7 @@
 import type { Job } from '../../jobs/job';
+import { defineTask, type TaskDef } from '../../jobs/queue';
+import { DUNNING_TASK, dunningPass } from './dunning';
+import { GENERATE_MONTH_TASK, generateMonth } from './generate';
 import { AppError, isAppError } from '../../errors';
 import { runDunning } from './dunning';
 import { chargeInvoice } from './payments';
@@ -39,3 +42,24 @@ export const billingJobs: Job[] = [
   { name: 'billing.dunning', everyMs: 60 * 60 * 1000, run: (ctx) => runDunning(ctx) },
   { name: 'billing.auto_charge', everyMs: 15 * 60 * 1000, run: (ctx) => runAutoCharge(ctx) },
 ];
+
+/** Billing's background tasks: a month's generation and a dunning run, each with progress. */
+export function billingTasks(): TaskDef[] {
+  return [
+    defineTask({
+      name: GENERATE_MONTH_TASK,
+      section: 'billing',
+      // Batches are their own transactions and a rerun completes a run: a retry after a crash is safe.
+      attempts: 3,
+      leaseMs: 15 * 60_000,
+      run: (ctx, data: { month: string }, progress) => generateMonth(ctx, data.month, { progress }),
+    }),
+    defineTask({
+      name: DUNNING_TASK,
+      section: 'billing',
+      attempts: 2,
+      leaseMs: 15 * 60_000,
+      run: (ctx, data: { on: string }, progress) => dunningPass(ctx, data.on, progress),
+    }),
+  ];
+}

@@ -5,7 +5,7 @@ import { AppError } from '../../errors';
 import { parseRatePair, parseSecondsPair, type SpeedProfile } from '../../domain/rate';
 
 /** What the network services use from an action context; a system context (jobs, dunning) has all of it. */
-export type NetCtx = Pick<ActionContext, 'db' | 'secrets' | 'log' | 'config'> & Partial<Pick<ActionContext, 'getActiveRouterId'>>;
+export type NetCtx = Pick<ActionContext, 'db' | 'secrets' | 'log' | 'config'> & Partial<Pick<ActionContext, 'getActiveRouterId' | 'jobs'>>;
 
 export type Db = Knex | Knex.Transaction;
 
@@ -37,6 +37,10 @@ export interface RouterRowDb {
   mode: 'radius' | 'api';
   last_seen_at: string | null;
   last_error: string | null;
+  /** What the probe job last saw: online | offline | auth_failed | unknown. */
+  status?: string;
+  status_error?: string | null;
+  status_checked_at?: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -202,6 +202,8 @@ export interface DiscoveredNode {
   model?: string;
   serial?: string;
   location?: string;
+  /** Which discovery found it (librenms, observium, zabbix, mikrotik …); 'discovery' when not said. */
+  source?: string;
 }
 
 /**
@@ -242,7 +244,7 @@ export async function upsertDiscoveredNode(ctx: Pick<NetCtx, 'db'>, d: Discovere
       model: clip(d.model, 64) ?? null,
       serial: clip(d.serial, 64) ?? null,
       status: 'pending',
-      source: 'discovery',
+      source: clip(d.source, 16) || 'discovery',
       created_by: 'discovery',
       created_at: now,
       updated_at: now,

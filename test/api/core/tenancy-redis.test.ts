@@ -5,6 +5,7 @@ import { prepareDatabase } from '../../../src/bootstrap';
 import { nowUtc } from '../../../src/db/knex';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { freshDatabase } from '../../helpers/db';
+import { dropRedisPrefix } from '../../helpers/redis';
 
 let t: TestApp;
 let other: Awaited<ReturnType<typeof freshDatabase>>;
@@ -48,10 +49,13 @@ test('with REDIS_URL two instances share one budget', async () => {
     expect(last.headers['x-ratelimit-remaining']).toBe('0');
     expect((await call(appA)).status).toBe(429);
   } finally {
+    await a.jobs.stop();
+    await b.jobs.stop();
     a.redis?.disconnect();
     b.redis?.disconnect();
     await a.tenants.close();
     await b.tenants.close();
+    await dropRedisPrefix(prefix);
   }
 });
 

@@ -66,12 +66,20 @@ test('edit_router moves the nas row with the RADIUS IP and updates the secret', 
   expect(await t.call('edit_router', { id, ip: 'not-an-ip' })).toMatchObject({ ok: false, error: 'invalid_ip' });
 });
 
-test('get_routers logs in to each router and reports online / offline / auth_failed', async () => {
+test('get_routers reports the status the probe job stored: online / offline / auth_failed, without logging in itself', async () => {
   await t.call('add_router', { ip: '127.0.0.1', name: 'dead', user: 'api', pass: 'x', port: String(deadPort), radius_ip: '127.0.0.3', radius_secret: 's' });
   await t.call('add_router', { ip: '127.0.0.1', name: 'wrongpass', user: 'api', pass: 'nope', port: String(fake.port), radius_ip: '127.0.0.4', radius_secret: 's' });
+  // Before the first probe the status is not known; nothing logged in to find out.
+  expect((await t.call('get_routers')).data.find((r: { name: string }) => r.name === 'dead')).toMatchObject({ status: 'unknown', checked_at: null });
+  const n = Number((await t.db('routers').count({ n: '*' }))[0].n);
+  const probe = await t.ctx().jobs.enqueue('network.probe_routers', null);
+  const done = await t.ctx().jobs.wait(probe.id, 20_000);
+  expect(done).toMatchObject({ state: 'completed', result: { probed: n }, progress: { done: n, total: n } });
+  const logins = fake.commands('/login').length;
   const body = await t.call('get_routers', {}, { method: 'GET' });
+  expect(fake.commands('/login').length).toBe(logins);
   const by = Object.fromEntries(body.data.map((r: { name: string }) => [r.name, r]));
-  expect(by['core-1']).toMatchObject({ status: 'online', error: null, last_seen_at: expect.any(String) });
+  expect(by['core-1']).toMatchObject({ status: 'online', error: null, last_seen_at: expect.any(String), checked_at: expect.any(String) });
   expect(by.dead).toMatchObject({ status: 'offline', error: 'router_unreachable' });
   expect(by.wrongpass).toMatchObject({ status: 'auth_failed', error: 'router_login_failed' });
   expect(fake.commands('/login').length).toBeGreaterThanOrEqual(2);

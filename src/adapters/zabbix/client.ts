@@ -1,0 +1,97 @@
+/**
+ * Zabbix JSON-RPC API (6.0 … 7.x). Version from apiinfo.version (no auth). Credentials: an API token, or
+ * user/password through user.login. Auth travels as `Authorization: Bearer` from 6.4 on (7.2+ rejects "auth" in
+ * the body) and as "auth" in the body before 6.4. Devices are hosts (host.get with interfaces); status comes from
+ * interface availability and from open problems (problem.get → trigger.get with selectHosts). Zabbix has no
+ * neighbour links.
+ */
+import { authFailed, httpJson, unreachable } from '../librenms/http';
+import type { SourceConfig, SourceDevice, SourceSnapshot } from '../librenms/types';
+
+const WHAT = 'Zabbix';
+type Obj = Record<string, unknown>;
+
+class ZabbixRpc {
+  private id = 0;
+  private auth: string | null = null;
+  version = '';
+
+  constructor(private readonly cfg: SourceConfig) {}
+
+  async call(method: string, params: unknown, withAuth = true): Promise<unknown> {
+    const useHeader = withAuth && this.auth && versionAtLeast(this.version, 6, 4);
+    const body: Obj = { jsonrpc: '2.0', method, params, id: ++this.id };
+    if (withAuth && this.auth && !useHeader) body.auth = this.auth;
+    const r = await httpJson(WHAT, this.cfg.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json-rpc', ...(useHeader ? { Authorization: `Bearer ${this.auth}` } : {}) },
+      body: JSON.stringify(body),
+      verifyTls: this.cfg.verifyTls,
+      timeoutMs: this.cfg.timeoutMs,
+    });
+    const reply = r.json as Obj | null;
+    if (!reply || reply.jsonrpc !== '2.0') throw unreachable(WHAT, `${method} did not answer JSON-RPC (HTTP ${r.status}); the URL should end in api_jsonrpc.php`);
+    if (reply.error) {
+      const e = reply.error as Obj;
+      const text = `${String(e.message ?? '')} ${String(e.data ?? '')}`.trim();
+      if (method === 'user.login' || /not authori[sz]ed|session terminated|re-login|incorrect user name|api token/i.test(text)) throw authFailed(WHAT, text);
+      throw unreachable(WHAT, `${method} failed: ${text}`);
+    }
+    return reply.result;
+  }
+
+  async login(): Promise<void> {
+    this.version = String(await this.call('apiinfo.version', {}, false));
+    if (this.cfg.token) this.auth = this.cfg.token;
+    else if (this.cfg.user && this.cfg.password) this.auth = String(await this.call('user.login', { username: this.cfg.user, password: this.cfg.password }, false));
+    else throw authFailed(WHAT, 'neither a token nor user and password were given');
+  }
+}
+
+export function versionAtLeast(v: string, major: number, minor: number): boolean {
+  const [a, b] = v.split('.').map((x) => Number(x));
+  return a > major || (a === major && (b ?? 0) >= minor);
+}
+
+export async function zabbixTest(cfg: SourceConfig): Promise<{ version: string | null; device_count: number }> {
+  const rpc = new ZabbixRpc(cfg);
+  await rpc.login();
+  const count = await rpc.call('host.get', { countOutput: true });
+  return { version: rpc.version, device_count: Number(count) };
+}
+
+export async function zabbixFetch(cfg: SourceConfig): Promise<SourceSnapshot> {
+  const rpc = new ZabbixRpc(cfg);
+  await rpc.login();
+  const hosts = (await rpc.call('host.get', {
+    output: ['hostid', 'host', 'name', 'status'],
+    selectInterfaces: ['interfaceid', 'ip', 'type', 'available', 'main'],
+    limit: 100_000,
+  })) as Obj[];
+  const problems = (await rpc.call('problem.get', { output: ['eventid', 'objectid', 'severity'], recent: false, limit: 10_000 })) as Obj[];
+  const triggerIds = [...new Set(problems.map((p) => String(p.objectid)))];
+  const withProblems = new Set<string>();
+  if (triggerIds.length) {
+    const triggers = (await rpc.call('trigger.get', { triggerids: triggerIds, output: ['triggerid'], selectHosts: ['hostid'] })) as Obj[];
+    for (const t of triggers) for (const h of (t.hosts as Obj[]) ?? []) withProblems.add(String(h.hostid));
+  }
+  const devices: SourceDevice[] = hosts.map((h) => {
+    const ifs = ((h.interfaces as Obj[]) ?? []).map((i) => ({ ip: String(i.ip ?? ''), available: String(i.available ?? '0'), main: String(i.main ?? '0') }));
+    const main = ifs.find((i) => i.main === '1') ?? ifs[0];
+    let status: SourceDevice['status'] = 'unknown';
+    if (ifs.some((i) => i.available === '1')) status = 'up';
+    else if (ifs.length && ifs.every((i) => i.available === '2')) status = 'down';
+    if (status !== 'down' && withProblems.has(String(h.hostid))) status = 'warning';
+    return {
+      key: String(h.hostid),
+      name: String(h.name || h.host),
+      ip: main?.ip || null,
+      mac: null,
+      type: null,
+      status,
+      lat: null,
+      lng: null,
+    };
+  });
+  return { version: rpc.version, devices, links: [] };
+}
