@@ -41,7 +41,14 @@ if (!force && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === 
   console.log('panel: up to date');
   process.exit(0);
 }
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const run = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  } catch {
+    console.error(`panel: build failed at ${path.basename(cmd)} ${args.join(' ')} (see above)`);
+    process.exit(1);
+  }
+};
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 console.log('panel: building');
 run(bin('tsx'), ['panel/scripts/describe.ts']);

@@ -204,6 +204,9 @@ maybe('the operator panel in a real browser', () => {
     await page.waitForSelector('#generate-progress');
     await page.waitForSelector('#generate-progress[data-done=yes]', { timeout: 90_000 });
     expect(await page.textContent('#generate-progress-label')).toMatch(/1 created/);
+    // the bar was fed by job_status: the run is a job row that completed
+    const jobId = await page.getAttribute('#generate-progress', 'data-job');
+    if (actions.has('job_status') && jobId) expect((await t.db('jobs').where({ id: jobId }).first())?.state).toBe('completed');
     await shot('12-generate-month');
     const customer = await t.db('customers').where({ username: 'maria' }).first();
     const invoice = await t.db('invoices').where({ customer_id: customer.id, period: month }).first();

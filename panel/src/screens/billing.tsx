@@ -166,15 +166,18 @@ export function GenerateMonth() {
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<string>('');
+  const [jobId, setJobId] = useState<string>('');
 
   async function run() {
     setRunning(true);
     setResult('');
     setProgress({ done: 0, total: 0 });
     try {
-      const r = await call('generate_invoices_month', { month });
+      // async=1: the reply is the job id at once, and job_status feeds the progress bar.
+      const r = await call('generate_invoices_month', { month, async: '1' });
       let data = r.data;
       if (data?.job_id) {
+        setJobId(String(data.job_id));
         for (;;) {
           const j = (await call('job_status', { id: String(data.job_id) })).data;
           setProgress(j.progress);
@@ -220,6 +223,7 @@ export function GenerateMonth() {
                 variant={pct === undefined ? 'indeterminate' : 'determinate'}
                 value={pct ?? 0}
                 data-done={running ? 'no' : 'yes'}
+                data-job={jobId}
               />
             </Box>
           )}
