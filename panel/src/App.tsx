@@ -1,10 +1,33 @@
 import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import {
   Admin, AppBar, CustomRoutes, Layout, Menu, Resource, TitlePortal, LocalesMenuButton, ToggleThemeButton, useLogin, useSetLocale, useTranslate,
-  defaultTheme, defaultDarkTheme, type LayoutProps, type RaThemeOptions,
+  defaultTheme, defaultDarkTheme, type LayoutProps, type RaThemeOptions, useSidebarState,
 } from 'react-admin';
 import { Route } from 'react-router-dom';
-import { Alert, Box, Button, Card, CardContent, Stack, TextField, Typography } from '@mui/material';
+import { Alert, Box, Button, Card, CardContent, Divider, ListSubheader, Stack, TextField, Typography } from '@mui/material';
+import type { JSX } from 'react';
+import AccountCircle from '@mui/icons-material/AccountCircle';
+import Build from '@mui/icons-material/Build';
+import Campaign from '@mui/icons-material/Campaign';
+import ChevronRight from '@mui/icons-material/ChevronRight';
+import Hub from '@mui/icons-material/Hub';
+import NoteAdd from '@mui/icons-material/NoteAdd';
+import PlaylistAdd from '@mui/icons-material/PlaylistAdd';
+import Settings from '@mui/icons-material/Settings';
+import SettingsEthernet from '@mui/icons-material/SettingsEthernet';
+import ShowChart from '@mui/icons-material/ShowChart';
+import SmartToy from '@mui/icons-material/SmartToy';
+import Tune from '@mui/icons-material/Tune';
+import People from '@mui/icons-material/People';
+import Speed from '@mui/icons-material/Speed';
+import Router from '@mui/icons-material/Router';
+import Receipt from '@mui/icons-material/Receipt';
+import SupportAgent from '@mui/icons-material/SupportAgent';
+import Inventory2 from '@mui/icons-material/Inventory2';
+import AdminPanelSettings from '@mui/icons-material/AdminPanelSettings';
+import VpnKey from '@mui/icons-material/VpnKey';
+import Webhook from '@mui/icons-material/Webhook';
+import Domain from '@mui/icons-material/Domain';
 import { authProvider, OtpRequired } from './authProvider';
 import { dataProvider } from './dataProvider';
 import { i18nProvider, LOCALE_KEY } from './i18n';
@@ -17,7 +40,7 @@ import { PlanCreate, PlanEdit, PlanList, RouterCreate, RouterEdit, RouterList } 
 import { GenerateMonth, InvoiceList, InvoiceShow } from './screens/billing';
 import { Account } from './screens/account';
 import { Dashboard } from './screens/dashboard';
-import { AdminCreate, AdminList, ApiKeyCreate, ApiKeyList, Settings, TenantList, WebhookCreate, WebhookList } from './screens/admin';
+import { AdminCreate, AdminList, ApiKeyCreate, ApiKeyList, Settings as SettingsScreen, TenantList, WebhookCreate, WebhookList } from './screens/admin';
 // The map and the graphs bring cytoscape and uPlot: loaded when first opened.
 const TopologyMap = lazy(() => import('./screens/monitoring').then((m) => ({ default: m.TopologyMap })));
 const Monitoring = lazy(() => import('./screens/monitoring').then((m) => ({ default: m.Monitoring })));
@@ -125,26 +148,43 @@ function PanelAppBar() {
   );
 }
 
+/** The menu in the groups an ISP's staff think in; an item whose actions the admin may not use is absent. */
 function PanelMenu() {
   const can = useCan();
   const translate = useTranslate();
+  const [open] = useSidebarState();
+  const res = (name: string, list: string) => (can(list) ? <Menu.ResourceItem key={name} name={name} /> : null);
+  const item = (to: string, label: string, show: boolean, Icon: typeof ChevronRight = ChevronRight) =>
+    show ? <Menu.Item key={to} to={to} primaryText={translate(label)} leftIcon={<Icon />} /> : null;
+  const group = (label: string, items: Array<JSX.Element | null>) =>
+    items.some(Boolean) ? [open ? <ListSubheader key={`h-${label}`} component="div" sx={{ lineHeight: '32px', mt: 1, bgcolor: 'transparent' }}>{translate(label)}</ListSubheader> : <Divider key={`h-${label}`} />, ...items] : [];
   return (
     <Menu>
       <Menu.DashboardItem primaryText={translate('ispgate.menu.dashboard')} />
-      <Menu.ResourceItems />
-      {can('generate_invoices_month') && <Menu.Item to="/generate" primaryText={translate('ispgate.menu.generate')} />}
-      {can('create_invoice_manual') && <Menu.Item to="/manual-invoice" primaryText={translate('ispgate.billing.manual')} />}
-      {(can('dias_import') || can('erp_status')) && <Menu.Item to="/billing-tools" primaryText={translate('ispgate.billing.tools')} />}
-      {can('get_network_settings') && <Menu.Item to="/network" primaryText={translate('ispgate.menu.network')} />}
-      {can('get_topology') && <Menu.Item to="/topology" primaryText={translate('ispgate.menu.topology')} />}
-      {can('snmp_history') && <Menu.Item to="/monitoring" primaryText={translate('ispgate.menu.monitoring')} />}
-      {can('list_notifications') && <Menu.Item to="/notifications" primaryText={translate('ispgate.menu.notifications')} />}
-      {can('ai_ask') && <Menu.Item to="/assistant" primaryText={translate('ispgate.menu.assistant')} />}
-      {can('get_settings') && <Menu.Item to="/settings" primaryText={translate('ispgate.menu.settings')} />}
-      {Object.entries(SETTINGS_AREAS).filter(([, d]) => can(d.get)).map(([area]) => (
-        <Menu.Item key={area} to={`/settings/${area}`} primaryText={translate(`ispgate.settings_area.${area}`)} />
-      ))}
-      <Menu.Item to="/account" primaryText={translate('ispgate.menu.account')} />
+      {group('ispgate.menu.g_subscribers', [res('customers', 'list_customers'), res('plans', 'list_plans'), res('tickets', 'list_tickets'), item('/notifications', 'ispgate.menu.notifications', can('list_notifications'), Campaign)])}
+      {group('ispgate.menu.g_network', [
+        res('routers', 'list_routers_ui'),
+        item('/network', 'ispgate.menu.network', can('get_network_settings'), SettingsEthernet),
+        res('inventory', 'list_inventory'),
+        item('/topology', 'ispgate.menu.topology', can('get_topology'), Hub),
+        item('/monitoring', 'ispgate.menu.monitoring', can('snmp_history'), ShowChart),
+      ])}
+      {group('ispgate.menu.billing', [
+        res('invoices', 'list_invoices'),
+        item('/generate', 'ispgate.menu.generate', can('generate_invoices_month'), PlaylistAdd),
+        item('/manual-invoice', 'ispgate.billing.manual', can('create_invoice_manual'), NoteAdd),
+        item('/billing-tools', 'ispgate.billing.tools', can('dias_import') || can('erp_status'), Build),
+      ])}
+      {group('ispgate.menu.administration', [
+        item('/assistant', 'ispgate.menu.assistant', can('ai_ask'), SmartToy),
+        res('admins', 'list_web_admins'),
+        res('api_keys', 'api_key_list'),
+        res('webhooks', 'webhook_list'),
+        res('tenants', 'tenant_list'),
+        item('/settings', 'ispgate.menu.settings', can('get_settings'), Settings),
+        ...Object.entries(SETTINGS_AREAS).map(([area, d]) => item(`/settings/${area}`, `ispgate.settings_area.${area}`, can(d.get), Tune)),
+        item('/account', 'ispgate.menu.account', true, AccountCircle),
+      ])}
     </Menu>
   );
 }
@@ -191,21 +231,21 @@ export function App() {
         const pick = <T,>(a: string, c: T) => (can(a) ? c : undefined);
         return (
           <>
-            {can('list_customers') && <Resource name="customers" list={CustomerList} show={CustomerShow} create={pick('add', CustomerCreate)} edit={pick('edit', CustomerEdit)} recordRepresentation="username" />}
-            {can('list_plans') && <Resource name="plans" list={PlanList} create={pick('add_plan', PlanCreate)} edit={pick('edit_plan', PlanEdit)} recordRepresentation="name" />}
-            {can('list_routers_ui') && <Resource name="routers" list={RouterList} create={pick('add_router', RouterCreate)} edit={pick('edit_router', RouterEdit)} recordRepresentation="name" />}
-            {can('list_invoices') && <Resource name="invoices" list={InvoiceList} show={InvoiceShow} recordRepresentation="invoice_no" />}
-            {can('list_tickets') && <Resource name="tickets" list={TicketList} show={TicketShow} create={pick('ticket_create', TicketCreate)} recordRepresentation="subject" />}
+            {can('list_customers') && <Resource name="customers" icon={People} list={CustomerList} show={CustomerShow} create={pick('add', CustomerCreate)} edit={pick('edit', CustomerEdit)} recordRepresentation="username" />}
+            {can('list_plans') && <Resource name="plans" icon={Speed} list={PlanList} create={pick('add_plan', PlanCreate)} edit={pick('edit_plan', PlanEdit)} recordRepresentation="name" />}
+            {can('list_routers_ui') && <Resource name="routers" icon={Router} list={RouterList} create={pick('add_router', RouterCreate)} edit={pick('edit_router', RouterEdit)} recordRepresentation="name" />}
+            {can('list_invoices') && <Resource name="invoices" icon={Receipt} list={InvoiceList} show={InvoiceShow} recordRepresentation="invoice_no" />}
+            {can('list_tickets') && <Resource name="tickets" icon={SupportAgent} list={TicketList} show={TicketShow} create={pick('ticket_create', TicketCreate)} recordRepresentation="subject" />}
             {can('radius_sessions') && <Resource name="sessions" />}
-            {can('list_inventory') && <Resource name="inventory" list={InventoryList} />}
-            {can('tenant_list') && <Resource name="tenants" list={TenantList} recordRepresentation="name" />}
-            {can('list_web_admins') && <Resource name="admins" list={AdminList} create={pick('add_web_admin', AdminCreate)} recordRepresentation="username" />}
-            {can('api_key_list') && <Resource name="api_keys" list={ApiKeyList} create={pick('api_key_create', ApiKeyCreate)} />}
-            {can('webhook_list') && <Resource name="webhooks" list={WebhookList} create={pick('webhook_create', WebhookCreate)} />}
+            {can('list_inventory') && <Resource name="inventory" icon={Inventory2} list={InventoryList} />}
+            {can('tenant_list') && <Resource name="tenants" icon={Domain} list={TenantList} recordRepresentation="name" />}
+            {can('list_web_admins') && <Resource name="admins" icon={AdminPanelSettings} list={AdminList} create={pick('add_web_admin', AdminCreate)} recordRepresentation="username" />}
+            {can('api_key_list') && <Resource name="api_keys" icon={VpnKey} list={ApiKeyList} create={pick('api_key_create', ApiKeyCreate)} />}
+            {can('webhook_list') && <Resource name="webhooks" icon={Webhook} list={WebhookList} create={pick('webhook_create', WebhookCreate)} />}
             <CustomRoutes>
               <Route path="/account" element={<Account />} />
               {can('generate_invoices_month') && <Route path="/generate" element={<GenerateMonth />} />}
-              {can('get_settings') && <Route path="/settings" element={<Settings />} />}
+              {can('get_settings') && <Route path="/settings" element={<SettingsScreen />} />}
               {can('get_network_settings') && <Route path="/network" element={<NetworkSettings />} />}
               <Route path="/settings/:area" element={<SettingsArea />} />
               {can('list_notifications') && <Route path="/notifications" element={<Notifications />} />}

@@ -40,6 +40,8 @@ export function TopologyMap() {
             { selector: 'edge', style: { width: 2, 'line-color': '#94a3b8', label: 'data(label)', 'font-size': 8, 'curve-style': 'bezier' } },
           ],
           layout: nodes.some((n) => n.x != null) ? { name: 'preset' } : { name: 'cose', animate: false },
+          maxZoom: 1.5,
+          minZoom: 0.1,
         });
         setSummary({ nodes: nodes.length, links: links.length, down: nodes.filter((n) => n.status === 'offline' || n.status === 'down').length });
       } catch (e: any) {
