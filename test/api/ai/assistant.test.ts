@@ -16,7 +16,7 @@ beforeAll(async () => {
   await t.call('add', { username: 'maria', password: 'pw-123456', plan: 'FTTH 100', fullname: 'Maria K' });
   const now = nowUtc();
   await t.db('radacct').insert({ acctsessionid: 'S1', acctuniqueid: 'U1', username: 'maria', nasipaddress: '10.0.0.1', acctstarttime: now, acctupdatetime: now, framedipaddress: '100.64.0.5', acctinputoctets: 1000, acctoutputoctets: 5000 });
-  expect((await t.call('add_web_admin', { username: 'helen', password: 'helen-password-1', role: 'support', permissions: { ai: 'write' } })).ok).toBe(true);
+  expect((await t.call('add_web_admin', { username: 'helen', password: 'helen-password-1', role: 'support', permissions: { customers: 'read', radius: 'read', tickets: 'write', ai: 'write' } })).ok).toBe(true);
   helen = (await t.call('api_key_create', { name: 'helen', admin: 'helen' })).data.key;
   ticketId = (await t.call('ticket_create', { username: 'maria', subject: 'Slow internet', body: 'Speed is 2 Mbps since yesterday' })).data.id;
 });
