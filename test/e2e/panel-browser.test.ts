@@ -292,6 +292,30 @@ describe('the operator panel in a real browser', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
+  step('a support admin is not offered what they may not do', async () => {
+    expect((await t.call('add_web_admin', { username: 'viewer', password: 'viewer-password-1', role: 'support' })).ok).toBe(true);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
+    const other = await context.newPage();
+    other.setDefaultTimeout(STEP);
+    await other.goto(base + '/');
+    await other.fill('#username', 'viewer');
+    await other.fill('#password', 'viewer-password-1');
+    await other.click('button[type=submit]');
+    await other.waitForSelector('#dashboard-tiles');
+    await other.goto(`${base}/#/customers`);
+    await other.waitForSelector('td:has-text("maria")');
+    expect(await other.locator('a[href="#/customers/create"]').count()).toBe(0);
+    const customer = await t.db('customers').where({ username: 'maria' }).first();
+    await other.goto(`${base}/#/customers/${customer.id}/show`);
+    await other.waitForSelector('text=Maria Papadopoulou');
+    expect(await other.locator('button:has-text("Suspend")').count()).toBe(0);
+    expect(await other.locator('a[href="#/admins"]').count()).toBe(0);
+    expect(await other.locator('a[href="#/invoices"]').count()).toBe(0);
+    expect(await other.locator('a[href="#/tickets"]').count()).toBe(actions.has('list_tickets') ? 1 : 0);
+    await other.screenshot({ path: path.join(ARTIFACTS, '19z-support-subscriber.png'), fullPage: true });
+    await context.close();
+  }, 120_000);
+
   step('switch to Greek and see Greek labels; the phone-sized screen keeps its menu', async () => {
     await go('/');
     await page.waitForSelector('[data-tile=invoiced]');

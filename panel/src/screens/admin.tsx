@@ -8,6 +8,7 @@ import { callAny } from '../api/client';
 import { DateTimeField } from '../fields';
 import { useCan } from '../perms';
 import { applyBranding } from '../branding';
+import { loadCapabilities } from '../api/capabilities';
 
 export function AdminList() {
   const can = useCan();
@@ -25,8 +26,21 @@ export function AdminList() {
   );
 }
 
-const roles = ['superadmin', 'admin', 'billing', 'support', 'noc', 'readonly'].map((id) => ({ id, name: id }));
-export const AdminCreate = () => (
+/** The roles the API accepts, read from add_web_admin's schema in describe (not a copy that can drift). */
+function useRoles() {
+  const [roles, setRoles] = useState<Array<{ id: string; name: string }>>([]);
+  useEffect(() => {
+    loadCapabilities().then((c) => {
+      const input = c.actions.get('add_web_admin')?.input as { properties?: { role?: { enum?: string[]; default?: string } } } | undefined;
+      setRoles((input?.properties?.role?.enum ?? []).map((id) => ({ id, name: id })));
+    });
+  }, []);
+  return roles;
+}
+
+export const AdminCreate = () => {
+  const roles = useRoles();
+  return (
   <Create redirect="list" mutationMode="pessimistic">
     <SimpleForm>
       <TextInput source="username" validate={required()} autoComplete="off" />
@@ -35,7 +49,8 @@ export const AdminCreate = () => (
       <SelectInput source="role" choices={roles} />
     </SimpleForm>
   </Create>
-);
+  );
+};
 
 export function ApiKeyList() {
   const can = useCan();
