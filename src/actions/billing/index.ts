@@ -240,7 +240,7 @@ export const payInvoiceAction = defineAction({
     if (!gw && !offline) {
       throw new AppError('missing_method', 'Say how it is paid: gateway (stripe, viva, revolut, paypal) or method (cash, bank_transfer, dias, manual).', 422, { details: { method: 'required' } });
     }
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, !!gw);
+    const key = idempotencyKeyOf(input.idempotency_key ?? ctx.headers['idempotency-key'], !!gw);
     const amountCents = cents(input.amount, 'amount');
     const fingerprint = { invoice_id: input.invoice_id, amount: amountCents ?? null, gateway: gw ?? null, method: offline ?? null, reference: input.reference ?? null };
     return withIdempotency(ctx, 'pay_invoice', key, fingerprint, async () => {
@@ -267,7 +267,7 @@ export const customerBulkPayAction = defineAction({
   rateClass: 'billing',
   async run(ctx, input) {
     const customerId = (await resolveCustomerId(ctx.db, input))!;
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
+    const key = idempotencyKeyOf(input.idempotency_key ?? ctx.headers['idempotency-key'], true)!;
     const amountCents = cents(input.amount, 'amount');
     const fingerprint = { customer_id: customerId, gateway: input.gateway ?? null, method: input.method ?? null, amount: amountCents ?? null, reference: input.reference ?? null };
     return withIdempotency(ctx, 'customer_bulk_pay', key, fingerprint, () =>
@@ -285,7 +285,7 @@ export const manualRetryChargeAction = defineAction({
   rateClass: 'billing',
   async run(ctx, input) {
     if (!input.attempt_id && !input.invoice_id) throw new AppError('missing_attempt_id', 'Give the attempt_id of the failed charge, or the invoice_id.', 422, { details: { attempt_id: 'required' } });
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
+    const key = idempotencyKeyOf(input.idempotency_key ?? ctx.headers['idempotency-key'], true)!;
     return withIdempotency(ctx, 'manual_retry_charge', key, { attempt_id: input.attempt_id ?? null, invoice_id: input.invoice_id ?? null }, () =>
       retryCharge(ctx, { attemptId: input.attempt_id, invoiceId: input.invoice_id, key }),
     );

@@ -36,7 +36,7 @@ export const ticketCreate = defineAction({
   }),
   permission: 'tickets.write',
   rateClass: 'standard',
-  run: (ctx, input) => createTicket(ctx, input),
+  run: (ctx, input) => createTicket(ctx, input, ctx.files),
 });
 
 export const ticketReply = defineAction({
@@ -47,7 +47,7 @@ export const ticketReply = defineAction({
   permission: 'tickets.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const r = await replyTicket(ctx, input.id, input.body, input.internal ?? false);
+    const r = await replyTicket(ctx, input.id, input.body, input.internal ?? false, ctx.files);
     return { ticket: r.ticket, message: r.message, reopened: r.reopened };
   },
 });

@@ -51,7 +51,7 @@ export const tenantProvision = defineAction({
   permission: 'tenants.write',
   rateClass: 'bulk',
   async run(ctx, input) {
-    return provisionTenant(ctx, { ...input, company_name: input.company_name ?? undefined });
+    return provisionTenant(ctx, { ...input, company_name: input.company_name ?? undefined }, { files: ctx.files });
   },
 });
 
@@ -100,7 +100,7 @@ export const tenantEdit = defineAction({
   permission: 'tenants.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    return editTenant(ctx, input);
+    return editTenant(ctx, input, ctx.files);
   },
 });
 

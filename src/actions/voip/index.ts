@@ -123,7 +123,7 @@ export const morTopupAction = defineAction({
   permission: 'voip.write',
   rateClass: 'billing',
   async run(ctx, input) {
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
+    const key = idempotencyKeyOf(input.idempotency_key ?? ctx.headers['idempotency-key'], true)!;
     const amountCents = parseMoney(input.amount, 'amount');
     if (amountCents <= 0) throw new AppError('invalid_amount', 'The amount must be more than zero.', 422, { details: { amount: '> 0' } });
     if (amountCents > MAX_TOPUP_CENTS) throw new AppError('invalid_amount', `A top-up is at most ${(MAX_TOPUP_CENTS / 100).toFixed(2)}.`, 422, { details: { amount: `max ${MAX_TOPUP_CENTS} cents` } });

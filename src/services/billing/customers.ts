@@ -3,7 +3,7 @@ import { GATEWAY_NAMES } from '../../adapters/payments';
 import { checkExemption, parseVatRate, type VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { SERIES_RE, assertNotCreditNoteSeries, ensureSeries, loadSettings } from './settings';
 
 export const PAYMENT_METHODS = ['dias', 'cash', 'bank_transfer', ...GATEWAY_NAMES] as const;
@@ -86,7 +86,7 @@ export interface SaveBillingCustomerInput {
   series?: string | null;
 }
 
-export async function saveBillingCustomer(ctx: ActionContext, input: SaveBillingCustomerInput): Promise<BillingCustomer> {
+export async function saveBillingCustomer(ctx: ServiceContext, input: SaveBillingCustomerInput): Promise<BillingCustomer> {
   return ctx.db.transaction(async (trx) => {
     await requireCustomer(trx, input.customer_id);
     const settings = await loadSettings(trx);

@@ -7,7 +7,7 @@ import { emit } from '../../events/outbox';
 import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
 import { calendarDay, DEFAULT_TIMEZONE, isTimeZone } from '../../domain/calendar';
 import { paginate } from '../../gateway/fields';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { loadBillingCustomer, requireCustomer } from './customers';
 import { assertNotCreditNoteSeries, ensureSeries, loadSettings, SERIES_RE } from './settings';
 
@@ -166,7 +166,7 @@ export interface ManualInvoiceInput {
   prices_include_vat?: boolean;
 }
 
-export async function createManualInvoice(ctx: ActionContext, input: ManualInvoiceInput) {
+export async function createManualInvoice(ctx: ServiceContext, input: ManualInvoiceInput) {
   const settings = await loadSettings(ctx.db);
   // Unit prices mean what they mean on monthly invoices unless the call says otherwise.
   const lineInputs: LineInput[] = input.lines.map((l) => ({ ...l, priceIncludesVat: input.prices_include_vat ?? settings.pricesIncludeVat }));
@@ -205,7 +205,7 @@ export async function createManualInvoice(ctx: ActionContext, input: ManualInvoi
   return getInvoice(ctx.db, id);
 }
 
-export async function setInvoiceStatus(ctx: ActionContext, id: number, status: InvoiceStatus, reason?: string | null) {
+export async function setInvoiceStatus(ctx: ServiceContext, id: number, status: InvoiceStatus, reason?: string | null) {
   const result = await ctx.db.transaction(async (trx) => {
     const inv = await forUpdate(trx, trx('invoices').where({ id }).first());
     if (!inv) throw new AppError('invoice_not_found', `Invoice ${id} was not found.`, 404);
@@ -245,7 +245,7 @@ export async function setInvoiceStatus(ctx: ActionContext, id: number, status: I
  * An unnumbered draft is removed; a numbered invoice not yet sent to myDATA is voided (kept, status `void`,
  * its number consumed); one that was sent needs a credit note (`einvoice_locked`).
  */
-export async function deleteInvoice(ctx: ActionContext, id: number): Promise<{ id: number; deleted: boolean; voided: boolean; customerId: number; invoice?: Record<string, unknown> }> {
+export async function deleteInvoice(ctx: ServiceContext, id: number): Promise<{ id: number; deleted: boolean; voided: boolean; customerId: number; invoice?: Record<string, unknown> }> {
   const out = await ctx.db.transaction(async (trx) => {
     const inv = await forUpdate(trx, trx('invoices').where({ id }).first());
     if (!inv) throw new AppError('invoice_not_found', `Invoice ${id} was not found.`, 404);

@@ -13,7 +13,7 @@ import { nowUtc, toIso } from '../../db/knex';
 import { AppError, errors } from '../../errors';
 import { normalizeIpv4, normalizeMac } from '../../domain/net';
 import { allows } from '../../gateway/permissions';
-import type { Actor } from '../../gateway/action';
+import type { Actor } from '../../domain/actor';
 import { assertAddressFree } from './ipam';
 import type { Db, NetCtx } from './common';
 
