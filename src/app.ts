@@ -22,7 +22,7 @@ import { ActionRegistry } from './gateway/registry';
 import { createLogger, type Logger } from './logger';
 import type { Runtime } from './runtime';
 import { loadAppKey, safeEqual, SecretBox } from './secrets';
-import { paymentWebhooksRouter } from './services/billing/webhook-router';
+import { paymentWebhooksRouter } from './gateway/webhook-router';
 import type { Knex } from 'knex';
 
 export interface RuntimeOptions {
