@@ -3,8 +3,11 @@ import { z } from 'zod';
 /**
  * Field types for form-encoded input, where everything arrives as a string and PHP panels send "" for
  * an untouched optional field.
+ *
+ * An empty form field ('' or null) reads as not sent: the one `blank` preprocessor for every input schema.
  */
-const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+export const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
+const blankToUndefined = blank;
 
 /**
  * Integers arrive as a JSON integer or a string of decimal digits, nothing else. `z.coerce.number()` turned

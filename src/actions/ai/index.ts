@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineAction, type ActionContext, type AnyAction } from '../../gateway/action';
 import { invokeAs } from '../../gateway/invoke';
-import { id, optionalText } from '../../gateway/fields';
+import { blank, id, optionalText } from '../../gateway/fields';
 import { aiAsk, aiConfirm, aiDraftReply, publicAiSettings, saveAiSettings, type ToolBox } from '../../services/ai/assistant';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 
 /** Built with the final action list, like describe: the assistant's tools are the registry's actions. */

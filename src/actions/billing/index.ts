@@ -4,7 +4,7 @@ import { parseMoney } from '../../domain/money';
 import { parseVatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalDate, optionalId, optionalInt as optionalIntOf, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
+import { blank, clearableText, id, optionalBool, optionalDate, optionalId, optionalInt as optionalIntOf, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
 import { resolveCustomerId, saveBillingCustomer } from '../../services/billing/customers';
 import { queueGenerateMonth } from '../../services/billing/generate';
 import { replyWithJob } from '../../jobs/queue';
@@ -14,7 +14,6 @@ import { bulkPay, chargeInvoice, diasImport, OFFLINE_PAY_METHODS, recordOfflineP
 import { liftIfSettled } from '../../services/billing/dunning';
 import { loadSettings, openGateways, publicSettings, saveSettings } from '../../services/billing/settings';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Amounts arrive as '12.50' or '12,50'; parsed to cents in the handler so the error names the field. */
 const amountField = z.preprocess(blank, z.union([z.string(), z.number()]).optional());
 const optionalInt = optionalIntOf();

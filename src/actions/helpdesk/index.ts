@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalText, page, perPage, text } from '../../gateway/fields';
+import { blank, clearableText, id, optionalBool, optionalText, page, perPage, text } from '../../gateway/fields';
 import {
   assignTicket,
   CHANNELS,
@@ -18,7 +18,6 @@ import {
   TICKET_STATUSES,
 } from '../../services/helpdesk/tickets';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 const body = z.string().trim().min(1).max(20_000);
 

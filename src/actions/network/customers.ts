@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
+import { blank, clearableText, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { errors } from '../../errors';
 import { morLinkFields, withMorLink } from '../voip/customer-link';
 import {
@@ -14,7 +14,6 @@ import {
   type CustomerRef,
 } from '../../services/customers';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Passwords are taken as typed: no trimming, a space may be part of one. */
 const password = z.string().min(1).max(128);
 const customFields = z.preprocess(
