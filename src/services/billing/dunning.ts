@@ -3,7 +3,7 @@ import { nowUtc } from '../../db/knex';
 import type { ServiceContext } from '../context';
 import { today } from './invoices';
 import { loadSettings } from './settings';
-import { setCustomerStatus } from './suspension';
+import { setCustomerStatus } from '../customers';
 import { AppError } from '../../errors';
 import { mapLimit } from '../radius';
 import type { JobProgress } from '../../jobs/queue';

@@ -8,7 +8,8 @@ import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
 import { calendarDay, DEFAULT_TIMEZONE, isTimeZone } from '../../domain/calendar';
 import { paginate } from '../../gateway/fields';
 import type { ServiceContext } from '../context';
-import { loadBillingCustomer, requireCustomer } from './customers';
+import { loadBillingCustomer } from './customers';
+import { requireCustomer } from '../customers';
 import { assertNotCreditNoteSeries, ensureSeries, loadSettings, SERIES_RE } from './settings';
 
 /** Statuses invoice_set_status moves between. */
@@ -183,7 +184,7 @@ export async function createManualInvoice(ctx: ServiceContext, input: ManualInvo
   const dueDate = input.due_date ?? addDays(issueDate, settings.dueDays);
   if (dueDate < issueDate) throw new AppError('invalid_due_date', 'The due date cannot be before the issue date.', 422, { details: { due_date: 'before issue_date' } });
   const id = await ctx.db.transaction(async (trx) => {
-    await requireCustomer(trx, input.customer_id);
+    await requireCustomer(trx, { id: input.customer_id });
     const bc = await loadBillingCustomer(trx, input.customer_id);
     const series = (input.series ?? bc?.series ?? settings.defaultSeries).toUpperCase();
     // The series goes into the RF code and the invoice reference webhooks are matched by: same rule as the settings.
