@@ -71,8 +71,4 @@ export const stringList = z.preprocess((v) => {
   return v;
 }, z.array(z.string().trim().min(1).max(255)).min(1).max(1000, 'at most 1000 entries in one request'));
 
-export function paginate(pageNo: number, per: number, total: number) {
-  return { current_page: pageNo, per_page: per, total, last_page: Math.max(1, Math.ceil(total / per)) };
-}
-
 export { Page } from './envelope';

@@ -6,7 +6,7 @@ import { AppError } from '../../errors';
 import { emit } from '../../events/outbox';
 import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
 import { calendarDay, DEFAULT_TIMEZONE, isTimeZone } from '../../domain/calendar';
-import { paginate } from '../../gateway/fields';
+import { pageMeta } from '../../domain/page';
 import type { ServiceContext } from '../context';
 import { loadBillingCustomer } from './customers';
 import { requireCustomer } from '../customers';
@@ -154,7 +154,7 @@ export async function listInvoices(db: Knex, input: ListInput) {
   }
   const [{ n }] = await q.clone().count({ n: '*' });
   const rows = await q.orderBy([{ column: 'issue_date', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(input.per_page).offset((input.page - 1) * input.per_page);
-  return { items: rows.map((r) => serializeInvoice(r)), meta: paginate(input.page, input.per_page, Number(n)) };
+  return { items: rows.map((r) => serializeInvoice(r)), meta: pageMeta(input.page, input.per_page, Number(n)) };
 }
 
 export interface ManualInvoiceInput {

@@ -12,9 +12,10 @@ import { forUpdate, nowUtc, toIso } from '../../db/knex';
 import { emit } from '../../events/outbox';
 import { AppError } from '../../errors';
 import type { ServiceContext, UploadedFile } from '../context';
-import { Page } from '../../gateway/envelope';
+import { Page } from '../../domain/page';
 import { allows } from '../../gateway/permissions';
 import { effectivePermissions, type AdminRow } from '../admins';
+import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
 export const TICKET_STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -374,12 +375,11 @@ export async function listTickets(ctx: ServiceContext, f: ListInput) {
   }
   if (f.username) q.whereIn('t.customer_id', ctx.db('customers').where({ username: f.username }).select('id'));
   if (f.search) {
-    // '!' as the LIKE escape: a backslash would need different quoting on MariaDB and SQLite.
-    const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
+    const pat = containsPattern(f.search);
     q.where((w) =>
       w
-        .whereRaw("t.subject LIKE ? ESCAPE '!'", [pat])
-        .orWhereExists(ctx.db('ticket_messages as m').whereRaw('m.ticket_id = t.id').whereRaw("m.body LIKE ? ESCAPE '!'", [pat])),
+        .whereRaw(`t.subject LIKE ? ${LIKE_ESCAPE}`, [pat])
+        .orWhereExists(ctx.db('ticket_messages as m').whereRaw('m.ticket_id = t.id').whereRaw(`m.body LIKE ? ${LIKE_ESCAPE}`, [pat])),
     );
   }
   const [{ n }] = (await q.clone().count({ n: '*' })) as Array<{ n: number | string }>;

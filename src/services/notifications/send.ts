@@ -15,7 +15,7 @@ import type { Knex } from 'knex';
 import { nowUtc, parseJson, toIso } from '../../db/knex';
 import { AppError } from '../../errors';
 import type { ServiceContext } from '../context';
-import { Page } from '../../gateway/envelope';
+import { Page } from '../../domain/page';
 import { defineTask } from '../../jobs/queue';
 import { escapeHtml, TelegramBot, type TelegramOutcome } from '../../adapters/telegram/bot-api';
 import { sendMail, type MailOutcome } from '../../adapters/mail/smtp';

@@ -19,6 +19,7 @@ import { putSettings, storeImage } from '../settings';
 import { randomToken } from '../../secrets';
 import { Steps } from './steps';
 import { createStore, dropStore, SLUG_RE, storeSize, type TenantStore } from './storage';
+import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
 export type TenantsCtx = Pick<ServiceContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets'> & { tenants?: TenantDatabases };
 
@@ -313,7 +314,7 @@ export async function listTenants(ctx: TenantsCtx, f: { status?: string; search?
   const db = ctx.db as Knex;
   const q = db('tenants').orderBy('id');
   if (f.status) q.where({ status: f.status });
-  if (f.search) q.where((b) => b.where('slug', 'like', `%${f.search}%`).orWhere('name', 'like', `%${f.search}%`));
+  if (f.search) q.where((b) => b.whereRaw(`slug LIKE ? ${LIKE_ESCAPE}`, [containsPattern(f.search!)]).orWhereRaw(`name LIKE ? ${LIKE_ESCAPE}`, [containsPattern(f.search!)]));
   const rows = (await q) as TenantRow[];
   const doms = await domainsOf(db, rows.map((r) => r.id));
   return { tenants: rows.map((r) => publicTenant(r, doms.get(r.id) ?? [])), total: rows.length };

@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../context';
 import { AppError } from '../../errors';
-import { Page } from '../../gateway/envelope';
+import { Page } from '../../domain/page';
 import type { MorCall, XmlNode } from '../../adapters/mor/mor-client';
 import { getSettings } from '../settings';
 import { morClient } from './settings';
