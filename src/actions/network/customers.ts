@@ -8,8 +8,7 @@ import {
   deleteCustomer,
   getCustomer,
   listCustomers,
-  requireCustomer,
-  setCustomerStatus,
+  toggleCustomerStatus,
   updateCustomer,
   type CustomerRef,
 } from '../../services/customers';
@@ -108,9 +107,7 @@ export const toggleStatus = defineAction({
   permission: 'customers.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const c = await requireCustomer(ctx.db, refOf(input));
-    const status = input.status ?? (c.status === 'active' ? 'suspended' : 'active');
-    return setCustomerStatus(ctx, c.id, status, input.reason);
+    return toggleCustomerStatus(ctx, refOf(input), input.status, input.reason);
   },
 });
 

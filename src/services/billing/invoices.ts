@@ -10,6 +10,7 @@ import { pageMeta } from '../../domain/page';
 import type { ServiceContext } from '../context';
 import { loadBillingCustomer } from './customers';
 import { requireCustomer } from '../customers';
+import { liftIfSettled } from './dunning';
 import { assertNotCreditNoteSeries, ensureSeries, loadSettings, SERIES_RE } from './settings';
 
 /** Statuses invoice_set_status moves between. */
@@ -238,6 +239,8 @@ export async function setInvoiceStatus(ctx: ServiceContext, id: number, status: 
     }
     return { changed: true, customerId: Number(inv.customer_id) };
   });
+  // Paying or cancelling the invoice behind a dunning suspension settles the debt: the suspension is lifted.
+  if ((status === 'paid' || status === 'cancelled') && result.changed) await liftIfSettled(ctx, result.customerId);
   return { ...(await getInvoice(ctx.db, id)), changed: result.changed, customerId: result.customerId };
 }
 
@@ -266,6 +269,8 @@ export async function deleteInvoice(ctx: ServiceContext, id: number): Promise<{ 
     return { deleted: false, voided: true, customerId: Number(inv.customer_id) };
   });
   if (!out.voided) return { id, ...out };
+  // A voided invoice no longer counts as debt: the same as cancelling it.
+  await liftIfSettled(ctx, out.customerId);
   return { id, ...out, invoice: await getInvoice(ctx.db, id) };
 }
 

@@ -7,12 +7,37 @@ import type { ServiceContext } from '../context';
 import { loadBillingCustomer } from './customers';
 import { liftIfSettled } from './dunning';
 import { gatewayFor } from './gateways';
+import { idempotencyKeyOf, withIdempotency } from './idempotency';
 import { applyPayment, getInvoice, invoiceRef, localToday } from './invoices';
 
 export const OFFLINE_PAY_METHODS = ['cash', 'bank_transfer', 'dias', 'manual'] as const;
 
 export function isGateway(v: unknown): v is GatewayName {
   return typeof v === 'string' && (GATEWAY_NAMES as readonly string[]).includes(v);
+}
+
+/**
+ * pay_invoice: a gateway (named as `gateway`, or as a `method` that is a gateway name) charges the card and needs an
+ * idempotency key; an offline method (cash, bank transfer, DIAS, manual) records the payment, once per key if one
+ * is sent. The whole call runs once per key (withIdempotency).
+ */
+export async function payInvoice(
+  ctx: ServiceContext,
+  input: { invoiceId: number; gateway?: GatewayName; method?: string; amountCents?: number; reference?: string | null; idempotencyKey?: string },
+) {
+  const gw = input.gateway ?? (isGateway(input.method) ? input.method : undefined);
+  const offline = !gw && input.method ? input.method : undefined;
+  if (!gw && !offline) {
+    throw new AppError('missing_method', 'Say how it is paid: gateway (stripe, viva, revolut, paypal) or method (cash, bank_transfer, dias, manual).', 422, { details: { method: 'required' } });
+  }
+  const key = idempotencyKeyOf(input.idempotencyKey, !!gw);
+  const { invoiceId, amountCents } = input;
+  const fingerprint = { invoice_id: invoiceId, amount: amountCents ?? null, gateway: gw ?? null, method: offline ?? null, reference: input.reference ?? null };
+  return withIdempotency(ctx, 'pay_invoice', key, fingerprint, async () => {
+    if (gw) return chargeInvoice(ctx, { invoiceId, amountCents, gateway: gw, attemptKey: `${key}:${invoiceId}` });
+    const reference = input.reference ?? (key ? `key:${key}` : null);
+    return recordOfflinePayment(ctx, invoiceId, amountCents, offline!, reference);
+  });
 }
 
 function attemptOut(a: any) {
