@@ -4,7 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import Redis from 'ioredis';
 import { allActions } from './actions';
 import type { Config } from './config';
-import { systemContext } from './context';
+import { serviceContext, systemContext } from './context';
 import { createKnex, healthDeadlineMs } from './db/knex';
 import { RETRY_AFTER_SECONDS } from './db/errors';
 import { DEFAULT_TENANT, TenantDatabases } from './db/tenants';
@@ -25,7 +25,7 @@ import { ActionRegistry } from './gateway/registry';
 import { createLogger, type Logger } from './logger';
 import type { Runtime } from './runtime';
 import { loadAppKey, safeEqual, SecretBox } from './secrets';
-import { paymentWebhooksRouter } from './services/billing/webhook-router';
+import { paymentWebhooksRouter } from './gateway/webhook-router';
 import type { Knex } from 'knex';
 
 export interface RuntimeOptions {
@@ -72,7 +72,7 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
         if (row.status !== 'active') throw new AppError('tenant_suspended', `Tenant ${row.slug} is ${row.status}; its jobs wait.`, 403);
         return { tenant: { id: row.id, slug: row.slug, name: row.name }, db: await tenants.dbFor(tenantId) };
       },
-      contextFor: (tenant, tdb, name) => systemContext(rt, tenant, tdb, name),
+      contextFor: (tenant, tdb, name) => serviceContext(rt, tenant, tdb, name),
     },
     // With Redis, jobs travel on BullMQ and any instance's worker may take one; without, they run in this process.
     config.REDIS_URL ? new BullMQTransport(config.REDIS_URL, config.REDIS_PREFIX, config.JOB_CONCURRENCY, log) : new InProcessTransport(config.JOB_CONCURRENCY),

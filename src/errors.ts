@@ -23,6 +23,22 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A broken business rule, raised by pure code in src/domain/: it says what is wrong (code, message, details) and
+ * not how HTTP answers it. The status follows from the kind here (invalid input 422, too large 413), so domain
+ * code decides no HTTP status; everything that handles an AppError handles it alike.
+ */
+export class DomainError extends AppError {
+  constructor(
+    code: string,
+    message: string,
+    opts: { details?: Record<string, string>; cause?: unknown; kind?: 'invalid' | 'too_large' } = {},
+  ) {
+    super(code, message, opts.kind === 'too_large' ? 413 : 422, { details: opts.details, cause: opts.cause });
+    this.name = 'DomainError';
+  }
+}
+
 export const errors = {
   missing: (field: string) => new AppError(`missing_${field}`, `The field "${field}" is required.`, 422, { details: { [field]: 'required' } }),
   invalid: (field: string, why: string) => new AppError(`invalid_${field}`, why, 422, { details: { [field]: why } }),

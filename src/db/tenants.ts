@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors';
-import type { Tenant } from '../gateway/action';
+import type { Tenant } from '../domain/actor';
 import type { SecretBox } from '../secrets';
 import { createKnex } from './knex';
 import { migrateLatest } from './migrate';

@@ -1,5 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { AppError } from '../errors';
+import { DomainError } from '../errors';
 import { parseMoney, type Cents } from './money';
 import { compactRf, isValidRf } from './rf-code';
 
@@ -46,15 +46,15 @@ function parseDate(s: string): string | null {
 export function parseDiasCsv(content: string | Buffer): DiasParseResult {
   const text = (Buffer.isBuffer(content) ? content.toString('utf8') : content).replace(/^\uFEFF/, '');
   if (Buffer.byteLength(text) > DIAS_MAX_BYTES) {
-    throw new AppError('file_too_large', 'The DIAS file is larger than 5 MB; split it by day.', 413);
+    throw new DomainError('file_too_large', 'The DIAS file is larger than 5 MB; split it by day.', { kind: 'too_large' });
   }
   const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
-  if (!firstLine) throw new AppError('empty_file', 'The DIAS file is empty.', 422, { details: { file: 'empty' } });
+  if (!firstLine) throw new DomainError('empty_file', 'The DIAS file is empty.', { details: { file: 'empty' } });
   let records: string[][];
   try {
     records = parse(text, { delimiter: detectDelimiter(firstLine), relax_column_count: true, skip_empty_lines: true, trim: true });
   } catch (e) {
-    throw new AppError('invalid_file', `The DIAS file is not valid CSV: ${(e as Error).message}`, 422, { details: { file: 'not CSV' }, cause: e });
+    throw new DomainError('invalid_file', `The DIAS file is not valid CSV: ${(e as Error).message}`, { details: { file: 'not CSV' }, cause: e });
   }
   const result: DiasParseResult = { rows: [], errors: [] };
   records.forEach((original, i) => {

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { DomainError } from '../errors';
 import { divRound, type Cents } from './money';
 import { checkExemption, splitGross, vatOnNet, type VatRate } from './vat';
 
@@ -42,21 +42,21 @@ export const MAX_QUANTITY = 1_000_000;
 export function computeLine(input: LineInput, index = 0): Line {
   const field = (f: string) => `lines.${index}.${f}`;
   const description = String(input.description ?? '').trim();
-  if (!description) throw new AppError('missing_description', `Line ${index + 1} needs a description.`, 422, { details: { [field('description')]: 'required' } });
+  if (!description) throw new DomainError('missing_description', `Line ${index + 1} needs a description.`, { details: { [field('description')]: 'required' } });
   if (!Number.isSafeInteger(input.quantity) || input.quantity < 1 || input.quantity > MAX_QUANTITY) {
-    throw new AppError('invalid_quantity', `Line ${index + 1}: quantity must be a whole number from 1 to ${MAX_QUANTITY}.`, 422, {
+    throw new DomainError('invalid_quantity', `Line ${index + 1}: quantity must be a whole number from 1 to ${MAX_QUANTITY}.`, {
       details: { [field('quantity')]: 'whole number ≥ 1' },
     });
   }
   if (!Number.isSafeInteger(input.unitPriceCents) || input.unitPriceCents < 0) {
-    throw new AppError('invalid_unit_price', `Line ${index + 1}: the unit price must be zero or more, in cents.`, 422, {
+    throw new DomainError('invalid_unit_price', `Line ${index + 1}: the unit price must be zero or more, in cents.`, {
       details: { [field('unit_price')]: 'non-negative cents' },
     });
   }
   const exemption = checkExemption(input.vatRate, input.vatExemptionCode);
   const amount = input.quantity * input.unitPriceCents;
   if (!Number.isSafeInteger(amount * 124)) {
-    throw new AppError('invalid_unit_price', `Line ${index + 1}: the amount is too large.`, 422, { details: { [field('unit_price')]: 'too large' } });
+    throw new DomainError('invalid_unit_price', `Line ${index + 1}: the amount is too large.`, { details: { [field('unit_price')]: 'too large' } });
   }
   let netCents: Cents;
   let vatCents: Cents;
@@ -96,7 +96,7 @@ export function sumLines(lines: readonly Pick<Line, 'netCents' | 'vatCents' | 't
 }
 
 export function computeInvoice(inputs: readonly LineInput[]): { lines: Line[]; totals: Totals } {
-  if (inputs.length === 0) throw new AppError('missing_lines', 'An invoice needs at least one line.', 422, { details: { lines: 'required' } });
+  if (inputs.length === 0) throw new DomainError('missing_lines', 'An invoice needs at least one line.', { details: { lines: 'required' } });
   const lines = inputs.map((l, i) => computeLine(l, i));
   return { lines, totals: sumLines(lines) };
 }
@@ -104,7 +104,7 @@ export function computeInvoice(inputs: readonly LineInput[]): { lines: Line[]; t
 /** 'YYYY-MM' → first and last calendar day (UTC dates) and its length. */
 export function monthBounds(month: string): { start: string; end: string; days: number; year: number; monthIndex: number } {
   const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(month);
-  if (!m) throw new AppError('invalid_month', `"${month}" is not a month: use YYYY-MM, e.g. 2026-11.`, 422, { details: { month: 'YYYY-MM' } });
+  if (!m) throw new DomainError('invalid_month', `"${month}" is not a month: use YYYY-MM, e.g. 2026-11.`, { details: { month: 'YYYY-MM' } });
   const year = Number(m[1]);
   const monthIndex = Number(m[2]) - 1;
   const days = new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { DomainError } from '../errors';
 
 /**
  * Money is always an integer number of cents. Floats never carry amounts: "0.1 + 0.2" style drift would make
@@ -30,24 +30,24 @@ export function parseMoney(input: string | number, field = 'amount', opts: { all
   const text = typeof input === 'number' ? numberToText(input, field) : String(input).trim();
   const m = MONEY_RE.exec(text);
   if (!m) {
-    throw new AppError(`invalid_${field}`, `"${echo(input)}" is not an amount: use digits with at most two decimals, e.g. 12.50 or 12,50.`, 422, {
+    throw new DomainError(`invalid_${field}`, `"${echo(input)}" is not an amount: use digits with at most two decimals, e.g. 12.50 or 12,50.`, {
       details: { [field]: 'invalid amount' },
     });
   }
   const [, sign, whole, frac = ''] = m;
   const cents = Number(whole) * 100 + Number(frac.padEnd(2, '0'));
   if (sign && cents !== 0 && !opts.allowNegative) {
-    throw new AppError(`invalid_${field}`, `The ${field} must not be negative.`, 422, { details: { [field]: 'negative' } });
+    throw new DomainError(`invalid_${field}`, `The ${field} must not be negative.`, { details: { [field]: 'negative' } });
   }
   if (cents > MAX_AMOUNT_CENTS) {
-    throw new AppError(`invalid_${field}`, `The ${field} is more than the largest amount accepted, ${formatMoney(MAX_AMOUNT_CENTS)}.`, 422, { details: { [field]: `at most ${formatMoney(MAX_AMOUNT_CENTS)}` } });
+    throw new DomainError(`invalid_${field}`, `The ${field} is more than the largest amount accepted, ${formatMoney(MAX_AMOUNT_CENTS)}.`, { details: { [field]: `at most ${formatMoney(MAX_AMOUNT_CENTS)}` } });
   }
   return sign ? -cents : cents;
 }
 
 function numberToText(n: number, field: string): string {
   if (!Number.isFinite(n)) {
-    throw new AppError(`invalid_${field}`, `The ${field} must be a finite number.`, 422, { details: { [field]: 'not finite' } });
+    throw new DomainError(`invalid_${field}`, `The ${field} must be a finite number.`, { details: { [field]: 'not finite' } });
   }
   // A JS number like 12.5 prints as "12.5"; 1e21 and friends fail the regex and are refused.
   return String(n);

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { DomainError } from '../errors';
 
 /**
  * ISO 11649 creditor reference ("RF code"), the payment code Greek banks take through DIAS. Check digits are
@@ -24,7 +24,7 @@ export function compactRf(input: string): string {
 export function createRf(reference: string): string {
   const r = compactRf(reference);
   if (!/^[0-9A-Z]{1,21}$/.test(r)) {
-    throw new AppError('invalid_rf_reference', 'An RF reference is 1 to 21 letters or digits.', 422, { details: { reference: '1–21 alphanumerics' } });
+    throw new DomainError('invalid_rf_reference', 'An RF reference is 1 to 21 letters or digits.', { details: { reference: '1–21 alphanumerics' } });
   }
   const check = 98 - mod97(lettersToDigits(`${r}RF00`));
   return `RF${String(check).padStart(2, '0')}${r}`;

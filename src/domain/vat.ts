@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { DomainError } from '../errors';
 import { divRound, type Cents } from './money';
 
 /**
@@ -20,7 +20,7 @@ export function isVatRate(v: unknown): v is VatRate {
 export function parseVatRate(input: unknown, field = 'vat_rate'): VatRate {
   const n = typeof input === 'string' ? Number(input.trim().replace(/%$/, '').replace(',', '.')) : input;
   if (!isVatRate(n)) {
-    throw new AppError(`invalid_${field}`, `VAT rate must be one of ${VAT_RATES.join(', ')} (percent).`, 422, {
+    throw new DomainError(`invalid_${field}`, `VAT rate must be one of ${VAT_RATES.join(', ')} (percent).`, {
       details: { [field]: 'unknown VAT rate' },
     });
   }
@@ -35,20 +35,20 @@ export function checkExemption(rate: VatRate, exemptionCode: string | null | und
   const code = exemptionCode == null || String(exemptionCode).trim() === '' ? null : String(exemptionCode).trim();
   if (rate === 0) {
     if (code === null) {
-      throw new AppError(`missing_${field}`, 'A 0% VAT line needs the exemption reason (myDATA vatExemptionCategory, 1–31).', 422, {
+      throw new DomainError(`missing_${field}`, 'A 0% VAT line needs the exemption reason (myDATA vatExemptionCategory, 1–31).', {
         details: { [field]: 'required for 0% VAT' },
       });
     }
     const n = Number(code);
     if (!/^\d{1,2}$/.test(code) || n < 1 || n > 31) {
-      throw new AppError(`invalid_${field}`, 'The VAT exemption code must be a myDATA vatExemptionCategory number from 1 to 31.', 422, {
+      throw new DomainError(`invalid_${field}`, 'The VAT exemption code must be a myDATA vatExemptionCategory number from 1 to 31.', {
         details: { [field]: 'not 1–31' },
       });
     }
     return code;
   }
   if (code !== null) {
-    throw new AppError(`invalid_${field}`, 'Only a 0% VAT line may carry an exemption code.', 422, { details: { [field]: 'only for 0% VAT' } });
+    throw new DomainError(`invalid_${field}`, 'Only a 0% VAT line may carry an exemption code.', { details: { [field]: 'only for 0% VAT' } });
   }
   return null;
 }

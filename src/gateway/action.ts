@@ -1,58 +1,24 @@
 import type { Knex } from 'knex';
 import type { z } from 'zod';
-import type { Config } from '../config';
-import type { TenantJobs } from '../jobs/queue';
-import type { Logger } from '../logger';
-import type { SecretBox } from '../secrets';
+import type { RouterChoice, ServiceContext, UploadedFile } from '../services/context';
 import type { TenantDatabases } from '../db/tenants';
 import type { RateLimits } from './rate-limit';
-import type { PermissionSpec, Permissions } from './permissions';
+import type { PermissionSpec } from './permissions';
 
 export type RateClass = 'standard' | 'billing' | 'bulk';
 
-export interface Tenant {
-  id: number | null; // null: the default tenant living in the main database
-  slug: string;
-  name: string;
-  /** Plan limits of a provisioned tenant (null: unlimited); checked by services/tenants assertTenantCapacity. */
-  limits?: { max_subscribers: number | null; max_routers: number | null };
-}
+// Tenant and Actor live in src/domain/actor.ts (services and the db registry use them without the gateway).
+export type { Actor, Tenant } from '../domain/actor';
 
-export interface Actor {
-  type: 'api_key' | 'session' | 'system' | 'anonymous';
-  adminId: number | null;
-  apiKeyId: number | null;
-  sessionId: number | null;
-  username: string | null;
-  /** Primary/super admins and keys without an admin hold every permission. */
-  permissions: Permissions;
-}
+export type { UploadedFile } from '../services/context';
 
-export interface UploadedFile {
-  field: string;
-  originalName: string;
-  mimeType: string;
-  size: number;
-  /** The upload as streamed to disk; removed when the response ends. */
-  path: string;
-  /** The file's bytes, read from disk on first use. */
-  readonly buffer: Buffer;
-}
-
-/** What every handler and service receives. Services take the parts they need (db, secrets …). */
-export interface ActionContext {
+/** What every handler receives: the service context plus the HTTP parts, which stay in the gateway. */
+export interface ActionContext extends ServiceContext, RouterChoice {
   db: Knex;
-  tenant: Tenant;
-  actor: Actor;
   requestId: string;
   ip: string;
-  config: Config;
-  log: Logger;
-  secrets: SecretBox;
   files: UploadedFile[];
   headers: Record<string, string | undefined>;
-  /** Background jobs of this tenant (enqueue, read, wait). */
-  jobs: TenantJobs;
   /** The router chosen with switch_router for this session or key, if any. */
   getActiveRouterId(): Promise<number | null>;
   setActiveRouterId(id: number | null): Promise<void>;

@@ -1,24 +1,8 @@
 import type { Response } from 'express';
+import { Page } from '../domain/page';
 import { AppError } from '../errors';
 
-export interface PageMeta {
-  current_page: number;
-  per_page: number;
-  total: number;
-  last_page: number;
-}
-
-/** A list action's result: answered as `{"ok":true,"data":[…],"meta":{current_page,per_page,total,last_page}}`. */
-export class Page<T = unknown> {
-  constructor(
-    readonly items: T[],
-    readonly meta: PageMeta,
-  ) {}
-
-  static of<T>(items: T[], page: number, perPage: number, total: number): Page<T> {
-    return new Page(items, { current_page: page, per_page: perPage, total, last_page: Math.max(1, Math.ceil(total / perPage)) });
-  }
-}
+export { Page, pageMeta, type PageMeta } from '../domain/page';
 
 export function sendOk(res: Response, data: unknown, extra?: Record<string, unknown>) {
   if (data instanceof Page) {

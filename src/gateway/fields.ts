@@ -3,8 +3,11 @@ import { z } from 'zod';
 /**
  * Field types for form-encoded input, where everything arrives as a string and PHP panels send "" for
  * an untouched optional field.
+ *
+ * An empty form field ('' or null) reads as not sent: the one `blank` preprocessor for every input schema.
  */
-const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+export const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
+const blankToUndefined = blank;
 
 /**
  * Integers arrive as a JSON integer or a string of decimal digits, nothing else. `z.coerce.number()` turned
@@ -67,9 +70,5 @@ export const stringList = z.preprocess((v) => {
   if (v && typeof v === 'object' && !Array.isArray(v)) return Object.values(v);
   return v;
 }, z.array(z.string().trim().min(1).max(255)).min(1).max(1000, 'at most 1000 entries in one request'));
-
-export function paginate(pageNo: number, per: number, total: number) {
-  return { current_page: pageNo, per_page: per, total, last_page: Math.max(1, Math.ceil(total / per)) };
-}
 
 export { Page } from './envelope';

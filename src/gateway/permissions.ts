@@ -1,11 +1,7 @@
-/** Every permission section an admin can be granted none, read or write on. */
-export const SECTIONS = [
-  'customers', 'plans', 'billing', 'payments', 'einvoice', 'radius', 'routers', 'network', 'topology', 'inventory',
-  'monitoring', 'voip', 'wireguard', 'tickets', 'ai', 'notifications', 'admins', 'tenants', 'settings', 'webhooks', 'api_keys',
-] as const;
-export type Section = (typeof SECTIONS)[number];
-export type Level = 'none' | 'read' | 'write';
-export type Permissions = Partial<Record<Section, Level>>;
+import { SECTIONS, type Level, type Permissions, type Section } from '../domain/actor';
+
+export { SECTIONS };
+export type { Level, Permissions, Section };
 
 /** `'customers.write'`, or an explicit opt-out of the permission check that must be said out loud. */
 export type PermissionSpec = `${Section}.${'read' | 'write'}` | { public: true } | { authenticated: true };

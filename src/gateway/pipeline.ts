@@ -14,6 +14,7 @@ import { safeEqual, sha256Hex } from '../secrets';
 import type { ActionContext, Actor, AnyAction, Tenant, UploadedFile } from './action';
 import { sendError, sendOk } from './envelope';
 import { allows, fullPermissions, parsePermission } from './permissions';
+import { systemClock } from '../services/context';
 import { validationError } from './validation';
 
 export const SESSION_COOKIE = 'ispgate_session';
@@ -238,6 +239,7 @@ export function buildContext(
     jobs: rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type),
     loginLimits: rt.loginLimits,
     tenants: rt.tenants,
+    clock: systemClock,
     async getActiveRouterId() {
       if (memoRouter !== undefined) return memoRouter;
       if (!routerRowId) return (memoRouter = null);

@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import { nowUtc, parseJson, toIso } from '../db/knex';
 import { translateDbError } from '../db/errors';
 import { AppError, isAppError } from '../errors';
-import type { ActionContext, Tenant } from '../gateway/action';
-import type { Section } from '../gateway/permissions';
+import type { ServiceContext, Tenant } from '../services/context';
+import type { Section } from '../domain/actor';
 import type { Logger } from '../logger';
 
 /**
@@ -31,7 +31,7 @@ export interface TaskDef<D = any, R = any> {
   backoffMs?: number;
   /** How long a worker may go without reporting progress before another may take the job over (default 5 min). */
   leaseMs?: number;
-  run(ctx: ActionContext, data: D, progress: JobProgress): Promise<R>;
+  run(ctx: ServiceContext, data: D, progress: JobProgress): Promise<R>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -72,7 +72,7 @@ export interface JobHost {
   log: Logger;
   openTenant(tenantId: number | null): Promise<{ tenant: Tenant; db: Knex }>;
   listTenants(): Promise<Array<{ tenant: Tenant; open: () => Promise<Knex> }>>;
-  contextFor(tenant: Tenant, db: Knex, name: string): ActionContext;
+  contextFor(tenant: Tenant, db: Knex, name: string): ServiceContext;
 }
 
 /** The part of the queue a handler sees through `ctx.jobs`: bound to the caller's tenant and database. */

@@ -1,7 +1,7 @@
 import type { Runtime } from '../runtime';
-import { systemContext } from '../context';
+import { serviceContext } from '../context';
 import type { Knex } from 'knex';
-import type { Tenant } from '../gateway/action';
+import type { Tenant } from '../domain/actor';
 import type { Job } from './job';
 import { Queue, Worker } from 'bullmq';
 import { bullConnection, bullPrefix } from './bullmq';
@@ -74,7 +74,7 @@ export class Scheduler {
   /** One run of a job for every tenant. */
   async runJob(job: Job, info: { tick?: string } = {}): Promise<void> {
     await this.forEachTenant(job.name, async (tenant, db) => {
-      await job.run(systemContext(this.rt, tenant, db, `job:${job.name}`), info);
+      await job.run(serviceContext(this.rt, tenant, db, `job:${job.name}`), info);
     });
   }
 

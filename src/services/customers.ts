@@ -526,6 +526,12 @@ async function endLiveSessions(ctx: NetCtx, c: Pick<CustomerRow, 'username'>, ro
   return { sessions: sessions.length, ...summarise(outcomes), kicked_on_router: kicked, results: outcomes };
 }
 
+/** toggle_status: the status asked for, or without one the other of active/suspended. */
+export async function toggleCustomerStatus(ctx: NetCtx, ref: CustomerRef, status?: 'active' | 'suspended', reason?: string) {
+  const c = await requireCustomer(ctx.db, ref);
+  return setCustomerStatus(ctx, c.id, status ?? (c.status === 'active' ? 'suspended' : 'active'), reason);
+}
+
 /**
  * Suspends or unsuspends a subscriber: RADIUS rejects a suspended one (Auth-Type := Reject), an api-mode router
  * gets the PPP secret disabled, customer.suspended / customer.unsuspended is emitted with the rows; the router

@@ -7,13 +7,13 @@
  */
 import { nowUtc, parseJson } from '../db/knex';
 import { isAppError } from '../errors';
-import type { ActionContext } from '../gateway/action';
-import type { Section } from '../gateway/permissions';
+import type { ServiceContext } from './context';
+import type { Section } from '../domain/actor';
 import { defineTask, type TaskDef } from '../jobs/queue';
 
 export const EFFECT_MAX_ATTEMPTS = 6;
 
-type EffectCtx = Pick<ActionContext, 'db' | 'log'> & Partial<Pick<ActionContext, 'jobs'>>;
+type EffectCtx = Pick<ServiceContext, 'db' | 'log'> & Partial<Pick<ServiceContext, 'jobs'>>;
 
 /** Records an effect to converge and queues its job. Merged with a pending one for the same target. */
 export async function recordEffect(ctx: EffectCtx, task: string, target: string, data: unknown): Promise<number> {
@@ -40,7 +40,7 @@ export async function recordEffect(ctx: EffectCtx, task: string, target: string,
  * Attempts are counted on the effect row, so a job lost to a restart and queued again by the sweep goes on
  * counting from where it was.
  */
-export function defineEffectTask<D>(def: { name: string; section: Section; backoffMs?: number; converge(ctx: ActionContext, data: D): Promise<unknown> }): TaskDef {
+export function defineEffectTask<D>(def: { name: string; section: Section; backoffMs?: number; converge(ctx: ServiceContext, data: D): Promise<unknown> }): TaskDef {
   return defineTask({
     name: def.name,
     section: def.section,
@@ -71,7 +71,7 @@ export function defineEffectTask<D>(def: { name: string; section: Section; backo
 }
 
 /** Pending effects whose job is gone (a restart before it was queued, a failed job row): queued again. */
-export async function requeueStaleEffects(ctx: ActionContext, olderThanMs = 10 * 60_000): Promise<number> {
+export async function requeueStaleEffects(ctx: ServiceContext, olderThanMs = 10 * 60_000): Promise<number> {
   const cutoff = nowUtc(new Date(Date.now() - olderThanMs));
   const rows = await ctx.db('pending_effects').where({ state: 'pending' }).where('updated_at', '<', cutoff).limit(500).select('id', 'task', 'job_id');
   let n = 0;

@@ -11,7 +11,7 @@ import { requirePlan } from './network/common';
 import { deprovisionCustomer, provisionCustomer, RouterLinks, Steps } from './provisioning';
 import type { CustomerRow, NetCtx, PlanRow, RouterRowDb } from './network/common';
 import type { TaskDef } from '../jobs/queue';
-import type { ActionContext } from '../gateway/action';
+import type { ServiceContext } from './context';
 import { MENU, removeIfPresent } from '../adapters/routeros/ops';
 
 export const CONVERGE_ROUTER_CUSTOMER = 'network.converge_router_customer';
@@ -23,7 +23,7 @@ export interface RouterCustomerTarget {
 }
 
 /** Something was left on a router for this username that the caller could not finish or undo. */
-export async function recordRouterLeftover(ctx: NetCtx & Partial<Pick<ActionContext, 'jobs'>>, t: RouterCustomerTarget): Promise<void> {
+export async function recordRouterLeftover(ctx: NetCtx & Partial<Pick<ServiceContext, 'jobs'>>, t: RouterCustomerTarget): Promise<void> {
   await recordEffect(ctx, CONVERGE_ROUTER_CUSTOMER, `router:${t.router_id}:user:${t.username}`, t);
 }
 

@@ -15,7 +15,7 @@ import { replyWithJob, type JobProgress } from '../jobs/queue';
 import { removeNas, syncNas } from './radius';
 import { assertTenantCapacity } from './tenants';
 import { requireRouter, routerConnection, type CustomerRow, type NetCtx, type RouterRowDb } from './network/common';
-import type { ActionContext } from '../gateway/action';
+import type { RouterChoice, ServiceContext } from './context';
 
 export interface RouterInput {
   name?: string;
@@ -134,7 +134,7 @@ export async function updateRouter(ctx: NetCtx, id: number, input: RouterInput) 
  * is the job's result with `job_id`, as before when the job finishes in time. If the router cannot be reached
  * the delete is refused (nothing changes) unless `force` is given.
  */
-export async function deleteRouter(ctx: NetCtx & Pick<ActionContext, 'jobs'>, id: number, force = false) {
+export async function deleteRouter(ctx: NetCtx & Pick<ServiceContext, 'jobs'>, id: number, force = false) {
   await requireRouter(ctx.db, id);
   const job = await ctx.jobs.enqueue(DELETE_ROUTER_TASK, { router_id: id, force }, { dedupeKey: `delete_router:${id}` });
   return replyWithJob(ctx.jobs, job);
@@ -241,7 +241,7 @@ async function countsByRouter(ctx: NetCtx): Promise<Map<number, number>> {
  * Routers with the status the probe job last stored (`unknown` before the first probe, `checked_at` when it was
  * seen): a GET no longer logs in to every router. list_routers_ui still asks each router for its resources.
  */
-export async function getRouters(ctx: NetCtx & Partial<Pick<ActionContext, 'getActiveRouterId'>>) {
+export async function getRouters(ctx: NetCtx & Partial<Pick<RouterChoice, 'getActiveRouterId'>>) {
   const routers = await ctx.db<RouterRowDb>('routers').orderBy('name');
   const active = (await ctx.getActiveRouterId?.()) ?? null;
   const counts = await countsByRouter(ctx);
@@ -250,7 +250,7 @@ export async function getRouters(ctx: NetCtx & Partial<Pick<ActionContext, 'getA
   );
 }
 
-export async function listRoutersUi(ctx: NetCtx & Partial<Pick<ActionContext, 'getActiveRouterId'>>) {
+export async function listRoutersUi(ctx: NetCtx & Partial<Pick<RouterChoice, 'getActiveRouterId'>>) {
   const routers = await ctx.db<RouterRowDb>('routers').orderBy('name');
   const active = (await ctx.getActiveRouterId?.()) ?? null;
   const counts = await countsByRouter(ctx);
@@ -275,7 +275,7 @@ export async function listRoutersUi(ctx: NetCtx & Partial<Pick<ActionContext, 'g
   });
 }
 
-export async function switchRouter(ctx: NetCtx & Pick<ActionContext, 'setActiveRouterId'>, ref: number | string | null) {
+export async function switchRouter(ctx: NetCtx & Pick<RouterChoice, 'setActiveRouterId'>, ref: number | string | null) {
   if (ref === null) {
     await ctx.setActiveRouterId(null);
     return { active_router: null };

@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { defineAction, type AnyAction } from '../../gateway/action';
-import { id, optionalText } from '../../gateway/fields';
+import { defineAction, type ActionContext, type AnyAction } from '../../gateway/action';
+import { invokeAs } from '../../gateway/invoke';
+import { blank, id, optionalText } from '../../gateway/fields';
 import { aiAsk, aiConfirm, aiDraftReply, publicAiSettings, saveAiSettings, type ToolBox } from '../../services/ai/assistant';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 
 /** Built with the final action list, like describe: the assistant's tools are the registry's actions. */
 export function aiActions(describe: () => Array<Record<string, unknown>>, actions: () => AnyAction[]): AnyAction[] {
-  const box: ToolBox = { describe, actions };
+  // The assistant runs tools as the caller through invokeAs (permissions, validation, rate limit, audit).
+  const box = (ctx: ActionContext): ToolBox => ({ describe, actions, invoke: (action, params) => invokeAs(ctx, action, params) });
   const saveAi = defineAction({
     name: 'save_ai_settings',
     section: 'ai',
@@ -47,7 +48,7 @@ export function aiActions(describe: () => Array<Record<string, unknown>>, action
     permission: 'ai.read',
     rateClass: 'billing',
     audit: true,
-    run: (ctx, input) => aiAsk(ctx, box, input),
+    run: (ctx, input) => aiAsk(ctx, box(ctx), input),
   });
   const confirm = defineAction({
     name: 'ai_confirm',
@@ -56,7 +57,7 @@ export function aiActions(describe: () => Array<Record<string, unknown>>, action
     input: z.object({ id: z.string().trim().uuid() }),
     permission: 'ai.write',
     rateClass: 'standard',
-    run: (ctx, input) => aiConfirm(ctx, box, input.id),
+    run: (ctx, input) => aiConfirm(ctx, box(ctx), input.id),
   });
   const draft = defineAction({
     name: 'ai_draft_reply',
@@ -66,7 +67,7 @@ export function aiActions(describe: () => Array<Record<string, unknown>>, action
     permission: 'ai.read',
     rateClass: 'billing',
     audit: true,
-    run: (ctx, input) => aiDraftReply(ctx, box, input.id),
+    run: (ctx, input) => aiDraftReply(ctx, box(ctx), input.id),
   });
   return [saveAi, getAi, ask, confirm, draft];
 }

@@ -4,17 +4,15 @@ import { parseMoney } from '../../domain/money';
 import { parseVatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalDate, optionalId, optionalInt as optionalIntOf, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
+import { blank, clearableText, id, optionalBool, optionalDate, optionalId, optionalInt as optionalIntOf, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
 import { resolveCustomerId, saveBillingCustomer } from '../../services/billing/customers';
 import { queueGenerateMonth } from '../../services/billing/generate';
 import { replyWithJob } from '../../jobs/queue';
 import { idempotencyKeyOf, withIdempotency } from '../../services/billing/idempotency';
 import { ALL_INVOICE_STATUSES, createManualInvoice, deleteInvoice, getInvoice, INVOICE_STATUSES, listInvoices, setInvoiceStatus } from '../../services/billing/invoices';
-import { bulkPay, chargeInvoice, diasImport, OFFLINE_PAY_METHODS, recordOfflinePayment, retryCharge } from '../../services/billing/payments';
-import { liftIfSettled } from '../../services/billing/dunning';
+import { bulkPay, diasImport, OFFLINE_PAY_METHODS, payInvoice, retryCharge } from '../../services/billing/payments';
 import { loadSettings, openGateways, publicSettings, saveSettings } from '../../services/billing/settings';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Amounts arrive as '12.50' or '12,50'; parsed to cents in the handler so the error names the field. */
 const amountField = z.preprocess(blank, z.union([z.string(), z.number()]).optional());
 const optionalInt = optionalIntOf();
@@ -164,9 +162,7 @@ export const invoiceSetStatusAction = defineAction({
   permission: 'billing.write',
   rateClass: 'billing',
   async run(ctx, input) {
-    const { customerId, ...out } = await setInvoiceStatus(ctx, input.id, input.status, input.reason);
-    // Cancelling the invoice that caused a dunning suspension settles the debt just as paying it does.
-    if ((input.status === 'paid' || input.status === 'cancelled') && out.changed) await liftIfSettled(ctx, customerId);
+    const { customerId: _customerId, ...out } = await setInvoiceStatus(ctx, input.id, input.status, input.reason);
     return out;
   },
 });
@@ -179,9 +175,7 @@ export const deleteInvoiceAction = defineAction({
   permission: 'billing.write',
   rateClass: 'billing',
   async run(ctx, input) {
-    const { customerId, ...out } = await deleteInvoice(ctx, input.id);
-    // A voided invoice no longer counts as debt: the same as cancelling it.
-    if (out.voided) await liftIfSettled(ctx, customerId);
+    const { customerId: _customerId, ...out } = await deleteInvoice(ctx, input.id);
     return out;
   },
 });
@@ -235,18 +229,13 @@ export const payInvoiceAction = defineAction({
   permission: 'payments.write',
   rateClass: 'billing',
   async run(ctx, input) {
-    const gw = input.gateway ?? ((GATEWAY_NAMES as readonly string[]).includes(input.method ?? '') ? (input.method as GatewayName) : undefined);
-    const offline = !gw && input.method ? input.method : undefined;
-    if (!gw && !offline) {
-      throw new AppError('missing_method', 'Say how it is paid: gateway (stripe, viva, revolut, paypal) or method (cash, bank_transfer, dias, manual).', 422, { details: { method: 'required' } });
-    }
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, !!gw);
-    const amountCents = cents(input.amount, 'amount');
-    const fingerprint = { invoice_id: input.invoice_id, amount: amountCents ?? null, gateway: gw ?? null, method: offline ?? null, reference: input.reference ?? null };
-    return withIdempotency(ctx, 'pay_invoice', key, fingerprint, async () => {
-      if (gw) return chargeInvoice(ctx, { invoiceId: input.invoice_id, amountCents, gateway: gw, attemptKey: `${key}:${input.invoice_id}` });
-      const reference = input.reference ?? (key ? `key:${key}` : null);
-      return recordOfflinePayment(ctx, input.invoice_id, amountCents, offline!, reference);
+    return payInvoice(ctx, {
+      invoiceId: input.invoice_id,
+      gateway: input.gateway,
+      method: input.method,
+      amountCents: cents(input.amount, 'amount'),
+      reference: input.reference,
+      idempotencyKey: input.idempotency_key ?? ctx.headers['idempotency-key'],
     });
   },
 });
@@ -267,7 +256,7 @@ export const customerBulkPayAction = defineAction({
   rateClass: 'billing',
   async run(ctx, input) {
     const customerId = (await resolveCustomerId(ctx.db, input))!;
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
+    const key = idempotencyKeyOf(input.idempotency_key ?? ctx.headers['idempotency-key'], true)!;
     const amountCents = cents(input.amount, 'amount');
     const fingerprint = { customer_id: customerId, gateway: input.gateway ?? null, method: input.method ?? null, amount: amountCents ?? null, reference: input.reference ?? null };
     return withIdempotency(ctx, 'customer_bulk_pay', key, fingerprint, () =>
@@ -285,7 +274,7 @@ export const manualRetryChargeAction = defineAction({
   rateClass: 'billing',
   async run(ctx, input) {
     if (!input.attempt_id && !input.invoice_id) throw new AppError('missing_attempt_id', 'Give the attempt_id of the failed charge, or the invoice_id.', 422, { details: { attempt_id: 'required' } });
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
+    const key = idempotencyKeyOf(input.idempotency_key ?? ctx.headers['idempotency-key'], true)!;
     return withIdempotency(ctx, 'manual_retry_charge', key, { attempt_id: input.attempt_id ?? null, invoice_id: input.invoice_id ?? null }, () =>
       retryCharge(ctx, { attemptId: input.attempt_id, invoiceId: input.invoice_id, key }),
     );

@@ -4,6 +4,7 @@ import { defineAction } from '../../gateway/action';
 import { clearableText, id, optionalText } from '../../gateway/fields';
 import { ROLES } from '../../gateway/permissions';
 import { addAdmin, publicAdmin, removeAdmin, updateAdmin, type AdminRow } from '../../services/admins';
+import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
 const username = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
 const password = z.string().min(10, 'at least 10 characters').max(1024);
@@ -57,8 +58,7 @@ export const listWebAdmins = defineAction({
   methods: ['GET', 'POST'],
   async run(ctx, input) {
     const q = ctx.db('admins').orderBy('id');
-    // '!' escapes the LIKE wildcards as in list_customers: "_" or "%" in a search is a character, not a pattern.
-    if (input.search) q.whereRaw("username LIKE ? ESCAPE '!'", [`%${input.search.replace(/[!%_]/g, (m) => '!' + m)}%`]);
+    if (input.search) q.whereRaw(`username LIKE ? ${LIKE_ESCAPE}`, [containsPattern(input.search)]);
     return ((await q) as AdminRow[]).map(publicAdmin);
   },
 });

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalDate, optionalInt, optionalText } from '../../gateway/fields';
+import { blank, clearableText, id, optionalBool, optionalDate, optionalInt, optionalText } from '../../gateway/fields';
 import { PROVIDERS } from '../../services/einvoice/settings';
 import { loadEinvoiceSettings, myDataBaseUrl, MYDATA_ENVS, publicSettings, saveEinvoiceSettings } from '../../services/einvoice/settings';
 import { cancelEinvoice, einvoiceStatus, submitEinvoice } from '../../services/einvoice/submissions';
 import { aadeLookup } from '../../services/einvoice/vat-lookup';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const provider = z.preprocess(blank, z.enum(PROVIDERS).optional());
 /**
  * A map like {"24":"101"}: a JSON object string, "24=101,13=102", or bracket fields (`elorus_tax_ids[24]=101`,

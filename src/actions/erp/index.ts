@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { optionalBool } from '../../gateway/fields';
+import { blank, optionalBool } from '../../gateway/fields';
 import { loadEinvoiceSettings } from '../../services/einvoice/settings';
 import { ERP_SYNC_DEDUPE } from '../../services/erp/jobs';
 import { ERP_PROVIDERS, loadErpSettings, publicErpSettings, requireActiveErp, saveErpSettings } from '../../services/erp/settings';
 import { erpStatus, SYNC_SCOPES } from '../../services/erp/sync';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** A date (midnight UTC) or an ISO date-time, as the UTC DATETIME string rows are compared with. */
 const since = z.preprocess(blank, z.string().trim().max(40).optional()).transform((v, c) => {
   if (v === undefined) return undefined;

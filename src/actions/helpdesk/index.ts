@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
-import { clearableText, id, optionalBool, optionalText, page, perPage, text } from '../../gateway/fields';
+import { blank, clearableText, id, optionalBool, optionalText, page, perPage, text } from '../../gateway/fields';
 import {
   assignTicket,
   CHANNELS,
@@ -18,7 +18,6 @@ import {
   TICKET_STATUSES,
 } from '../../services/helpdesk/tickets';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 const body = z.string().trim().min(1).max(20_000);
 
@@ -36,7 +35,7 @@ export const ticketCreate = defineAction({
   }),
   permission: 'tickets.write',
   rateClass: 'standard',
-  run: (ctx, input) => createTicket(ctx, input),
+  run: (ctx, input) => createTicket(ctx, input, ctx.files),
 });
 
 export const ticketReply = defineAction({
@@ -47,7 +46,7 @@ export const ticketReply = defineAction({
   permission: 'tickets.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const r = await replyTicket(ctx, input.id, input.body, input.internal ?? false);
+    const r = await replyTicket(ctx, input.id, input.body, input.internal ?? false, ctx.files);
     return { ticket: r.ticket, message: r.message, reopened: r.reopened };
   },
 });

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { optionalText, text } from '../../gateway/fields';
+import { blank, optionalText, text } from '../../gateway/fields';
 import { interfaceHistory, listInterfaces, loadDevices, runSnmpCycle } from '../../services/monitoring/snmp';
 import { routerHealth } from '../../services/monitoring/routers';
 import { SNMP_TASK } from '../../services/monitoring/tasks';
 import { topologyActions } from './topology';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const deviceId = z.coerce.number().int().positive();
 const optionalDevice = z.preprocess(blank, deviceId.optional());
 

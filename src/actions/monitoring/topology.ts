@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { optionalBool, optionalText } from '../../gateway/fields';
+import { blank, optionalBool, optionalText } from '../../gateway/fields';
 import { getTopology, listSources, saveSource } from '../../services/monitoring/topology';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const sourceName = z.enum(['librenms', 'observium', 'zabbix', 'mikrotik']);
 
 export const saveTopologyMetricsSource = defineAction({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
+import { blank, clearableText, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { errors } from '../../errors';
 import { morLinkFields, withMorLink } from '../voip/customer-link';
 import {
@@ -8,13 +8,11 @@ import {
   deleteCustomer,
   getCustomer,
   listCustomers,
-  requireCustomer,
-  setCustomerStatus,
+  toggleCustomerStatus,
   updateCustomer,
   type CustomerRef,
 } from '../../services/customers';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Passwords are taken as typed: no trimming, a space may be part of one. */
 const password = z.string().min(1).max(128);
 const customFields = z.preprocess(
@@ -109,9 +107,7 @@ export const toggleStatus = defineAction({
   permission: 'customers.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    const c = await requireCustomer(ctx.db, refOf(input));
-    const status = input.status ?? (c.status === 'active' ? 'suspended' : 'active');
-    return setCustomerStatus(ctx, c.id, status, input.reason);
+    return toggleCustomerStatus(ctx, refOf(input), input.status, input.reason);
   },
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, id, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
+import { blank, clearableText, id, optionalText, Page, page, perPage, strictInt } from '../../gateway/fields';
 import {
   approveInventoryAll,
   approveInventoryNode,
@@ -13,7 +13,6 @@ import {
 } from '../../services/network/inventory';
 import { ipamUsage } from '../../services/network/ipam';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const clearable = <T extends z.ZodType>(t: T) => z.preprocess((v) => (v === '' ? null : v), t.nullable().optional());
 const coordinates = z.preprocess(
   (v) => (typeof v === 'string' ? (v.trim() === '' ? null : v.split(',').map((x) => x.trim())) : v && typeof v === 'object' && !Array.isArray(v) ? [ (v as Record<string, unknown>).lat, (v as Record<string, unknown>).lng ] : v),

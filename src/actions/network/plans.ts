@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { clearableText, id, optionalInt, optionalText, strictInt, text } from '../../gateway/fields';
+import { blank, clearableText, id, optionalInt, optionalText, strictInt, text } from '../../gateway/fields';
 import { parseMoney } from '../../domain/money';
 import { createPlan, deletePlan, listPlans, updatePlan } from '../../services/plans';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const priority = optionalInt(1, 8);
 /** "" clears the priority on edit (back to MikroTik's default 8). */
 const clearablePriority = z.preprocess((v) => (v === '' ? null : strictInt(v)), z.number().int().min(1).max(8).nullable().optional());

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { text } from '../../gateway/fields';
+import { blank, text } from '../../gateway/fields';
 import { radiusTest } from '../../services/network/radius-test';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 export const radiusTestAction = defineAction({
   name: 'radius_test',

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
+import { blank, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { AppError, errors } from '../../errors';
 import { requireCustomer } from '../../services/customers';
 import type { Db } from '../../services/network/common';
 import { listSessions, coaCustomer, disconnectCustomer } from '../../services/network/sessions';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** Digits, k/M/G units, '/' pairs and spaces between the positional fields: nothing else is a rate limit. */
 const rateLimit = z.preprocess(
   blank,

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { id, optionalBool, optionalInt, optionalText, text } from '../../gateway/fields';
+import { blank, id, optionalBool, optionalInt, optionalText, text } from '../../gateway/fields';
 import { createRouter, deleteRouter, getRouters, listRoutersUi, switchRouter, updateRouter } from '../../services/routers';
 import { routerWithSnmp, snmpFields } from '../../services/monitoring/snmp-settings';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const port = optionalInt(1, 65535);
 const mode = z.preprocess(blank, z.enum(['radius', 'api']).optional());
 /** Secrets are taken as typed. RADIUS shared secrets longer than 60 do not fit FreeRADIUS's nas.secret. */

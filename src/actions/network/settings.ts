@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { defineAction, type ActionContext } from '../../gateway/action';
-import { optionalBool, Page, page, perPage, strictInt } from '../../gateway/fields';
+import { blank, optionalBool, Page, page, perPage, strictInt } from '../../gateway/fields';
 import { AppError } from '../../errors';
 import { requireApiRouters, type RouterApplyResult } from '../../services/network/apply';
 import { APPLY_TASK, type ApplyJobData } from '../../services/network/apply-task';
 import { getNetworkSettings, listNetworkRevisions, resolveSettings, saveNetworkSettings, type RawSettings } from '../../services/network/settings';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const optionalRevision = z.preprocess(blank, z.preprocess(strictInt, z.number().int().positive()).optional());
 
 /** A PHP bracket list (`pools[0][name]=…`) arrives as an array, or as a map when its keys are not 0..n-1. */

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { id, optionalBool, optionalText, Page, page, perPage, text, strictInt } from '../../gateway/fields';
+import { blank, id, optionalBool, optionalText, Page, page, perPage, text, strictInt } from '../../gateway/fields';
 import { listTunnels, provisionTunnel, revokeTunnel, tunnelConfig } from '../../services/network/wireguard';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 export const wireguardProvision = defineAction({
   name: 'wireguard_provision',

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { nowUtc } from '../../db/knex';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
-import { clearableText, optionalBool, optionalId, optionalText, page, perPage, stringList } from '../../gateway/fields';
+import { blank, clearableText, optionalBool, optionalId, optionalText, page, perPage, stringList } from '../../gateway/fields';
 import { TelegramBot, escapeHtml } from '../../adapters/telegram/bot-api';
 import { sendMail } from '../../adapters/mail/smtp';
 import { channelConfig, publicNotificationSettings, requireChannel, saveNotificationSettings } from '../../services/notifications/settings';
@@ -12,7 +12,6 @@ import { LANGUAGES, listTemplates, saveTemplate } from '../../services/notificat
 import type { Target } from '../../services/notifications/recipients';
 import { invoicePdfAction } from './invoice-pdf';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 const httpUrl = z.string().trim().url().max(255).refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL');
 

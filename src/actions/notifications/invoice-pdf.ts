@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { id } from '../../gateway/fields';
+import { blank, id } from '../../gateway/fields';
 import { invoicePdf } from '../../services/notifications/invoice-pdf';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 /**
  * The envelope is JSON, so the PDF travels base64-encoded; the panel turns it into a download

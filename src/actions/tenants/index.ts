@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { bool, clearableText, id, optionalText, stringList, text, strictInt } from '../../gateway/fields';
+import { blank, bool, clearableText, id, optionalText, stringList, text, strictInt } from '../../gateway/fields';
 import { deleteTenant, editTenant, getTenant, listTenants, provisionTenant, setTenantStatus } from '../../services/tenants';
 import { SLUG_RE } from '../../services/tenants/storage';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const slug = z.string().trim().regex(SLUG_RE, 'must be 2-31 lower-case letters, digits or "-", starting with a letter');
 const colour = z.preprocess((v) => (v === '' ? null : v), z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a73e8').nullable().optional());
 const language = z.preprocess(blank, z.enum(['el', 'en', 'de', 'fr', 'it', 'es', 'bg', 'ro', 'sq', 'tr']).optional());
@@ -51,7 +50,7 @@ export const tenantProvision = defineAction({
   permission: 'tenants.write',
   rateClass: 'bulk',
   async run(ctx, input) {
-    return provisionTenant(ctx, { ...input, company_name: input.company_name ?? undefined });
+    return provisionTenant(ctx, { ...input, company_name: input.company_name ?? undefined }, { files: ctx.files });
   },
 });
 
@@ -100,7 +99,7 @@ export const tenantEdit = defineAction({
   permission: 'tenants.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    return editTenant(ctx, input);
+    return editTenant(ctx, input, ctx.files);
   },
 });
 

@@ -3,7 +3,7 @@ import { MOR_ENDPOINTS } from '../../adapters/mor/hash';
 import { parseMoney } from '../../domain/money';
 import { AppError } from '../../errors';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, optionalBool, optionalId, optionalText, page, perPage, strictInt } from '../../gateway/fields';
+import { blank, clearableText, optionalBool, optionalId, optionalText, page, perPage, strictInt } from '../../gateway/fields';
 import { idempotencyKeyOf, withIdempotency } from '../../services/billing/idempotency';
 import { CALL_TYPES, morBalance, morCdr, morTariffs, TARIFF_PURPOSES } from '../../services/voip/cdr';
 import { provision } from '../../services/voip/provisioning';
@@ -11,7 +11,6 @@ import { loadVoipSettings, publicVoipSettings, saveVoipSettings, TOPUP_METHODS }
 import { resolveTarget } from '../../services/voip/subscribers';
 import { MAX_TOPUP_CENTS, topup } from '../../services/voip/topup';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const date = z.preprocess(blank, z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD').refine((s) => !Number.isNaN(Date.parse(s)), 'not a date').optional());
 const digits = (max: number) => z.preprocess(blank, z.string().trim().regex(/^\+?\d+$/, 'digits only').max(max).optional());
 /** Every action names the subscriber by username, or the MOR user by id. */
@@ -123,7 +122,7 @@ export const morTopupAction = defineAction({
   permission: 'voip.write',
   rateClass: 'billing',
   async run(ctx, input) {
-    const key = idempotencyKeyOf(ctx, input.idempotency_key, true)!;
+    const key = idempotencyKeyOf(input.idempotency_key ?? ctx.headers['idempotency-key'], true)!;
     const amountCents = parseMoney(input.amount, 'amount');
     if (amountCents <= 0) throw new AppError('invalid_amount', 'The amount must be more than zero.', 422, { details: { amount: '> 0' } });
     if (amountCents > MAX_TOPUP_CENTS) throw new AppError('invalid_amount', `A top-up is at most ${(MAX_TOPUP_CENTS / 100).toFixed(2)}.`, 422, { details: { amount: `max ${MAX_TOPUP_CENTS} cents` } });

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
 import { MyDataResponse, RequestedDoc, TransmittedInvoice, parseRequestedDoc, parseResponseDoc } from './response-doc';
+import { httpExchange, TransportError, type HttpAnswer } from '../http';
 
 export interface MyDataClientOptions {
   /** ERP channel base: production https://mydatapi.aade.gr/myDATA/, development https://mydataapidev.aade.gr/ */
@@ -28,16 +29,12 @@ export interface TransmittedQuery {
   nextRowKey?: string;
 }
 
-const REFUSED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-function transportError(err: unknown, what: string): AppError {
-  const cause = (err as { cause?: { code?: string } })?.cause;
-  const code = cause?.code ?? (err as { name?: string })?.name ?? 'error';
-  const outcome: TransmissionOutcome = REFUSED.has(code) ? 'not_sent' : 'unknown';
+function transportError(err: TransportError, what: string): AppError {
+  const { code, outcome } = err;
   const hint = outcome === 'unknown'
     ? ' The request may have reached AADE; the next attempt checks RequestTransmittedDocs before resending.'
     : '';
-  return new AppError('mydata_unreachable', `myDATA did not answer ${what} (${code}).${hint}`, 502, { extra: { outcome }, cause: err });
+  return new AppError('mydata_unreachable', `myDATA did not answer ${what} (${code}).${hint}`, 502, { extra: { outcome }, cause: err.cause });
 }
 
 /** dd/MM/yyyy, the only date format the myDATA GET endpoints take. */
@@ -65,23 +62,19 @@ export class MyDataClient {
     const url = new URL(endpoint, this.base);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') url.searchParams.set(k, v);
     if (this.opts.entityVatNumber) url.searchParams.set('entityVatNumber', this.opts.entityVatNumber);
-    let res: Response;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
+      res = await httpExchange(url, {
         method,
         headers: this.headers(body !== undefined ? { 'Content-Type': 'text/xml; charset=utf-8' } : {}),
         body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+        timeoutMs: this.opts.timeoutMs ?? 30_000,
       });
     } catch (err) {
-      throw transportError(err, what);
+      if (err instanceof TransportError) throw transportError(err, what);
+      throw err;
     }
-    let payload: string;
-    try {
-      payload = await res.text();
-    } catch (err) {
-      throw transportError(err, what);
-    }
+    const payload = res.text;
     if (res.status === 401 || res.status === 403) {
       throw new AppError('mydata_unauthorized', 'myDATA refused the aade-user-id / Ocp-Apim-Subscription-Key pair; check the e-invoicing settings for this environment.', 502, { extra: { outcome: 'not_sent' } });
     }

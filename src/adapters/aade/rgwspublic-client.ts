@@ -1,6 +1,7 @@
 import { AppError, errors } from '../../errors';
 import { isValidAfm, normalizeAfm } from '../../domain/afm';
 import { child, children, escapeXml, parseXml, text } from './xml';
+import { httpExchange, TransportError, type HttpAnswer } from '../http';
 
 /** AADE "Αναζήτηση Βασικών Στοιχείων Μητρώου Επιχειρήσεων" (RgWsPublic2), SOAP 1.2 with a WS-Security UsernameToken. */
 export interface RgWsPublicOptions {
@@ -145,20 +146,19 @@ export class RgWsPublicClient {
       throw new AppError('aade_credentials_missing', 'The AADE VAT lookup special access codes are not configured; save them with save_einvoice_settings.', 422);
     }
     const body = buildAfmRequest({ username: this.opts.username, password: this.opts.password, afmCalledBy: this.opts.afmCalledBy, afmCalledFor: afm, asOnDate });
-    let res: Response;
-    let payload: string;
+    let res: HttpAnswer;
     try {
-      res = await fetch(this.opts.url, {
+      res = await httpExchange(this.opts.url, {
         method: 'POST',
         headers: { 'Content-Type': 'application/soap+xml; charset=utf-8; action=""', Accept: 'application/soap+xml' },
         body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 15_000),
+        timeoutMs: this.opts.timeoutMs ?? 15_000,
       });
-      payload = await res.text();
     } catch (err) {
-      const code = (err as { cause?: { code?: string } })?.cause?.code ?? (err as Error)?.name ?? 'error';
-      throw new AppError('aade_unreachable', `The AADE VAT lookup service did not answer (${code}); try again later.`, 502, { cause: err });
+      if (!(err instanceof TransportError)) throw err;
+      throw new AppError('aade_unreachable', `The AADE VAT lookup service did not answer (${err.code}); try again later.`, 502, { cause: err.cause });
     }
+    const payload = res.text;
     // SOAP faults come with HTTP 500 and an envelope; anything else non-2xx has no envelope to read.
     if (!res.ok && !/Envelope/.test(payload)) {
       throw new AppError('aade_lookup_failed', `The AADE VAT lookup answered HTTP ${res.status}.`, 502);

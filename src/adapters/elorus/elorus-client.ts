@@ -1,4 +1,5 @@
 import { AppError } from '../../errors';
+import { httpExchange, TransportError, type HttpAnswer } from '../http';
 
 /**
  * Elorus REST API v1.2 (https://api.elorus.com/v1.2/). Every call carries `Authorization: Token <key>`
@@ -77,16 +78,14 @@ export class ElorusClient {
     };
     if (this.opts.demo) headers['X-Elorus-Demo'] = 'true';
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let res: Response;
-    let text: string;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined, signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000) });
-      text = await res.text();
+      res = await httpExchange(url, { method, headers, body: body !== undefined ? JSON.stringify(body) : undefined, timeoutMs: this.opts.timeoutMs ?? 30_000 });
     } catch (err) {
-      const code = (err as { cause?: { code?: string } })?.cause?.code ?? (err as Error)?.name ?? 'error';
-      const outcome = code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? 'not_sent' : 'unknown';
-      throw new AppError('elorus_unreachable', `Elorus did not answer ${method} ${path} (${code}).`, 502, { extra: { outcome }, cause: err });
+      if (!(err instanceof TransportError)) throw err;
+      throw new AppError('elorus_unreachable', `Elorus did not answer ${method} ${path} (${err.code}).`, 502, { extra: { outcome: err.outcome }, cause: err.cause });
     }
+    const text = res.text;
     let json: unknown = undefined;
     try { json = text ? JSON.parse(text) : undefined; } catch { /* non-JSON error pages are reported by status below */ }
     if (res.status === 401 || res.status === 403) {

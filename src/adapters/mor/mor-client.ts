@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import { AppError } from '../../errors';
 import { DEFAULT_HASH_PARAMS, hashFor, type MorEndpoint } from './hash';
+import { httpExchange, TransportError } from '../http';
 
 /**
  * Kolmisoft MOR's legacy "hash" API: POST `<base>/<function>` with form fields, `u` the admin user and `hash` over
@@ -82,19 +83,19 @@ export class MorClient {
     let text: string;
     let status: number;
     try {
-      const res = await fetch(`${this.base}/${endpoint}`, {
+      const res = await httpExchange(`${this.base}/${endpoint}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/xml, text/xml' },
         body: new URLSearchParams(sent).toString(),
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
+        timeoutMs: this.opts.timeoutMs,
       });
       status = res.status;
-      text = await res.text();
+      text = res.text;
     } catch (err) {
-      const code = (err as { cause?: { code?: string } })?.cause?.code ?? (err as Error)?.name ?? 'error';
-      const outcome: MorOutcome = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'not_sent' : 'unknown';
-      const why = code === 'TimeoutError' ? `no answer within ${this.opts.timeoutMs} ms` : code;
-      throw new AppError('voip_unreachable', `MOR did not answer ${endpoint} (${why}).`, 504, { extra: { outcome }, cause: err });
+      if (!(err instanceof TransportError)) throw err;
+      const outcome: MorOutcome = err.outcome;
+      const why = err.timedOut ? `no answer within ${this.opts.timeoutMs} ms` : err.code;
+      throw new AppError('voip_unreachable', `MOR did not answer ${endpoint} (${why}).`, 504, { extra: { outcome }, cause: err.cause });
     }
     if (status >= 500) throw new AppError('voip_unreachable', `MOR answered HTTP ${status} to ${endpoint}.`, 502, { extra: { outcome: 'unknown' as MorOutcome } });
     if (status === 404) throw new AppError('mor_error', `MOR has no API function ${endpoint} at ${this.base} (HTTP 404); check mor_url.`, 502, { extra: { outcome: 'refused' as MorOutcome } });

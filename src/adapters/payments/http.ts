@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
 import type { GatewayName } from './types';
+import { httpExchange, TransportError, type HttpAnswer } from '../http';
 
 export const LABEL: Record<GatewayName, string> = { stripe: 'Stripe', viva: 'Viva Wallet', revolut: 'Revolut', paypal: 'PayPal' };
 
@@ -24,24 +25,15 @@ export async function gatewayRequest(
   url: string,
   init: { method: string; headers: Record<string, string>; body?: string; timeoutMs?: number },
 ): Promise<GatewayResponse> {
-  let res: Response;
+  let res: HttpAnswer;
   try {
-    res = await fetch(url, {
-      method: init.method,
-      headers: init.headers,
-      body: init.body,
-      signal: AbortSignal.timeout(init.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-      redirect: 'error',
-    });
+    res = await httpExchange(url, { method: init.method, headers: init.headers, body: init.body, timeoutMs: init.timeoutMs ?? DEFAULT_TIMEOUT_MS, redirect: 'error' });
   } catch (e) {
-    throw new AppError('payment_gateway_unreachable', `${LABEL[gateway]} did not answer (${describeNetworkError(e)}); the payment outcome is unknown, retry later with the same idempotency key.`, 502, { cause: e });
+    if (!(e instanceof TransportError)) throw e;
+    if (e.stage === 'read') throw new AppError('payment_gateway_unreachable', `${LABEL[gateway]} closed the connection mid-answer; the payment outcome is unknown.`, 502, { cause: e.cause });
+    throw new AppError('payment_gateway_unreachable', `${LABEL[gateway]} did not answer (${e.timedOut ? 'timed out' : e.code}); the payment outcome is unknown, retry later with the same idempotency key.`, 502, { cause: e.cause });
   }
-  let text: string;
-  try {
-    text = await res.text();
-  } catch (e) {
-    throw new AppError('payment_gateway_unreachable', `${LABEL[gateway]} closed the connection mid-answer; the payment outcome is unknown.`, 502, { cause: e });
-  }
+  const text = res.text;
   let body: any = null;
   if (text) {
     try {
@@ -51,12 +43,6 @@ export async function gatewayRequest(
     }
   }
   return { status: res.status, headers: res.headers, body };
-}
-
-function describeNetworkError(e: unknown): string {
-  const err = e as { name?: string; cause?: { code?: string } };
-  if (err?.name === 'TimeoutError') return 'timed out';
-  return err?.cause?.code ?? err?.name ?? 'network error';
 }
 
 export function authFailed(gateway: GatewayName): AppError {

@@ -3,6 +3,8 @@
  * the documentation warns that error_code may change, so outcomes are read from `ok`, the HTTP status and
  * `description`, and 429's `parameters.retry_after`.
  */
+import { httpExchange, TransportError, type HttpAnswer } from '../http';
+
 export const TELEGRAM_DEFAULT_BASE_URL = 'https://api.telegram.org';
 
 export type TelegramOutcome =
@@ -28,19 +30,20 @@ export class TelegramBot {
 
   async sendMessage(chatId: string, html: string): Promise<TelegramOutcome> {
     const url = `${this.baseUrl.replace(/\/+$/, '')}/bot${this.token}/sendMessage`;
-    let res: Response;
-    let text: string;
+    let res: HttpAnswer;
     try {
-      res = await fetch(url, {
+      res = await httpExchange(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ chat_id: /^-?\d+$/.test(chatId) ? Number(chatId) : chatId, text: html, parse_mode: 'HTML', link_preview_options: { is_disabled: true } }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
-      text = await res.text();
     } catch (e) {
-      return { kind: 'retry', retryAfterSeconds: null, raw: `network: ${String((e as Error)?.message ?? e).slice(0, 200)}` };
+      if (!(e instanceof TransportError)) throw e;
+      const cause = e.cause as Error | undefined;
+      return { kind: 'retry', retryAfterSeconds: null, raw: `network: ${String(cause?.message ?? e.code).slice(0, 200)}` };
     }
+    const text = res.text;
     let body: { ok?: boolean; description?: string; result?: { message_id?: number }; parameters?: { retry_after?: number } } = {};
     try {
       body = JSON.parse(text);

@@ -7,8 +7,9 @@
 import crypto from 'node:crypto';
 import { nowUtc, parseJson, toIso } from '../../db/knex';
 import { AppError, isAppError } from '../../errors';
-import type { ActionContext, AnyAction } from '../../gateway/action';
-import { invokeAs, mayCall } from '../../gateway/invoke';
+import type { ServiceContext } from '../context';
+import type { AnyAction } from '../../gateway/action';
+import { mayCall } from '../../gateway/invoke';
 import { parsePermission } from '../../gateway/permissions';
 import { ChatClient, type ChatMessage, type ChatTool } from '../../adapters/openai/chat';
 import { getSettings, putSettings } from '../settings';
@@ -39,7 +40,7 @@ export interface AiSettingsInput {
   price_output_per_million?: number | null;
 }
 
-type Ctx = Pick<ActionContext, 'db' | 'secrets'>;
+type Ctx = Pick<ServiceContext, 'db' | 'secrets'>;
 
 export async function saveAiSettings(ctx: Ctx, input: AiSettingsInput) {
   const values: Record<string, unknown> = {};
@@ -52,7 +53,7 @@ export async function saveAiSettings(ctx: Ctx, input: AiSettingsInput) {
   return publicAiSettings(ctx);
 }
 
-export async function publicAiSettings(ctx: Pick<ActionContext, 'db'>) {
+export async function publicAiSettings(ctx: Pick<ServiceContext, 'db'>) {
   const s = await getSettings(ctx.db, PREFIX);
   const today = new Date().toISOString().slice(0, 10);
   const used = await ctx.db('ai_usage').where({ day: today }).sum({ t: 'total_tokens' }).sum({ c: 'cost_micro_usd' }).first();
@@ -71,7 +72,7 @@ export async function publicAiSettings(ctx: Pick<ActionContext, 'db'>) {
   };
 }
 
-async function loaded(ctx: ActionContext) {
+async function loaded(ctx: ServiceContext) {
   const s = await getSettings(ctx.db, PREFIX);
   if (!s.api_key_enc) throw new AppError('ai_not_configured', 'The AI assistant has no API key: save_ai_settings with api_key (and base_url for a non-OpenAI server) first.', 409);
   const pub = await publicAiSettings(ctx);
@@ -79,7 +80,7 @@ async function loaded(ctx: ActionContext) {
 }
 type Loaded = Awaited<ReturnType<typeof loaded>>;
 
-async function checkBudget(ctx: ActionContext, st: Loaded) {
+async function checkBudget(ctx: ServiceContext, st: Loaded) {
   if (st.usage_today.tokens >= st.daily_token_budget)
     throw new AppError('ai_budget_exceeded', `Today's AI budget of ${st.daily_token_budget} tokens is spent (${st.usage_today.tokens} used); it resets at midnight UTC.`, 429, { extra: { retry_after: secondsToMidnight() } });
 }
@@ -90,7 +91,7 @@ function secondsToMidnight() {
   return Math.ceil((next - now.getTime()) / 1000);
 }
 
-async function recordUsage(ctx: ActionContext, st: Loaded, kind: string, usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined) {
+async function recordUsage(ctx: ServiceContext, st: Loaded, kind: string, usage: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number } | undefined) {
   const p = usage?.prompt_tokens ?? 0;
   const c = usage?.completion_tokens ?? 0;
   const price = PRICES[st.model] ?? [st.price_input_per_million ?? 0, st.price_output_per_million ?? 0];
@@ -124,9 +125,11 @@ function parametersOf(schema: unknown): Record<string, unknown> {
 export interface ToolBox {
   actions: () => AnyAction[];
   describe: () => Array<Record<string, unknown>>;
+  /** Runs one action as the caller (the gateway's invokeAs: permission, validation, rate limit, audit). */
+  invoke: (action: AnyAction, params: Record<string, unknown>) => Promise<unknown>;
 }
 
-function toolsFor(ctx: ActionContext, box: ToolBox, allowWrites: boolean) {
+function toolsFor(ctx: ServiceContext, box: ToolBox, allowWrites: boolean) {
   const byName = new Map(box.actions().map((a) => [a.name, a]));
   const offered: AnyAction[] = [];
   const defs: ChatTool[] = [];
@@ -159,7 +162,7 @@ export interface AskResult {
   model: string;
 }
 
-export async function aiAsk(ctx: ActionContext, box: ToolBox, input: { question: string; username?: string; ticket_id?: number }): Promise<AskResult> {
+export async function aiAsk(ctx: ServiceContext, box: ToolBox, input: { question: string; username?: string; ticket_id?: number }): Promise<AskResult> {
   const st = await loaded(ctx);
   await checkBudget(ctx, st);
   const client = new ChatClient({ apiKey: st.apiKey, baseUrl: st.base_url, timeoutMs: ctx.config.AI_TIMEOUT_MS });
@@ -213,7 +216,7 @@ export async function aiAsk(ctx: ActionContext, box: ToolBox, input: { question:
         content = { ok: true, proposal_id: id, status: 'awaiting_confirmation', message: 'Proposed to the operator; it runs only when they confirm it.' };
       } else {
         try {
-          const data = await invokeAs(ctx, action, args);
+          const data = await box.invoke(action, args);
           used.push({ action: name, ok: true });
           content = { ok: true, data };
         } catch (e) {
@@ -234,7 +237,7 @@ function pageAware(_k: string, v: unknown) {
   return v;
 }
 
-export async function aiConfirm(ctx: ActionContext, box: ToolBox, proposalId: string) {
+export async function aiConfirm(ctx: ServiceContext, box: ToolBox, proposalId: string) {
   const p = await ctx.db('ai_proposals').where({ id: proposalId }).first();
   if (!p) throw new AppError('proposal_not_found', `No proposal ${proposalId}.`, 404);
   const sameCaller = p.actor_type === ctx.actor.type && (p.actor_admin_id ?? null) === (ctx.actor.adminId ?? null) && (p.actor_api_key_id ?? null) === (ctx.actor.apiKeyId ?? null);
@@ -245,7 +248,7 @@ export async function aiConfirm(ctx: ActionContext, box: ToolBox, proposalId: st
   const action = box.actions().find((a) => a.name === p.action);
   try {
     if (!action) throw new AppError('unknown_action', `The action ${p.action} no longer exists.`, 404);
-    const data = await invokeAs(ctx, action, parseJson(p.params, {}));
+    const data = await box.invoke(action, parseJson(p.params, {}));
     await ctx.db('ai_proposals').where({ id: proposalId }).update({ status: 'confirmed', result: JSON.stringify(data ?? null, pageAware).slice(0, 60_000) });
     return { id: proposalId, action: p.action, status: 'confirmed', result: data };
   } catch (e) {
@@ -255,15 +258,15 @@ export async function aiConfirm(ctx: ActionContext, box: ToolBox, proposalId: st
 }
 
 /** A reply draft for the operator from the ticket thread and the subscriber's state; never sent by itself. */
-export async function aiDraftReply(ctx: ActionContext, box: ToolBox, ticketId: number) {
+export async function aiDraftReply(ctx: ServiceContext, box: ToolBox, ticketId: number) {
   const st = await loaded(ctx);
   await checkBudget(ctx, st);
   const byName = new Map(box.actions().map((a) => [a.name, a]));
-  const ticket = (await invokeAs(ctx, byName.get('get_ticket')!, { id: ticketId })) as { subject: string; customer: { username: string } | null; messages: Array<{ kind: string; author_type: string; body: string }> };
+  const ticket = (await box.invoke(byName.get('get_ticket')!, { id: ticketId })) as { subject: string; customer: { username: string } | null; messages: Array<{ kind: string; author_type: string; body: string }> };
   let customer: unknown = null;
   const used = ['get_ticket'];
   if (ticket.customer && mayCall(ctx, byName.get('get_customer')!)) {
-    customer = await invokeAs(ctx, byName.get('get_customer')!, { username: ticket.customer.username }).catch(() => null);
+    customer = await box.invoke(byName.get('get_customer')!, { username: ticket.customer.username }).catch(() => null);
     if (customer) used.push('get_customer');
   }
   const thread = ticket.messages

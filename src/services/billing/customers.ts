@@ -3,7 +3,8 @@ import { GATEWAY_NAMES } from '../../adapters/payments';
 import { checkExemption, parseVatRate, type VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
+import { requireCustomer } from '../customers';
 import { SERIES_RE, assertNotCreditNoteSeries, ensureSeries, loadSettings } from './settings';
 
 export const PAYMENT_METHODS = ['dias', 'cash', 'bank_transfer', ...GATEWAY_NAMES] as const;
@@ -44,12 +45,6 @@ export async function loadBillingCustomer(db: Knex, customerId: number): Promise
   return r ? serializeBillingCustomer(r) : null;
 }
 
-export async function requireCustomer(db: Knex, customerId: number) {
-  const c = await db('customers').where({ id: customerId }).first('id', 'username', 'fullname', 'email', 'status', 'plan_id', 'activated_at');
-  if (!c) throw new AppError('customer_not_found', `Customer ${customerId} was not found.`, 404);
-  return c;
-}
-
 /**
  * Billing actions name a subscriber by `customer_id` or by `username` (the reference API's key). Usernames are
  * unique regardless of case on both databases, so the look-up folds case too. Given both, they must agree.
@@ -86,9 +81,9 @@ export interface SaveBillingCustomerInput {
   series?: string | null;
 }
 
-export async function saveBillingCustomer(ctx: ActionContext, input: SaveBillingCustomerInput): Promise<BillingCustomer> {
+export async function saveBillingCustomer(ctx: ServiceContext, input: SaveBillingCustomerInput): Promise<BillingCustomer> {
   return ctx.db.transaction(async (trx) => {
-    await requireCustomer(trx, input.customer_id);
+    await requireCustomer(trx, { id: input.customer_id });
     const settings = await loadSettings(trx);
     const cur = (await loadBillingCustomer(trx, input.customer_id)) ?? {
       customer_id: input.customer_id, billing_cycle: 'monthly', vat_rate: null, vat_exemption_code: null, payment_method: null,

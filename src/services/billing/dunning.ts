@@ -1,9 +1,9 @@
 import { addDays } from '../../domain/invoice-math';
 import { nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { today } from './invoices';
 import { loadSettings } from './settings';
-import { setCustomerStatus } from './suspension';
+import { setCustomerStatus } from '../customers';
 import { AppError } from '../../errors';
 import { mapLimit } from '../radius';
 import type { JobProgress } from '../../jobs/queue';
@@ -11,13 +11,13 @@ import type { JobProgress } from '../../jobs/queue';
 export const SUSPEND_REASON = 'Unpaid invoices past the grace period';
 
 /** Customers owing on an invoice whose due date plus the grace days has passed. */
-async function pastGraceQuery(ctx: ActionContext, on: string) {
+async function pastGraceQuery(ctx: ServiceContext, on: string) {
   const settings = await loadSettings(ctx.db);
   const cutoff = addDays(on, -settings.graceDays);
   return { cutoff, settings };
 }
 
-async function owesPastGrace(ctx: ActionContext, customerId: number, cutoff: string): Promise<boolean> {
+async function owesPastGrace(ctx: ServiceContext, customerId: number, cutoff: string): Promise<boolean> {
   const row = await ctx.db('invoices')
     .where({ customer_id: customerId })
     .whereIn('status', ['unpaid', 'overdue'])
@@ -34,7 +34,7 @@ async function owesPastGrace(ctx: ActionContext, customerId: number, cutoff: str
  * work reaches routers and NAS, so it runs as a job (`billing.dunning_run`, one per day's run) with progress;
  * this waits for it and answers its result with `job_id`.
  */
-export async function runDunning(ctx: ActionContext, on = today()) {
+export async function runDunning(ctx: ServiceContext, on = today()) {
   const job = await ctx.jobs.enqueue(DUNNING_TASK, { on }, { dedupeKey: `dunning:${on}` });
   const done = await ctx.jobs.wait(job.id);
   if (done.state === 'failed' && done.error) throw new AppError(done.error.code, done.error.message, done.error.status, { extra: { job_id: done.id } });
@@ -53,7 +53,7 @@ export interface DunningResult {
   failures: { customer_id: number; error: string }[];
 }
 
-export async function dunningPass(ctx: ActionContext, on: string, progress: JobProgress): Promise<DunningResult> {
+export async function dunningPass(ctx: ServiceContext, on: string, progress: JobProgress): Promise<DunningResult> {
   const { cutoff } = await pastGraceQuery(ctx, on);
   const markedOverdue = await ctx.db('invoices').where({ status: 'unpaid' }).where('due_date', '<', on).whereRaw('total_cents > paid_cents').update({ status: 'overdue', updated_at: nowUtc() });
 
@@ -88,7 +88,7 @@ export async function dunningPass(ctx: ActionContext, on: string, progress: JobP
  * Whatever happened, the flag is then made to match the subscriber's row: set only while it is suspended
  * for this reason (a failed suspension, or an operator's suspension made meanwhile, clears it).
  */
-async function suspendForBilling(ctx: ActionContext, customerId: number, failures: { customer_id: number; error: string }[]): Promise<boolean> {
+async function suspendForBilling(ctx: ServiceContext, customerId: number, failures: { customer_id: number; error: string }[]): Promise<boolean> {
   await markSuspendedByBilling(ctx, customerId, true);
   let error: Error | null = null;
   try {
@@ -106,7 +106,7 @@ async function suspendForBilling(ctx: ActionContext, customerId: number, failure
   return ours;
 }
 
-async function markSuspendedByBilling(ctx: ActionContext, customerId: number, value: boolean): Promise<void> {
+async function markSuspendedByBilling(ctx: ServiceContext, customerId: number, value: boolean): Promise<void> {
   const now = nowUtc();
   const updated = await ctx.db('billing_customers').where({ customer_id: customerId }).update({ suspended_by_billing: value, updated_at: now });
   if (!updated && value) {
@@ -119,7 +119,7 @@ async function markSuspendedByBilling(ctx: ActionContext, customerId: number, va
  * suspension with another reason is left alone. A failure to reach the network leaves the flag set, so the next
  * dunning run tries again.
  */
-export async function liftIfSettled(ctx: ActionContext, customerId: number, on = today()): Promise<boolean> {
+export async function liftIfSettled(ctx: ServiceContext, customerId: number, on = today()): Promise<boolean> {
   const bc = await ctx.db('billing_customers').where({ customer_id: customerId }).first('suspended_by_billing');
   if (!bc || !Number(bc.suspended_by_billing)) return false;
   const c = await ctx.db('customers').where({ id: customerId }).first('status', 'suspend_reason');

@@ -1,5 +1,5 @@
 import { createGateway, type GatewayName, type PaymentGateway } from '../../adapters/payments';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { loadSettings, openGateways } from './settings';
 
 let factoryOverride: ((name: GatewayName) => PaymentGateway) | null = null;
@@ -10,7 +10,7 @@ export function setGatewayFactoryForTests(fn: ((name: GatewayName) => PaymentGat
 }
 
 /** The adapter for a gateway with the tenant's decrypted credentials and the base URLs from the config. */
-export async function gatewayFor(ctx: ActionContext, name: GatewayName): Promise<PaymentGateway> {
+export async function gatewayFor(ctx: ServiceContext, name: GatewayName): Promise<PaymentGateway> {
   if (factoryOverride) return factoryOverride(name);
   const settings = await loadSettings(ctx.db);
   const creds = openGateways(ctx, settings)[name] ?? {};

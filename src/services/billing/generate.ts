@@ -5,7 +5,7 @@ import { rfForInvoice } from '../../domain/rf-code';
 import type { VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { assertChronological, invoiceRef, installationTimezone, lineRows, takeNumbers, today } from './invoices';
 import { addMonths, calendarDay, dayStart } from '../../domain/calendar';
 import { emitMany } from '../../events/outbox';
@@ -42,7 +42,7 @@ export interface GenerateResult {
  * in flight, and because it rolls back, its numbers too. A rerun selects only subscribers without an invoice for
  * the period, and the unique (customer_id, period) key stops a concurrent run from writing a second one.
  */
-export async function generateMonth(ctx: ActionContext, month: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
+export async function generateMonth(ctx: ServiceContext, month: string, opts: GenerateOptions = {}): Promise<GenerateResult> {
   const b = monthBounds(month);
   const settings = await loadSettings(ctx.db);
   const tz = await installationTimezone(ctx.db);
@@ -191,6 +191,6 @@ export const GENERATE_MONTH_TASK = 'billing.generate_month';
  * Queues the month's generation as a job; one job per month at a time (a request for the same month, from any
  * instance, gets the job already running).
  */
-export async function queueGenerateMonth(ctx: ActionContext, month: string) {
+export async function queueGenerateMonth(ctx: ServiceContext, month: string) {
   return ctx.jobs.enqueue(GENERATE_MONTH_TASK, { month }, { dedupeKey: `generate_month:${month}` });
 }

@@ -1,13 +1,16 @@
 import { createHash } from 'node:crypto';
 import { AppError, isAppError } from '../../errors';
 import { nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 
 export const IDEMPOTENCY_KEY_RE = /^[A-Za-z0-9._:-]{8,128}$/;
 
-/** The key from the `idempotency_key` field or the `Idempotency-Key` header (the field wins if both are sent). */
-export function idempotencyKeyOf(ctx: ActionContext, field: string | undefined, required: boolean): string | null {
-  const key = (field ?? ctx.headers['idempotency-key'] ?? '').trim();
+/**
+ * Checks the key the caller sent: the action passes the `idempotency_key` field, or else the `Idempotency-Key`
+ * header (the field wins if both are sent).
+ */
+export function idempotencyKeyOf(sent: string | undefined, required: boolean): string | null {
+  const key = (sent ?? '').trim();
   if (!key) {
     if (required) throw new AppError('missing_idempotency_key', 'Send an idempotency_key field or Idempotency-Key header (8–128 letters, digits, . _ : -), new for each payment and the same on a retry.', 422, { details: { idempotency_key: 'required' } });
     return null;
@@ -31,7 +34,7 @@ function hashRequest(action: string, input: unknown): string {
  * the retry runs again, and the attempts table makes sure a gateway is not charged twice by it.
  */
 export async function withIdempotency<T extends Record<string, unknown>>(
-  ctx: ActionContext,
+  ctx: ServiceContext,
   action: string,
   key: string | null,
   input: unknown,

@@ -6,9 +6,11 @@ import { AppError } from '../../errors';
 import { emit } from '../../events/outbox';
 import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
 import { calendarDay, DEFAULT_TIMEZONE, isTimeZone } from '../../domain/calendar';
-import { paginate } from '../../gateway/fields';
-import type { ActionContext } from '../../gateway/action';
-import { loadBillingCustomer, requireCustomer } from './customers';
+import { pageMeta } from '../../domain/page';
+import type { ServiceContext } from '../context';
+import { loadBillingCustomer } from './customers';
+import { requireCustomer } from '../customers';
+import { liftIfSettled } from './dunning';
 import { assertNotCreditNoteSeries, ensureSeries, loadSettings, SERIES_RE } from './settings';
 
 /** Statuses invoice_set_status moves between. */
@@ -153,7 +155,7 @@ export async function listInvoices(db: Knex, input: ListInput) {
   }
   const [{ n }] = await q.clone().count({ n: '*' });
   const rows = await q.orderBy([{ column: 'issue_date', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(input.per_page).offset((input.page - 1) * input.per_page);
-  return { items: rows.map((r) => serializeInvoice(r)), meta: paginate(input.page, input.per_page, Number(n)) };
+  return { items: rows.map((r) => serializeInvoice(r)), meta: pageMeta(input.page, input.per_page, Number(n)) };
 }
 
 export interface ManualInvoiceInput {
@@ -166,7 +168,7 @@ export interface ManualInvoiceInput {
   prices_include_vat?: boolean;
 }
 
-export async function createManualInvoice(ctx: ActionContext, input: ManualInvoiceInput) {
+export async function createManualInvoice(ctx: ServiceContext, input: ManualInvoiceInput) {
   const settings = await loadSettings(ctx.db);
   // Unit prices mean what they mean on monthly invoices unless the call says otherwise.
   const lineInputs: LineInput[] = input.lines.map((l) => ({ ...l, priceIncludesVat: input.prices_include_vat ?? settings.pricesIncludeVat }));
@@ -183,7 +185,7 @@ export async function createManualInvoice(ctx: ActionContext, input: ManualInvoi
   const dueDate = input.due_date ?? addDays(issueDate, settings.dueDays);
   if (dueDate < issueDate) throw new AppError('invalid_due_date', 'The due date cannot be before the issue date.', 422, { details: { due_date: 'before issue_date' } });
   const id = await ctx.db.transaction(async (trx) => {
-    await requireCustomer(trx, input.customer_id);
+    await requireCustomer(trx, { id: input.customer_id });
     const bc = await loadBillingCustomer(trx, input.customer_id);
     const series = (input.series ?? bc?.series ?? settings.defaultSeries).toUpperCase();
     // The series goes into the RF code and the invoice reference webhooks are matched by: same rule as the settings.
@@ -205,7 +207,7 @@ export async function createManualInvoice(ctx: ActionContext, input: ManualInvoi
   return getInvoice(ctx.db, id);
 }
 
-export async function setInvoiceStatus(ctx: ActionContext, id: number, status: InvoiceStatus, reason?: string | null) {
+export async function setInvoiceStatus(ctx: ServiceContext, id: number, status: InvoiceStatus, reason?: string | null) {
   const result = await ctx.db.transaction(async (trx) => {
     const inv = await forUpdate(trx, trx('invoices').where({ id }).first());
     if (!inv) throw new AppError('invoice_not_found', `Invoice ${id} was not found.`, 404);
@@ -237,6 +239,8 @@ export async function setInvoiceStatus(ctx: ActionContext, id: number, status: I
     }
     return { changed: true, customerId: Number(inv.customer_id) };
   });
+  // Paying or cancelling the invoice behind a dunning suspension settles the debt: the suspension is lifted.
+  if ((status === 'paid' || status === 'cancelled') && result.changed) await liftIfSettled(ctx, result.customerId);
   return { ...(await getInvoice(ctx.db, id)), changed: result.changed, customerId: result.customerId };
 }
 
@@ -245,7 +249,7 @@ export async function setInvoiceStatus(ctx: ActionContext, id: number, status: I
  * An unnumbered draft is removed; a numbered invoice not yet sent to myDATA is voided (kept, status `void`,
  * its number consumed); one that was sent needs a credit note (`einvoice_locked`).
  */
-export async function deleteInvoice(ctx: ActionContext, id: number): Promise<{ id: number; deleted: boolean; voided: boolean; customerId: number; invoice?: Record<string, unknown> }> {
+export async function deleteInvoice(ctx: ServiceContext, id: number): Promise<{ id: number; deleted: boolean; voided: boolean; customerId: number; invoice?: Record<string, unknown> }> {
   const out = await ctx.db.transaction(async (trx) => {
     const inv = await forUpdate(trx, trx('invoices').where({ id }).first());
     if (!inv) throw new AppError('invoice_not_found', `Invoice ${id} was not found.`, 404);
@@ -265,6 +269,8 @@ export async function deleteInvoice(ctx: ActionContext, id: number): Promise<{ i
     return { deleted: false, voided: true, customerId: Number(inv.customer_id) };
   });
   if (!out.voided) return { id, ...out };
+  // A voided invoice no longer counts as debt: the same as cancelling it.
+  await liftIfSettled(ctx, out.customerId);
   return { id, ...out, invoice: await getInvoice(ctx.db, id) };
 }
 

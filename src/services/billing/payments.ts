@@ -3,16 +3,41 @@ import { parseDiasCsv } from '../../domain/dias';
 import { AppError, isAppError } from '../../errors';
 import { emit } from '../../events/outbox';
 import { forUpdate, insertId, nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { loadBillingCustomer } from './customers';
 import { liftIfSettled } from './dunning';
 import { gatewayFor } from './gateways';
+import { idempotencyKeyOf, withIdempotency } from './idempotency';
 import { applyPayment, getInvoice, invoiceRef, localToday } from './invoices';
 
 export const OFFLINE_PAY_METHODS = ['cash', 'bank_transfer', 'dias', 'manual'] as const;
 
 export function isGateway(v: unknown): v is GatewayName {
   return typeof v === 'string' && (GATEWAY_NAMES as readonly string[]).includes(v);
+}
+
+/**
+ * pay_invoice: a gateway (named as `gateway`, or as a `method` that is a gateway name) charges the card and needs an
+ * idempotency key; an offline method (cash, bank transfer, DIAS, manual) records the payment, once per key if one
+ * is sent. The whole call runs once per key (withIdempotency).
+ */
+export async function payInvoice(
+  ctx: ServiceContext,
+  input: { invoiceId: number; gateway?: GatewayName; method?: string; amountCents?: number; reference?: string | null; idempotencyKey?: string },
+) {
+  const gw = input.gateway ?? (isGateway(input.method) ? input.method : undefined);
+  const offline = !gw && input.method ? input.method : undefined;
+  if (!gw && !offline) {
+    throw new AppError('missing_method', 'Say how it is paid: gateway (stripe, viva, revolut, paypal) or method (cash, bank_transfer, dias, manual).', 422, { details: { method: 'required' } });
+  }
+  const key = idempotencyKeyOf(input.idempotencyKey, !!gw);
+  const { invoiceId, amountCents } = input;
+  const fingerprint = { invoice_id: invoiceId, amount: amountCents ?? null, gateway: gw ?? null, method: offline ?? null, reference: input.reference ?? null };
+  return withIdempotency(ctx, 'pay_invoice', key, fingerprint, async () => {
+    if (gw) return chargeInvoice(ctx, { invoiceId, amountCents, gateway: gw, attemptKey: `${key}:${invoiceId}` });
+    const reference = input.reference ?? (key ? `key:${key}` : null);
+    return recordOfflinePayment(ctx, invoiceId, amountCents, offline!, reference);
+  });
 }
 
 function attemptOut(a: any) {
@@ -42,7 +67,7 @@ export interface ChargeInput {
  * committed before the gateway is called; a repeat finds it and returns its outcome, and an attempt whose outcome
  * is unknown is re-sent only to gateways that deduplicate by their own idempotency header.
  */
-export async function chargeInvoice(ctx: ActionContext, input: ChargeInput) {
+export async function chargeInvoice(ctx: ServiceContext, input: ChargeInput) {
   let attempt = await ctx.db('payment_attempts').where({ attempt_key: input.attemptKey }).first();
   let invoice: any;
   let bc = null as Awaited<ReturnType<typeof loadBillingCustomer>>;
@@ -147,7 +172,7 @@ export async function chargeInvoice(ctx: ActionContext, input: ChargeInput) {
   return { ...attemptOut(fresh), invoice: await getInvoice(ctx.db, Number(invoice.id)) };
 }
 
-export async function recordOfflinePayment(ctx: ActionContext, invoiceId: number, amountCents: number | undefined, method: string, reference: string | null) {
+export async function recordOfflinePayment(ctx: ServiceContext, invoiceId: number, amountCents: number | undefined, method: string, reference: string | null) {
   let becamePaid = false;
   let customerId = 0;
   const out = await ctx.db.transaction(async (trx) => {
@@ -165,7 +190,7 @@ export async function recordOfflinePayment(ctx: ActionContext, invoiceId: number
 }
 
 /** Every outstanding invoice of a subscriber, oldest first; stops at the first decline and says where. */
-export async function bulkPay(ctx: ActionContext, input: { customerId: number; gateway?: GatewayName; method?: string; amountCents?: number; key: string; reference?: string | null }) {
+export async function bulkPay(ctx: ServiceContext, input: { customerId: number; gateway?: GatewayName; method?: string; amountCents?: number; key: string; reference?: string | null }) {
   const open = await ctx.db('invoices').where({ customer_id: input.customerId }).whereIn('status', ['unpaid', 'overdue']).whereRaw('total_cents > paid_cents').orderBy([{ column: 'issue_date' }, { column: 'id' }]);
   if (!(await ctx.db('customers').where({ id: input.customerId }).first('id'))) throw new AppError('customer_not_found', `Customer ${input.customerId} was not found.`, 404);
   if (open.length === 0) throw new AppError('nothing_to_pay', 'The customer has no outstanding invoices.', 409);
@@ -208,7 +233,7 @@ export async function bulkPay(ctx: ActionContext, input: { customerId: number; g
 }
 
 /** A new charge for the balance after a declined (or errored) one; the old attempt stays as history. */
-export async function retryCharge(ctx: ActionContext, input: { attemptId?: number; invoiceId?: number; key: string }) {
+export async function retryCharge(ctx: ServiceContext, input: { attemptId?: number; invoiceId?: number; key: string }) {
   const prior = input.attemptId
     ? await ctx.db('payment_attempts').where({ id: input.attemptId }).first()
     : await ctx.db('payment_attempts').where({ invoice_id: input.invoiceId }).orderBy('id', 'desc').first();
@@ -224,7 +249,7 @@ export async function retryCharge(ctx: ActionContext, input: { attemptId?: numbe
 }
 
 /** Settles an attempt from a verified gateway webhook; safe to receive the same event any number of times. */
-export async function settleWebhook(ctx: ActionContext, evt: WebhookEvent) {
+export async function settleWebhook(ctx: ServiceContext, evt: WebhookEvent) {
   if (evt.outcome === 'ignored' || !evt.gatewayRef) return { matched: false, outcome: evt.outcome };
   let attempt = await ctx.db('payment_attempts').where({ gateway: evt.gateway, gateway_ref: evt.gatewayRef }).first();
   if (!attempt && evt.invoiceRef) {
@@ -280,7 +305,7 @@ export async function settleWebhook(ctx: ActionContext, evt: WebhookEvent) {
  * exactly; partial and over-payments go to manual review, as the banks advise. A bank reference seen before is a
  * duplicate, so importing the same file twice changes nothing.
  */
-export async function diasImport(ctx: ActionContext, content: string | Buffer) {
+export async function diasImport(ctx: ServiceContext, content: string | Buffer) {
   const parsed = parseDiasCsv(content);
   const matched: unknown[] = [];
   const unmatched: unknown[] = [];

@@ -4,7 +4,7 @@ import { isValidAfm, normalizeAfm } from '../../domain/afm';
 import { VAT_RATES, parseVatRate, type VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { nowUtc, parseJson } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 
 export interface BillingSettings {
   companyName: string | null;
@@ -61,7 +61,7 @@ export async function loadSettings(db: Knex): Promise<BillingSettings> {
 }
 
 /** Sealed credentials, opened; an absent gateway is undefined. */
-export function openGateways(ctx: Pick<ActionContext, 'secrets'>, s: BillingSettings): Partial<Record<GatewayName, GatewayCredentials>> {
+export function openGateways(ctx: Pick<ServiceContext, 'secrets'>, s: BillingSettings): Partial<Record<GatewayName, GatewayCredentials>> {
   if (!s.gatewaysEnc) return {};
   return JSON.parse(ctx.secrets.decrypt(s.gatewaysEnc));
 }
@@ -99,7 +99,7 @@ export interface SaveSettingsInput {
   gateways?: Record<string, Record<string, string>>;
 }
 
-export async function saveSettings(ctx: ActionContext, input: SaveSettingsInput) {
+export async function saveSettings(ctx: ServiceContext, input: SaveSettingsInput) {
   return ctx.db.transaction(async (trx) => {
     const cur = await loadSettings(trx);
     const next: BillingSettings = { ...cur };

@@ -8,7 +8,7 @@ import { WebhookWorker } from '../../events/webhook-worker';
 import type { Logger } from '../../logger';
 import { randomToken, type SecretBox } from '../../secrets';
 
-/** What the webhook operations need; an ActionContext or a system context has it all. */
+/** What the webhook operations need; an ServiceContext or a system context has it all. */
 export interface WebhookDeps {
   db: Knex;
   secrets: SecretBox;

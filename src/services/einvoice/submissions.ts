@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { AppError, errors, isAppError } from '../../errors';
 import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
 import { emit } from '../../events/outbox';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { buildInvoicesDoc, BuiltInvoice, resolveInvoiceType } from '../../adapters/aade/invoices-doc';
 import { assertValidInvoicesDoc } from '../../adapters/aade/xsd-validator';
 import { MyDataClient } from '../../adapters/aade/mydata-client';
@@ -15,7 +15,7 @@ import { ensureSeries } from '../billing/settings';
 import { customerAfm, loadInvoice, toEinvoiceDocument } from './invoice-source';
 import { ActiveProvider, EinvoiceSettings, loadEinvoiceSettings, PLANNED_PROVIDERS, Provider, myDataBaseUrl } from './settings';
 
-type Deps = Pick<ActionContext, 'db' | 'secrets' | 'config' | 'log' | 'tenant'>;
+type Deps = Pick<ServiceContext, 'db' | 'secrets' | 'config' | 'log' | 'tenant'>;
 type Kind = 'invoice' | 'credit_note';
 
 /** Longer than any provider timeout, so a live holder never loses its lease; a crashed one frees it. */

@@ -1,8 +1,8 @@
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { RgWsPublicClient } from '../../adapters/aade/rgwspublic-client';
 import { loadEinvoiceSettings } from './settings';
 
-export async function aadeLookup(deps: Pick<ActionContext, 'db' | 'secrets' | 'config'>, afm: string, asOnDate?: string) {
+export async function aadeLookup(deps: Pick<ServiceContext, 'db' | 'secrets' | 'config'>, afm: string, asOnDate?: string) {
   const s = await loadEinvoiceSettings(deps.db, deps.secrets);
   const client = new RgWsPublicClient({
     url: deps.config.AADE_VAT_URL,

@@ -5,7 +5,7 @@ import { elorusContactPayload } from '../../adapters/elorus/elorus-invoice';
 import { isValidAfm, normalizeAfm } from '../../domain/afm';
 import { AppError, isAppError } from '../../errors';
 import { nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import type { JobProgress } from '../../jobs/queue';
 import { invoiceRef } from '../billing/invoices';
 import { loadEinvoiceSettings } from '../einvoice/settings';
@@ -30,7 +30,7 @@ const PAYMENT_METHOD: Record<string, string> = { cash: '3', manual: '3', bank_tr
 
 const CHUNK = 200;
 
-async function elorusClient(ctx: ActionContext): Promise<ElorusClient> {
+async function elorusClient(ctx: ServiceContext): Promise<ElorusClient> {
   const s = await loadEinvoiceSettings(ctx.db, ctx.secrets);
   return new ElorusClient({ baseUrl: ctx.config.ELORUS_BASE_URL, apiKey: s.elorus_api_key ?? '', organizationId: s.elorus_organization_id ?? '', demo: s.elorus_demo });
 }
@@ -62,7 +62,7 @@ function transient(e: unknown): boolean {
  * acknowledged becomes a cash receipt against its invoice. Elorus refusing a record marks it refused with Elorus's
  * message and the run goes on; Elorus unreachable stops the run with the record pending, and the job retries.
  */
-export async function runErpSync(ctx: ActionContext, data: SyncData, progress: JobProgress) {
+export async function runErpSync(ctx: ServiceContext, data: SyncData, progress: JobProgress) {
   const settings = await loadErpSettings(ctx.db);
   requireActiveErp(settings, 409);
   const client = await elorusClient(ctx);
@@ -120,7 +120,7 @@ async function customerCandidates(db: Knex, since: string | null, retryRefused: 
   return [...ids].sort((a, b) => a - b);
 }
 
-async function syncCustomer(ctx: ActionContext, client: ElorusClient, c: any, counts: Counts) {
+async function syncCustomer(ctx: ServiceContext, client: ElorusClient, c: any, counts: Counts) {
   const link = await getLink(ctx.db, 'customer', Number(c.id));
   const afm = c.afm && isValidAfm(normalizeAfm(c.afm)) ? normalizeAfm(c.afm) : null;
   const customId = `ispgate:${ctx.tenant.slug}:customer:${c.id}`;
@@ -195,7 +195,7 @@ async function paymentCandidates(db: Knex, since: string | null, retryRefused: b
   return (await q.orderBy('id').limit(10_000)).map((r: { id: number }) => Number(r.id));
 }
 
-async function elorusInvoiceId(ctx: ActionContext, client: ElorusClient, invoiceId: number): Promise<string | null> {
+async function elorusInvoiceId(ctx: ServiceContext, client: ElorusClient, invoiceId: number): Promise<string | null> {
   const sub = await ctx.db('einvoice_submissions').where({ invoice_id: invoiceId, kind: 'invoice', provider: 'elorus' }).whereNotNull('provider_ref').first('provider_ref');
   if (sub) return String(sub.provider_ref);
   const found = await client.findInvoiceByCustomId(`ispgate:${ctx.tenant.slug}:invoice:${invoiceId}`);
@@ -211,7 +211,7 @@ const cents = (v: unknown) => {
  * One payment → one Elorus cash receipt, exactly once. Its custom_id is ours; the link turns `sending` before the
  * POST, so after a lost reply the next run looks for the receipt on the invoice before it sends anything again.
  */
-async function syncPayment(ctx: ActionContext, client: ElorusClient, paymentId: number, counts: Counts & { already_paid: number }) {
+async function syncPayment(ctx: ServiceContext, client: ElorusClient, paymentId: number, counts: Counts & { already_paid: number }) {
   const p = await ctx.db('payments').where({ id: paymentId }).first();
   if (!p) return;
   const link = await getLink(ctx.db, 'payment', paymentId);
@@ -281,7 +281,7 @@ async function syncPayment(ctx: ActionContext, client: ElorusClient, paymentId: 
   }
 }
 
-export async function erpStatus(ctx: ActionContext) {
+export async function erpStatus(ctx: ServiceContext) {
   const settings = await loadErpSettings(ctx.db);
   const state = await getSyncState(ctx.db);
   const byState = await ctx.db('erp_links').where({ provider: 'elorus' }).select('kind', 'state').count({ n: '*' }).groupBy('kind', 'state');

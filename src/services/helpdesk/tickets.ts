@@ -11,10 +11,11 @@ import type { Knex } from 'knex';
 import { forUpdate, nowUtc, toIso } from '../../db/knex';
 import { emit } from '../../events/outbox';
 import { AppError } from '../../errors';
-import type { ActionContext, UploadedFile } from '../../gateway/action';
-import { Page } from '../../gateway/envelope';
+import type { ServiceContext, UploadedFile } from '../context';
+import { Page } from '../../domain/page';
 import { allows } from '../../gateway/permissions';
 import { effectivePermissions, type AdminRow } from '../admins';
+import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
 export const TICKET_STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
@@ -100,7 +101,7 @@ async function publicTicket(db: Db, t: TicketRow) {
 
 export type PublicTicket = Awaited<ReturnType<typeof publicTicket>>;
 
-function actorOf(ctx: ActionContext) {
+function actorOf(ctx: ServiceContext) {
   return { actor_type: ctx.actor.type, actor_admin_id: ctx.actor.adminId, actor_name: ctx.actor.username?.slice(0, 128) ?? null };
 }
 
@@ -110,7 +111,7 @@ async function lockTicket(trx: Knex.Transaction, ticketId: number): Promise<Tick
   return t;
 }
 
-async function recordChanges(trx: Knex.Transaction, ctx: ActionContext, ticketId: number, changes: Array<[string, unknown, unknown]>, now: string) {
+async function recordChanges(trx: Knex.Transaction, ctx: ServiceContext, ticketId: number, changes: Array<[string, unknown, unknown]>, now: string) {
   const rows = changes.map(([field, from, to]) => ({
     ticket_id: ticketId,
     field,
@@ -133,7 +134,7 @@ function statusStamps(to: TicketStatus, now: string): Partial<TicketRow> {
 
 /** Applies changes to a ticket under its row lock, writes history and emits ticket.updated; no change, no event. */
 async function change(
-  ctx: ActionContext,
+  ctx: ServiceContext,
   ticketId: number,
   decide: (t: TicketRow, trx: Knex.Transaction) => Promise<Partial<TicketRow>> | Partial<TicketRow>,
   extraHistory: Array<[string, unknown, unknown]> = [],
@@ -180,7 +181,7 @@ function checkFiles(files: UploadedFile[]) {
   });
 }
 
-async function storeFiles(ctx: ActionContext, checked: ReturnType<typeof checkFiles>) {
+async function storeFiles(ctx: ServiceContext, checked: ReturnType<typeof checkFiles>) {
   const dir = path.join(ctx.config.dataDir, 'tickets', ctx.tenant.slug);
   if (checked.length) await fs.mkdir(dir, { recursive: true });
   const out = [];
@@ -194,8 +195,8 @@ async function storeFiles(ctx: ActionContext, checked: ReturnType<typeof checkFi
   return out;
 }
 
-export async function createTicket(ctx: ActionContext, input: CreateInput) {
-  const files = await storeFiles(ctx, checkFiles(ctx.files));
+export async function createTicket(ctx: ServiceContext, input: CreateInput, uploads: UploadedFile[] = []) {
+  const files = await storeFiles(ctx, checkFiles(uploads));
   return ctx.db.transaction(async (trx) => {
     let customerId: number | null = null;
     if (input.username) {
@@ -238,8 +239,8 @@ export async function createTicket(ctx: ActionContext, input: CreateInput) {
  * A public reply or an internal note. A public reply on a resolved or closed ticket reopens it (status open, with a
  * history row saying so); a note never changes the status.
  */
-export async function replyTicket(ctx: ActionContext, ticketId: number, body: string, internal: boolean) {
-  const files = await storeFiles(ctx, checkFiles(ctx.files));
+export async function replyTicket(ctx: ServiceContext, ticketId: number, body: string, internal: boolean, uploads: UploadedFile[] = []) {
+  const files = await storeFiles(ctx, checkFiles(uploads));
   return ctx.db.transaction(async (trx) => {
     const cur = await lockTicket(trx, ticketId);
     const now = nowUtc();
@@ -272,7 +273,7 @@ export async function replyTicket(ctx: ActionContext, ticketId: number, body: st
   });
 }
 
-export async function setStatus(ctx: ActionContext, ticketId: number, to: TicketStatus) {
+export async function setStatus(ctx: ServiceContext, ticketId: number, to: TicketStatus) {
   const r = await change(ctx, ticketId, (t) => {
     if (t.status === to) return {};
     if (!canTransition(t.status, to))
@@ -282,7 +283,7 @@ export async function setStatus(ctx: ActionContext, ticketId: number, to: Ticket
   return { ...r.ticket, changed: r.changed };
 }
 
-export async function closeTicket(ctx: ActionContext, ticketId: number) {
+export async function closeTicket(ctx: ServiceContext, ticketId: number) {
   const r = await change(ctx, ticketId, (t) => {
     if (t.status === 'closed') throw new AppError('ticket_already_closed', `Ticket ${ticketId} is already closed.`, 409);
     return statusStamps('closed', nowUtc());
@@ -290,13 +291,13 @@ export async function closeTicket(ctx: ActionContext, ticketId: number) {
   return r.ticket;
 }
 
-export async function setPriority(ctx: ActionContext, ticketId: number, priority: Priority) {
+export async function setPriority(ctx: ServiceContext, ticketId: number, priority: Priority) {
   const r = await change(ctx, ticketId, () => ({ priority }));
   return { ...r.ticket, changed: r.changed };
 }
 
 /** `admin` is an id or a username; null unassigns. The assignee must hold tickets.write. */
-export async function assignTicket(ctx: ActionContext, ticketId: number, admin: string | null) {
+export async function assignTicket(ctx: ServiceContext, ticketId: number, admin: string | null) {
   let adminId: number | null = null;
   if (admin !== null) {
     const q = /^\d+$/.test(admin) ? ctx.db('admins').where({ id: Number(admin) }) : ctx.db('admins').where({ username: admin });
@@ -310,7 +311,7 @@ export async function assignTicket(ctx: ActionContext, ticketId: number, admin: 
   return { ...r.ticket, changed: r.changed };
 }
 
-export async function deleteTicket(ctx: ActionContext, ticketId: number) {
+export async function deleteTicket(ctx: ServiceContext, ticketId: number) {
   const files = await ctx.db.transaction(async (trx) => {
     await lockTicket(trx, ticketId);
     const paths = (await trx('ticket_attachments').where({ ticket_id: ticketId }).select('path', 'sha256')) as Array<{ path: string; sha256: string }>;
@@ -325,7 +326,7 @@ export async function deleteTicket(ctx: ActionContext, ticketId: number) {
   return { id: ticketId, deleted: true };
 }
 
-export async function getTicket(ctx: ActionContext, ticketId: number) {
+export async function getTicket(ctx: ServiceContext, ticketId: number) {
   const t = (await ctx.db('tickets').where({ id: ticketId }).first()) as TicketRow | undefined;
   if (!t) throw new AppError('ticket_not_found', `No ticket with id ${ticketId}.`, 404);
   const messages = await ctx.db('ticket_messages').where({ ticket_id: ticketId }).orderBy('id');
@@ -363,7 +364,7 @@ export interface ListInput {
   search?: string;
 }
 
-export async function listTickets(ctx: ActionContext, f: ListInput) {
+export async function listTickets(ctx: ServiceContext, f: ListInput) {
   const q = ctx.db('tickets as t');
   if (f.status) q.where('t.status', f.status);
   if (f.priority) q.where('t.priority', f.priority);
@@ -374,12 +375,11 @@ export async function listTickets(ctx: ActionContext, f: ListInput) {
   }
   if (f.username) q.whereIn('t.customer_id', ctx.db('customers').where({ username: f.username }).select('id'));
   if (f.search) {
-    // '!' as the LIKE escape: a backslash would need different quoting on MariaDB and SQLite.
-    const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
+    const pat = containsPattern(f.search);
     q.where((w) =>
       w
-        .whereRaw("t.subject LIKE ? ESCAPE '!'", [pat])
-        .orWhereExists(ctx.db('ticket_messages as m').whereRaw('m.ticket_id = t.id').whereRaw("m.body LIKE ? ESCAPE '!'", [pat])),
+        .whereRaw(`t.subject LIKE ? ${LIKE_ESCAPE}`, [pat])
+        .orWhereExists(ctx.db('ticket_messages as m').whereRaw('m.ticket_id = t.id').whereRaw(`m.body LIKE ? ${LIKE_ESCAPE}`, [pat])),
     );
   }
   const [{ n }] = (await q.clone().count({ n: '*' })) as Array<{ n: number | string }>;

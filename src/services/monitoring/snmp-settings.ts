@@ -8,11 +8,11 @@ import type { Knex } from 'knex';
 import { nowUtc, toIso } from '../../db/knex';
 import { AppError } from '../../errors';
 import type { SecretBox } from '../../secrets';
+import { blank } from '../../gateway/fields';
 
 type Db = Knex | Knex.Transaction;
 export type DeviceKind = 'router' | 'inventory';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** USM keys must be at least 8 characters (RFC 3414 §11.2); communities are short printable strings. */
 const key = z.preprocess(blank, z.string().min(8).max(128).optional());
 

@@ -9,12 +9,12 @@ import { nowUtc, toIso } from '../../db/knex';
 import { AppError } from '../../errors';
 import { counterRate, type RateNote } from '../../domain/counter-rate';
 import { pollDevice, SnmpError, type InterfaceReading, type PollReading, type SnmpTarget } from '../../adapters/snmp/client';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { listApprovedNodes } from './inventory-port';
 import { deviceStatus, type SnmpDeviceRow } from './snmp-settings';
 
 type Db = Knex | Knex.Transaction;
-export type MonCtx = Pick<ActionContext, 'db' | 'secrets' | 'log' | 'config'>;
+export type MonCtx = Pick<ServiceContext, 'db' | 'secrets' | 'log' | 'config'>;
 
 export const BUCKET_S = 300;
 

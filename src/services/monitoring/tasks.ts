@@ -6,7 +6,7 @@
 import { defineTask, type TaskDef } from '../../jobs/queue';
 import type { Job } from '../../jobs/job';
 import { nowUtc } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { compactSamples, runSnmpCycle } from './snmp';
 import { probeRouters } from './routers';
 import { pollDueSources } from './topology';
@@ -38,7 +38,7 @@ export const routerProbeTask = defineTask<Record<string, never>, unknown>({
 export const monitoringTasks: TaskDef[] = [snmpCycleTask, routerProbeTask];
 
 /** Enqueues `task` when the last one started at least `everyS` ago (deduplicated while one is queued or running). */
-async function enqueueIfDue(ctx: ActionContext, task: string, everyS: number, table: 'snmp_devices' | 'routers') {
+async function enqueueIfDue(ctx: ServiceContext, task: string, everyS: number, table: 'snmp_devices' | 'routers') {
   // A tenant with nothing to poll gets no job rows.
   if (!(await ctx.db(table).first('id'))) return { skipped: true, reason: 'nothing_to_poll' };
   const since = nowUtc(new Date(Date.now() - everyS * 1000));

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex';
-import type { ActionContext } from '../../gateway/action';
+import type { RouterChoice, ServiceContext } from '../context';
 import type { RouterConnection } from '../../adapters/routeros/session';
 import { AppError } from '../../errors';
 import { parseRatePair, parseSecondsPair, type SpeedProfile } from '../../domain/rate';
 
 /** What the network services use from an action context; a system context (jobs, dunning) has all of it. */
-export type NetCtx = Pick<ActionContext, 'db' | 'secrets' | 'log' | 'config'> & Partial<Pick<ActionContext, 'getActiveRouterId' | 'jobs'>>;
+export type NetCtx = Pick<ServiceContext, 'db' | 'secrets' | 'log' | 'config'> & Partial<Pick<ServiceContext, 'jobs'>> & Partial<Pick<RouterChoice, 'getActiveRouterId'>>;
 
 export type Db = Knex | Knex.Transaction;
 

@@ -13,9 +13,10 @@ import { nowUtc, toIso } from '../../db/knex';
 import { AppError, errors } from '../../errors';
 import { normalizeIpv4, normalizeMac } from '../../domain/net';
 import { allows } from '../../gateway/permissions';
-import type { Actor } from '../../gateway/action';
+import type { Actor } from '../../domain/actor';
 import { assertAddressFree } from './ipam';
 import type { Db, NetCtx } from './common';
+import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
 export const NODE_TYPES = ['router', 'switch', 'olt', 'ap', 'server', 'cpe', 'other'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
@@ -312,9 +313,9 @@ export async function listInventory(
     if (f.status) q.where({ status: f.status });
     if (f.type) q.where({ type: f.type });
     if (f.search) {
-      const like = `%${f.search}%`;
+      const like = containsPattern(f.search);
       q.where((w) => {
-        for (const col of ['name', 'ip', 'location', 'mac_address', 'vendor', 'model', 'serial']) w.orWhere(col, 'like', like);
+        for (const col of ['name', 'ip', 'location', 'mac_address', 'vendor', 'model', 'serial']) w.orWhereRaw(`${col} LIKE ? ${LIKE_ESCAPE}`, [like]);
       });
     }
     return q;

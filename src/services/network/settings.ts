@@ -9,7 +9,7 @@ import { AppError } from '../../errors';
 import { normalizeIpv4, ipv4ToInt } from '../../domain/net';
 import { contains, overlaps, overlaps6, parseCidr4, parsePrefix6, parseV4Ranges, type V4Range, type V6Prefix } from '../../domain/ip-ranges';
 import type { Db, NetCtx } from './common';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 
 export const POOL_TYPES = ['pppoe', 'dhcp', 'static', 'wireguard', 'management'] as const;
 export type PoolType = (typeof POOL_TYPES)[number];
@@ -333,7 +333,7 @@ export async function listNetworkRevisions(ctx: Pick<NetCtx, 'db'>, page: number
   };
 }
 
-function actorName(ctx: Partial<Pick<ActionContext, 'actor'>>): string | null {
+function actorName(ctx: Partial<Pick<ServiceContext, 'actor'>>): string | null {
   const a = ctx.actor;
   if (!a) return null;
   return a.username ?? (a.apiKeyId ? `api_key:${a.apiKeyId}` : a.type);
@@ -374,7 +374,7 @@ export async function resolveSettings(ctx: Pick<NetCtx, 'db'>, raw: RawSettings,
 }
 
 export async function saveNetworkSettings(
-  ctx: Pick<NetCtx, 'db'> & Partial<Pick<ActionContext, 'actor'>>,
+  ctx: Pick<NetCtx, 'db'> & Partial<Pick<ServiceContext, 'actor'>>,
   raw: RawSettings,
   restoreRevision?: number,
 ): Promise<{ revision: number; settings: NetworkSettings; changed: boolean }> {

@@ -15,7 +15,7 @@ import { generateWgKeypair, wgGenPsk } from '../../adapters/wireguard/keys';
 import { renderClientConfig } from '../../adapters/wireguard/config';
 import { nowUtc, toIso } from '../../db/knex';
 import { AppError, errors, isAppError } from '../../errors';
-import type { Actor } from '../../gateway/action';
+import type { Actor } from '../../domain/actor';
 import { parseCidr4 } from '../../domain/ip-ranges';
 import { allocateFromPool, requirePool } from './ipam';
 import { requireRouter, routerConnection, type Db, type NetCtx, type RouterRowDb } from './common';

@@ -6,7 +6,7 @@
  */
 import { getSettings, putSettings } from '../settings';
 import { formatRf } from '../../domain/rf-code';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import type { Job } from '../../jobs/job';
 import { parseJson } from '../../db/knex';
 import { money } from '../../adapters/pdf/invoice-pdf';
@@ -23,7 +23,7 @@ const BY_EVENT: Record<string, string> = {
   'ticket.updated': 'ticket_reply',
 };
 
-async function invoiceVars(ctx: ActionContext, invoiceId: number) {
+async function invoiceVars(ctx: ServiceContext, invoiceId: number) {
   const inv = await ctx.db('invoices').where({ id: invoiceId }).first();
   if (!inv) return null;
   return {
@@ -37,7 +37,7 @@ async function invoiceVars(ctx: ActionContext, invoiceId: number) {
 }
 
 /** What one event becomes: the subscriber, the template and its variables; null when it is not a notice. */
-async function noticeFor(ctx: ActionContext, event: string, data: Record<string, any>) {
+async function noticeFor(ctx: ServiceContext, event: string, data: Record<string, any>) {
   const template = BY_EVENT[event];
   if (!template) return null;
   let customerId: number | null = null;
@@ -65,7 +65,7 @@ async function noticeFor(ctx: ActionContext, event: string, data: Record<string,
   return c ? { template, username: String(c.username), vars, invoiceId } : null;
 }
 
-export async function processEvents(ctx: ActionContext, limit = 500) {
+export async function processEvents(ctx: ServiceContext, limit = 500) {
   const s = await getSettings(ctx.db, 'notifications');
   let cursor = Number(s.event_cursor ?? NaN);
   if (!Number.isFinite(cursor)) {

@@ -8,11 +8,11 @@ import path from 'node:path';
 import { parseJson } from '../../db/knex';
 import { formatRf } from '../../domain/rf-code';
 import { AppError } from '../../errors';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { renderInvoicePdf } from '../../adapters/pdf/invoice-pdf';
 import { branding } from './settings';
 
-export async function invoicePdf(ctx: Pick<ActionContext, 'db' | 'config'>, invoiceId: number, language?: 'el' | 'en') {
+export async function invoicePdf(ctx: Pick<ServiceContext, 'db' | 'config'>, invoiceId: number, language?: 'el' | 'en') {
   const inv = await ctx.db('invoices').where({ id: invoiceId }).first();
   if (!inv) throw new AppError('invoice_not_found', `Invoice ${invoiceId} was not found.`, 404);
   const bs = (await ctx.db('billing_settings').orderBy('id').first()) ?? {};

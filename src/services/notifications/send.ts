@@ -14,8 +14,8 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { nowUtc, parseJson, toIso } from '../../db/knex';
 import { AppError } from '../../errors';
-import type { ActionContext } from '../../gateway/action';
-import { Page } from '../../gateway/envelope';
+import type { ServiceContext } from '../context';
+import { Page } from '../../domain/page';
 import { defineTask } from '../../jobs/queue';
 import { escapeHtml, TelegramBot, type TelegramOutcome } from '../../adapters/telegram/bot-api';
 import { sendMail, type MailOutcome } from '../../adapters/mail/smtp';
@@ -64,7 +64,7 @@ function channelsFor(r: Recipient, requested: Channel | 'all', pushOwners: Set<s
   return usable.length ? usable : [{ channel: preferred[0] ?? 'email', address: null, skip: 'no reachable channel' }];
 }
 
-export async function sendNotification(ctx: ActionContext, input: SendInput) {
+export async function sendNotification(ctx: ServiceContext, input: SendInput) {
   const cfg = await channelConfig(ctx);
   if (input.channel !== 'all') requireChannel(cfg, input.channel);
   else if (!cfg.telegram && !cfg.smtp && !cfg.push) throw new AppError('no_channel_configured', 'No notification channel is configured: save_notification_settings first.', 409);
@@ -188,7 +188,7 @@ const LOGO_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg'
 
 type Outcome = TelegramOutcome | MailOutcome | PushOutcome | { kind: 'skipped'; raw: string };
 
-async function deliverOne(ctx: ActionContext, cfg: ChannelConfig, n: Record<string, any>, d: Record<string, any>, r: Rendered, extras: { logo: { content: Buffer; filename: string } | null; brand: { name: string } }): Promise<Outcome> {
+async function deliverOne(ctx: ServiceContext, cfg: ChannelConfig, n: Record<string, any>, d: Record<string, any>, r: Rendered, extras: { logo: { content: Buffer; filename: string } | null; brand: { name: string } }): Promise<Outcome> {
   if (d.channel === 'telegram') {
     if (!cfg.telegram) return { kind: 'rejected', raw: 'telegram is not configured' };
     const html = `<b>${escapeHtml(r.subject)}</b>\n\n${escapeHtml(r.text)}`;
@@ -231,7 +231,7 @@ async function deliverOne(ctx: ActionContext, cfg: ChannelConfig, n: Record<stri
   return { kind: 'rejected', raw: `unknown channel ${d.channel}` };
 }
 
-async function loadLogo(ctx: ActionContext, logoUrl: string | null) {
+async function loadLogo(ctx: ServiceContext, logoUrl: string | null) {
   if (!logoUrl || !logoUrl.startsWith('/uploads/')) return null;
   const file = path.join(ctx.config.dataDir, logoUrl.replace(/^\/+/, ''));
   if (!file.startsWith(path.join(ctx.config.dataDir, 'uploads'))) return null;
@@ -246,7 +246,7 @@ async function loadLogo(ctx: ActionContext, logoUrl: string | null) {
  * Delivers every queued row of a notification, throttled per channel, and settles the notification's status.
  * `progress` is called between batches, after every answer of the batch is recorded.
  */
-export async function deliverNotification(ctx: ActionContext, notificationId: number, progress: (done: number, total: number) => Promise<void>) {
+export async function deliverNotification(ctx: ServiceContext, notificationId: number, progress: (done: number, total: number) => Promise<void>) {
   const n = await ctx.db('notifications').where({ id: notificationId }).first();
   if (!n) throw new AppError('notification_not_found', `No notification ${notificationId}.`, 404);
   const now0 = nowUtc();
@@ -318,7 +318,7 @@ export async function deliverNotification(ctx: ActionContext, notificationId: nu
   return { notification_id: notificationId, status, deliveries: counts };
 }
 
-async function record(ctx: ActionContext, d: Record<string, any>, o: Outcome, token: string, maxAttempts: number) {
+async function record(ctx: ServiceContext, d: Record<string, any>, o: Outcome, token: string, maxAttempts: number) {
   const now = new Date();
   const attempts = Number(d.attempts) + 1;
   const base = { attempts, last_response: o.raw.slice(0, 1000), claim_token: null, claimed_until: null, updated_at: nowUtc(now) };
@@ -362,7 +362,7 @@ export const deliverTask = defineTask<{ notification_id: number }, unknown>({
  * The scheduled tick's part: a notification with deliveries due (retries whose time came, or work a stopped job
  * left) and no delivery job queued or running gets one.
  */
-export async function resumeNotifications(ctx: ActionContext) {
+export async function resumeNotifications(ctx: ServiceContext) {
   const due = (await ctx.db('notification_deliveries').where({ state: 'queued' }).where('next_attempt_at', '<=', nowUtc()).distinct('notification_id')) as Array<{ notification_id: number }>;
   let resumed = 0;
   for (const { notification_id: id } of due) {
@@ -374,7 +374,7 @@ export async function resumeNotifications(ctx: ActionContext) {
   return resumed;
 }
 
-export async function listNotifications(ctx: ActionContext, f: { page: number; per_page: number; id?: number; status?: string }) {
+export async function listNotifications(ctx: ServiceContext, f: { page: number; per_page: number; id?: number; status?: string }) {
   const q = ctx.db('notifications');
   if (f.id) q.where({ id: f.id });
   if (f.status) q.where({ status: f.status });

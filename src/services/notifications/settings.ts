@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import webpush from 'web-push';
 import { getSettings, putSettings } from '../settings';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { AppError } from '../../errors';
 import { TELEGRAM_DEFAULT_BASE_URL } from '../../adapters/telegram/bot-api';
 import type { SmtpSettings } from '../../adapters/mail/smtp';
@@ -25,7 +25,7 @@ export interface SaveInput {
   vapid_subject?: string | null;
 }
 
-type Ctx = Pick<ActionContext, 'db' | 'secrets'>;
+type Ctx = Pick<ServiceContext, 'db' | 'secrets'>;
 
 export async function saveNotificationSettings(ctx: Ctx, input: SaveInput) {
   const values: Record<string, unknown> = {};
@@ -118,7 +118,7 @@ export function requireChannel(cfg: ChannelConfig, channel: 'telegram' | 'email'
 }
 
 /** Company name and logo for e-mails, from the general settings. */
-export async function branding(ctx: Pick<ActionContext, 'db'>) {
+export async function branding(ctx: Pick<ServiceContext, 'db'>) {
   const g = await getSettings(ctx.db, 'general');
   return { name: (g.company_name as string) || 'ispgate', logoUrl: (g.logo_url as string) || null, language: ((g.language as string) === 'en' ? 'en' : 'el') as 'el' | 'en' };
 }

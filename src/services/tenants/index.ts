@@ -12,15 +12,16 @@ import { migrateLatest } from '../../db/migrate';
 import type { TenantDatabases } from '../../db/tenants';
 import { translateDbError } from '../../db/errors';
 import { AppError, errors } from '../../errors';
-import type { ActionContext, Tenant, UploadedFile } from '../../gateway/action';
+import type { ServiceContext, Tenant, UploadedFile } from '../context';
 import { createAdmin } from '../admins';
 import { createApiKey } from '../api-keys';
 import { putSettings, storeImage } from '../settings';
 import { randomToken } from '../../secrets';
 import { Steps } from './steps';
 import { createStore, dropStore, SLUG_RE, storeSize, type TenantStore } from './storage';
+import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
-export type TenantsCtx = Pick<ActionContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets' | 'files'> & { tenants?: TenantDatabases };
+export type TenantsCtx = Pick<ServiceContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets'> & { tenants?: TenantDatabases };
 
 export interface Branding {
   company_name?: string | null;
@@ -49,6 +50,8 @@ export interface ProvisionInput {
 export interface ProvisionOptions {
   /** Tests point this at a directory whose migration fails, to prove a half-way failure leaves nothing behind. */
   migrationsDir?: string;
+  /** Branding files the caller uploaded (logo, favicon). */
+  files?: UploadedFile[];
 }
 
 interface TenantRow {
@@ -76,7 +79,7 @@ const ABANDONED_AFTER_MS = 10 * 60_000;
 const RESERVED_SLUGS = new Set(['default', 'admin', 'api', 'www', 'platform']);
 
 /** Tenant actions belong to the platform: a tenant's own admins, whatever their role, are refused. */
-export function assertPlatform(ctx: Pick<ActionContext, 'tenant'> & { tenants?: TenantDatabases }): TenantDatabases {
+export function assertPlatform(ctx: Pick<ServiceContext, 'tenant'> & { tenants?: TenantDatabases }): TenantDatabases {
   if (ctx.tenant.id !== null) throw errors.forbidden('Tenants are managed by the platform operator only.');
   if (!ctx.tenants) throw new AppError('internal_error', 'The tenant registry is not available in this context.', 500);
   return ctx.tenants;
@@ -114,7 +117,7 @@ async function assertDomainsFree(db: Knex | Knex.Transaction, domains: string[],
   if (h) throw new AppError('duplicate_domain', `The domain ${h} already belongs to another tenant.`, 409, { details: { domains: `${h} is taken` } });
 }
 
-function storeOf(config: ActionContext['config'], row: TenantRow): TenantStore {
+function storeOf(config: ServiceContext['config'], row: TenantRow): TenantStore {
   const dialect = dialectOf(config.DATABASE_URL);
   return {
     dialect,
@@ -259,7 +262,7 @@ export async function provisionTenant(ctx: TenantsCtx, input: ProvisionInput, op
 
     const files = await steps.run(
       'branding files',
-      () => storeBrandingFiles(ctx, input.slug, ctx.files ?? []),
+      () => storeBrandingFiles(ctx, input.slug, opts.files ?? []),
       async (f) => {
         for (const w of f.written) fs.rmSync(w, { force: true });
       },
@@ -312,7 +315,7 @@ export async function listTenants(ctx: TenantsCtx, f: { status?: string; search?
   const db = ctx.db as Knex;
   const q = db('tenants').orderBy('id');
   if (f.status) q.where({ status: f.status });
-  if (f.search) q.where((b) => b.where('slug', 'like', `%${f.search}%`).orWhere('name', 'like', `%${f.search}%`));
+  if (f.search) q.where((b) => b.whereRaw(`slug LIKE ? ${LIKE_ESCAPE}`, [containsPattern(f.search!)]).orWhereRaw(`name LIKE ? ${LIKE_ESCAPE}`, [containsPattern(f.search!)]));
   const rows = (await q) as TenantRow[];
   const doms = await domainsOf(db, rows.map((r) => r.id));
   return { tenants: rows.map((r) => publicTenant(r, doms.get(r.id) ?? [])), total: rows.length };
@@ -359,7 +362,7 @@ export interface EditInput {
   max_routers?: number | null;
 }
 
-export async function editTenant(ctx: TenantsCtx, input: EditInput) {
+export async function editTenant(ctx: TenantsCtx, input: EditInput, uploads: UploadedFile[] = []) {
   const registry = assertPlatform(ctx);
   const db = ctx.db as Knex;
   const row = await requireTenant(db, input);
@@ -368,7 +371,7 @@ export async function editTenant(ctx: TenantsCtx, input: EditInput) {
   const branding: Branding = { ...parseJson<Branding>(row.branding, {}) };
   for (const k of ['company_name', 'primary_color', 'secondary_color'] as const) if (input[k] !== undefined) branding[k] = input[k];
   // Files first (outside the transaction); if the row update fails they are removed again.
-  const files = await storeBrandingFiles(ctx, row.slug, ctx.files ?? []);
+  const files = await storeBrandingFiles(ctx, row.slug, uploads);
   Object.assign(branding, files.urls);
   const oldDomains = (await domainsOf(db, [row.id])).get(row.id) ?? [];
   try {

@@ -1,6 +1,6 @@
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { AppError } from '../../errors';
-import { Page } from '../../gateway/envelope';
+import { Page } from '../../domain/page';
 import type { MorCall, XmlNode } from '../../adapters/mor/mor-client';
 import { getSettings } from '../settings';
 import { morClient } from './settings';
@@ -11,12 +11,12 @@ export const CALL_TYPES = ['all', 'answered', 'no_answer', 'failed', 'busy'] as 
 export type CallType = (typeof CALL_TYPES)[number];
 const MAX_DAYS = 366;
 
-export async function installationTimezone(ctx: ActionContext): Promise<string> {
+export async function installationTimezone(ctx: ServiceContext): Promise<string> {
   const general = await getSettings(ctx.db, 'general');
   return typeof general.timezone === 'string' && general.timezone ? general.timezone : 'Europe/Athens';
 }
 
-export async function morBalance(ctx: ActionContext, target: VoipTarget) {
+export async function morBalance(ctx: ServiceContext, target: VoipTarget) {
   const username = needMorUsername(target);
   const { client, settings } = await morClient(ctx);
   const balance = await client.balance(username, settings.currency);
@@ -64,7 +64,7 @@ function csvCell(v: unknown): string {
 }
 
 /** A subscriber's calls for a period of local dates, from MOR's user_calls_get. */
-export async function morCdr(ctx: ActionContext, input: CdrInput) {
+export async function morCdr(ctx: ServiceContext, input: CdrInput) {
   const userId = needMorUserId(input.target);
   const tz = await installationTimezone(ctx);
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
@@ -96,7 +96,7 @@ export async function morCdr(ctx: ActionContext, input: CdrInput) {
 
 export const TARIFF_PURPOSES = ['provider', 'user', 'user_wholesale', 'user_by_provider'] as const;
 
-export async function morTariffs(ctx: ActionContext, purpose?: string) {
+export async function morTariffs(ctx: ServiceContext, purpose?: string) {
   const { client } = await morClient(ctx);
   const list = (await client.tariffs()).map((t: XmlNode) => ({
     id: Number(t.id),

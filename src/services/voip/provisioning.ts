@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { AppError, isAppError } from '../../errors';
 import { forUpdate, insertId, nowUtc, parseJson, toIso } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { morClient } from './settings';
 import type { VoipTarget } from './subscribers';
 
@@ -26,7 +26,7 @@ type Remain = { kind: 'user' | 'device' | 'did'; id: string | number | null; not
  * cannot undo what was created: the row turns `incomplete`, the reply names what remains, and running
  * mor_provisioning again reuses it instead of creating a second one.
  */
-export async function provision(ctx: ActionContext, input: ProvisionInput) {
+export async function provision(ctx: ServiceContext, input: ProvisionInput) {
   const t = input.target;
   if (t.customerId === null) throw new AppError('missing_username', 'mor_provisioning needs the subscriber\'s username.', 422, { details: { username: 'required' } });
   const { client, settings } = await morClient(ctx);

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { DEFAULT_HASH_PARAMS, MOR_ENDPOINTS, type MorEndpoint } from '../../adapters/mor/hash';
 import { MorClient } from '../../adapters/mor/mor-client';
 import { AppError } from '../../errors';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import type { SecretBox } from '../../secrets';
 import { getSettings, putSettings } from '../settings';
 
@@ -72,7 +72,7 @@ export function morClientFrom(s: VoipSettings): MorClient {
   return new MorClient({ baseUrl: s.mor_url, user: s.mor_user, secret: s.mor_secret, timeoutMs: s.timeout_ms, hashParams: s.hash_params });
 }
 
-export async function morClient(ctx: Pick<ActionContext, 'db' | 'secrets'>): Promise<{ client: MorClient; settings: VoipSettings }> {
+export async function morClient(ctx: Pick<ServiceContext, 'db' | 'secrets'>): Promise<{ client: MorClient; settings: VoipSettings }> {
   const settings = await loadVoipSettings(ctx.db, ctx.secrets);
   return { client: morClientFrom(settings), settings };
 }
@@ -80,7 +80,7 @@ export async function morClient(ctx: Pick<ActionContext, 'db' | 'secrets'>): Pro
 export type VoipSettingsInput = Partial<Omit<VoipSettings, 'hash_params'>> & { hash_params?: Record<string, string[]> };
 
 /** Saves the settings; with `test` the merged settings are first checked against MOR (tariffs_get hashes `u`). */
-export async function saveVoipSettings(ctx: ActionContext, input: VoipSettingsInput, test: boolean) {
+export async function saveVoipSettings(ctx: ServiceContext, input: VoipSettingsInput, test: boolean) {
   const current = await loadVoipSettings(ctx.db, ctx.secrets);
   const merged: VoipSettings = { ...current };
   for (const [k, v] of Object.entries(input)) if (v !== undefined) (merged as unknown as Record<string, unknown>)[k] = v;

@@ -1,6 +1,6 @@
 import { AppError, isAppError } from '../../errors';
 import { insertId, nowUtc, toIso } from '../../db/knex';
-import type { ActionContext } from '../../gateway/action';
+import type { ServiceContext } from '../context';
 import { isVatRate } from '../../domain/vat';
 import { createManualInvoice, invoiceRef } from '../billing/invoices';
 import { loadSettings as loadBillingSettings } from '../billing/settings';
@@ -38,7 +38,7 @@ export function creditVisible(before: string | null, now: string, amountCents: n
  * With `invoice` the top-up is billed to the subscriber through billing's manual invoice path (VAT included) once
  * the credit is known to be there.
  */
-export async function topup(ctx: ActionContext, input: TopupInput) {
+export async function topup(ctx: ServiceContext, input: TopupInput) {
   const { client, settings } = await morClient(ctx);
   let row = await ctx.db('voip_topups').where({ topup_key: input.key }).first();
   if (!row) {
@@ -64,12 +64,12 @@ export async function topup(ctx: ActionContext, input: TopupInput) {
   return topupOut(ctx, row);
 }
 
-async function update(ctx: ActionContext, id: number, patch: Record<string, unknown>) {
+async function update(ctx: ServiceContext, id: number, patch: Record<string, unknown>) {
   await ctx.db('voip_topups').where({ id }).update({ ...patch, updated_at: nowUtc() });
   return ctx.db('voip_topups').where({ id }).first();
 }
 
-async function resolveByBalance(ctx: ActionContext, client: MorClient, row: any) {
+async function resolveByBalance(ctx: ServiceContext, client: MorClient, row: any) {
   const now = await client.balance(row.mor_username);
   if (creditVisible(row.balance_before, now, Number(row.amount_cents))) {
     ctx.log.info('voip top-up credit found on read-back', { topup_id: row.id });
@@ -79,7 +79,7 @@ async function resolveByBalance(ctx: ActionContext, client: MorClient, row: any)
   return update(ctx, row.id, { status: 'pending', message: 'not credited on read-back; sent again' });
 }
 
-async function send(ctx: ActionContext, client: MorClient, row: any) {
+async function send(ctx: ServiceContext, client: MorClient, row: any) {
   const before = await client.balance(row.mor_username);
   row = await update(ctx, row.id, { status: 'sending', balance_before: before, sends: Number(row.sends) + 1 });
   const amount = (Number(row.amount_cents) / 100).toFixed(2);
@@ -109,7 +109,7 @@ async function send(ctx: ActionContext, client: MorClient, row: any) {
   return update(ctx, row.id, { status: 'succeeded', resolved_by: 'reply', mor_payment_id: paymentId, balance_after: after, message: null });
 }
 
-async function checkInvoicePossible(ctx: ActionContext, target: VoipTarget, settings: VoipSettings) {
+async function checkInvoicePossible(ctx: ServiceContext, target: VoipTarget, settings: VoipSettings) {
   if (target.customerId === null) {
     throw new AppError('invalid_invoice', 'invoice=1 bills a subscriber: name them with username (this MOR user is linked to none).', 422, { details: { invoice: 'needs a subscriber' } });
   }
@@ -119,7 +119,7 @@ async function checkInvoicePossible(ctx: ActionContext, target: VoipTarget, sett
   }
 }
 
-async function billTopup(ctx: ActionContext, row: any, settings: VoipSettings) {
+async function billTopup(ctx: ServiceContext, row: any, settings: VoipSettings) {
   if (row.status !== 'succeeded' || row.customer_id === null) return row;
   // The marker finds an invoice a crash left unrecorded on the row, so a retry never bills twice.
   const marker = `mor_topup:${row.id}`;
@@ -138,7 +138,7 @@ async function billTopup(ctx: ActionContext, row: any, settings: VoipSettings) {
   return update(ctx, row.id, { invoice_id: invoiceId });
 }
 
-async function topupOut(ctx: ActionContext, row: any) {
+async function topupOut(ctx: ServiceContext, row: any) {
   let invoice = null;
   if (row.invoice_id) {
     const inv = await ctx.db('invoices').where({ id: row.invoice_id }).first('id', 'series', 'number', 'net_cents', 'vat_cents', 'total_cents', 'status');

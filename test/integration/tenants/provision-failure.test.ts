@@ -30,9 +30,10 @@ afterAll(async () => {
 
 test('a provisioning that fails at the migration step leaves no database, user, file or row behind', async () => {
   const slug = randomSlug('f');
-  const ctx = { ...systemContext(t.rt, DEFAULT_TENANT, t.db, 'test'), files: [{ field: 'logo', originalName: 'l.png', mimeType: 'image/png', size: PNG.length, path: '', buffer: PNG }] };
+  const ctx = systemContext(t.rt, DEFAULT_TENANT, t.db, 'test');
+  const files = [{ field: 'logo', originalName: 'l.png', mimeType: 'image/png', size: PNG.length, path: '', buffer: PNG }];
   const input = { slug, name: 'Failing ISP', domains: [`panel.${slug}.test`], admin_username: 'boss', admin_email: 'boss@example.com' };
-  await expect(provisionTenant(ctx, input, { migrationsDir: badDir })).rejects.toThrow('migration exploded');
+  await expect(provisionTenant(ctx, input, { migrationsDir: badDir, files })).rejects.toThrow('migration exploded');
 
   expect(await t.db('tenants').where({ slug }).first()).toBeUndefined();
   expect(await t.db('tenant_domains').where({ hostname: `panel.${slug}.test` }).first()).toBeUndefined();
@@ -47,7 +48,7 @@ test('a provisioning that fails at the migration step leaves no database, user, 
   }
 
   // The same slug provisions cleanly afterwards: nothing half-made is in the way.
-  const ok = await provisionTenant({ ...ctx, files: [] }, input);
+  const ok = await provisionTenant(ctx, input);
   expect(ok.tenant).toMatchObject({ slug, status: 'active' });
 });
 

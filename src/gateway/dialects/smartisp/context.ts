@@ -1,3 +1,4 @@
+import { systemClock } from '../../../services/context';
 /**
  * SmartISP's front door: the `X-Authorization` app key (api_client_create dialect=smartisp), the caller it acts as,
  * its own request budget, and its error replies.
@@ -57,6 +58,7 @@ export function dialectContext(rt: Runtime, tenant: Tenant, db: Knex, actor: Act
     actor,
     requestId,
     ip: req.ip ?? '',
+    clock: systemClock,
     config: rt.config,
     log: rt.log.child({ request_id: requestId, actor: actor.username, tenant: tenant.slug, dialect: 'smartisp' }),
     secrets: rt.secrets,

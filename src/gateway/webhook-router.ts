@@ -1,10 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import type { GatewayName } from '../../adapters/payments';
-import { VivaGateway } from '../../adapters/payments';
-import { AppError, isAppError } from '../../errors';
-import type { WebhookRouterDeps } from '../../gateway/hooks';
-import { gatewayFor } from './gateways';
-import { isGateway, settleWebhook } from './payments';
+import type { GatewayName } from '../adapters/payments';
+import { VivaGateway } from '../adapters/payments';
+import { AppError, isAppError } from '../errors';
+import type { WebhookRouterDeps } from './hooks';
+import { gatewayFor } from '../services/billing/gateways';
+import { isGateway, settleWebhook } from '../services/billing/payments';
 
 function fail(res: Response, e: AppError): void {
   res.status(e.status).json({ ok: false, error: e.code, message: e.message });
