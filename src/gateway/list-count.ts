@@ -3,13 +3,14 @@ import { isSqlite } from '../db/knex';
 
 /**
  * meta.total for lists over tables that grow with the ISP (customers, radacct). A small table (under
- * EXACT_BELOW rows by the engine's own estimate) is always counted exactly. A large one is counted exactly when
- * that is quick (at most COUNT_BUDGET_MS on MariaDB); a count is kept per filter for FRESH_MS. When the exact count
- * would cost more than the page, the answer is the last exact count still known (up to STALE_MS old) or the
- * optimizer's row estimate, marked `estimated`, and the exact count is refreshed in the background.
+ * EXACT_BELOW rows by the engine's own estimate) is always counted exactly. On a large one a count is kept per
+ * filter: under FRESH_MS old it is the answer; up to STALE_MS old it is the answer, marked `estimated`, while a
+ * fresh count runs in the background. A filter not counted yet is counted exactly when that is quick (at most
+ * COUNT_BUDGET_MS on MariaDB); when it would cost more than the page, the answer is the optimizer's row estimate,
+ * marked `estimated`, and the exact count is made in the background.
  */
-const EXACT_BELOW = 100_000;
-const COUNT_BUDGET_MS = 15;
+const EXACT_BELOW = 10_000;
+const COUNT_BUDGET_MS = 10;
 const FRESH_MS = 5_000;
 const STALE_MS = 60_000;
 
@@ -74,6 +75,11 @@ export async function listTotal(db: Knex, table: string, key: string, q: Knex.Qu
   const m = mapFor(db);
   const hit = m.get(key);
   if (hit && Date.now() - hit.at < FRESH_MS) return { total: hit.n, estimated: false };
+  // A count a little older than FRESH_MS is answered at once (marked) while a fresh one is made in the background.
+  if (hit && Date.now() - hit.at < STALE_MS) {
+    refresh(db, key, q);
+    return { total: hit.n, estimated: true };
+  }
   if (isSqlite(db)) {
     const n = await exact(q);
     remember(db, key, n);
@@ -89,7 +95,6 @@ export async function listTotal(db: Knex, table: string, key: string, q: Knex.Qu
     if ((e as { errno?: number }).errno !== 1969) throw e; // ER_STATEMENT_TIMEOUT: over budget
   }
   refresh(db, key, q);
-  if (hit && Date.now() - hit.at < STALE_MS) return { total: hit.n, estimated: true };
   const [plan] = (await db.raw(`EXPLAIN ${sql}`, bindings as Knex.RawBinding[])) as unknown as [Array<{ rows: number | string | null }>];
   return { total: Math.max(0, ...plan.map((p) => Number(p.rows ?? 0))), estimated: true };
 }
