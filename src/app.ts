@@ -17,6 +17,7 @@ import { openApiHandler } from './gateway/openapi';
 import { smartIspRouter } from './gateway/dialects/smartisp';
 import { gate, processHandler, toAppError } from './gateway/pipeline';
 import { ispbillsRouter } from './gateway/dialects/ispbills';
+import { flushKeyUses } from './gateway/last-used';
 import { InProcessTransport, jobGauges, JobQueue, type TaskDef } from './jobs/queue';
 import { allTasks } from './jobs/tasks';
 import { BullMQTransport } from './jobs/bullmq';
@@ -85,6 +86,7 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
   await rt.jobs.stop();
+  await flushKeyUses(rt.db).catch(() => undefined);
   await rt.tenants.close();
   await rt.db.destroy();
   rt.redis?.disconnect();
@@ -96,6 +98,8 @@ const GET_ACTIONS_NOTE = 'Read actions answer GET too; see action=describe.';
 export function createApp(rt: Runtime) {
   const app = express();
   app.disable('x-powered-by');
+  // No ETag: every reply is an API answer computed per call; hashing each JSON body cost CPU for no cache hit.
+  app.set('etag', false);
   app.set('trust proxy', rt.config.TRUST_PROXY);
   app.set('query parser', (s: string) => parseQuery(s));
   app.set('json replacer', (_k: string, v: unknown) => (typeof v === 'bigint' ? Number(v) : v));

@@ -11,6 +11,38 @@ export function dialectOf(url: string): Dialect {
   throw new Error(`DATABASE_URL must start with sqlite: or mysql:// (got "${url.split(':')[0]}:")`);
 }
 
+interface PreparedStatement {
+  reader: boolean;
+  safeIntegers(on?: boolean): PreparedStatement;
+}
+interface PreparingConnection {
+  prepare(sql: string): PreparedStatement;
+}
+
+/**
+ * Knex prepares every better-sqlite3 statement anew on each query; compiling the SQL is most of the cost of a small
+ * indexed read. The connection keeps its last STATEMENT_CACHE statements by SQL text and hands back the compiled one
+ * (SQLite re-prepares it by itself after a schema change). Statements run synchronously to completion under Knex
+ * (all/run, never iterate), so one is never busy when handed out again; safeIntegers is reset to the default.
+ */
+const STATEMENT_CACHE = 500;
+function reusePreparedStatements(conn: PreparingConnection): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, PreparedStatement>();
+  conn.prepare = (sql: string) => {
+    let st = cache.get(sql);
+    if (st) {
+      cache.delete(sql);
+      cache.set(sql, st);
+      return st.safeIntegers(false);
+    }
+    st = prepare(sql);
+    if (cache.size >= STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+    cache.set(sql, st);
+    return st;
+  };
+}
+
 /** Opens a Knex handle for `sqlite:<path>` (better-sqlite3, WAL, foreign keys on) or `mysql://user:pass@host:port/db`. */
 export function createKnex(url: string): Knex {
   if (dialectOf(url) === 'sqlite') {
@@ -35,6 +67,7 @@ export function createKnex(url: string): Knex {
           conn.pragma('journal_mode = WAL');
           conn.pragma('foreign_keys = ON');
           conn.pragma('busy_timeout = 5000');
+          reusePreparedStatements(conn as unknown as PreparingConnection);
           done(null, conn);
         },
       },

@@ -4,6 +4,10 @@ export interface PageMeta {
   per_page: number;
   total: number;
   last_page: number;
+  /** Keyset lists: the cursor of the next page (null on the last one). */
+  next_cursor?: string | null;
+  /** Present (true) when `total` is an estimate: counting exactly would have cost more than the page. */
+  total_estimated?: boolean;
 }
 
 export function pageMeta(page: number, perPage: number, total: number): PageMeta {

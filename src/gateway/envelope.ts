@@ -4,12 +4,29 @@ import { AppError } from '../errors';
 
 export { Page, pageMeta, type PageMeta } from '../domain/page';
 
+const bigintAsNumber = (_k: string, v: unknown) => (typeof v === 'bigint' ? Number(v) : v);
+
+/**
+ * JSON without a replacer function in the common case (a replacer is called for every key and value of the reply);
+ * a BigInt somewhere makes JSON.stringify throw, and the reply is then serialised again turning BigInts into numbers.
+ */
+function sendJson(res: Response, body: unknown) {
+  let text: string;
+  try {
+    text = JSON.stringify(body);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    text = JSON.stringify(body, bigintAsNumber);
+  }
+  res.status(200).type('application/json').send(text);
+}
+
 export function sendOk(res: Response, data: unknown, extra?: Record<string, unknown>) {
   if (data instanceof Page) {
-    res.status(200).json({ ok: true, data: data.items, meta: data.meta, ...(extra ?? {}) });
+    sendJson(res, { ok: true, data: data.items, meta: data.meta, ...(extra ?? {}) });
     return;
   }
-  res.status(200).json({ ok: true, data: data === undefined ? null : data, ...(extra ?? {}) });
+  sendJson(res, { ok: true, data: data === undefined ? null : data, ...(extra ?? {}) });
 }
 
 /**

@@ -25,8 +25,11 @@ export function allows(perms: Permissions, section: Section, level: 'read' | 'wr
   return RANK[perms[section] ?? 'none'] >= RANK[level];
 }
 
+const FULL: Permissions = Object.freeze(Object.fromEntries(SECTIONS.map((s) => [s, 'write'])) as Permissions);
+
+/** Every section at write: one shared, frozen object (built once, not on every request). */
 export function fullPermissions(): Permissions {
-  return Object.fromEntries(SECTIONS.map((s) => [s, 'write'])) as Permissions;
+  return FULL;
 }
 
 export const ROLES = ['superadmin', 'admin', 'operator', 'readonly', 'support', 'billing'] as const;

@@ -7,12 +7,13 @@ import { translateDbError } from '../db/errors';
 import { AppError, isAppError } from '../errors';
 import { redact } from '../logger';
 import type { Runtime } from '../runtime';
-import { findActiveKey, touchApiKey } from '../services/api-keys';
+import { findActiveKey } from '../services/api-keys';
 import { effectivePermissions, type AdminRow } from '../services/admins';
 import { findSession } from '../services/auth';
 import { safeEqual, sha256Hex } from '../secrets';
 import type { ActionContext, Actor, AnyAction, Tenant, UploadedFile } from './action';
 import { sendError, sendOk } from './envelope';
+import { recordKeyUse } from './last-used';
 import { allows, fullPermissions, parsePermission } from './permissions';
 import { systemClock } from '../services/context';
 import { validationError } from './validation';
@@ -35,6 +36,18 @@ export interface Caller {
   csrfHash?: string;
 }
 
+/** The admin row the gate read for a caller: actions (me) use it instead of reading it again. */
+const callerAdmins = new WeakMap<Actor, AdminRow>();
+export function callerAdmin(actor: Actor): AdminRow | undefined {
+  return callerAdmins.get(actor);
+}
+
+/**
+ * One key (or session) lookup and one admin read per request, no write: the key's last use is batched
+ * (gateway/last-used.ts) and the permission objects are memoised (effectivePermissions, fullPermissions). Nothing
+ * about a credential is cached across requests, so a revoked key, a deleted admin or a changed role takes effect on
+ * the very next request on every instance.
+ */
 async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller | null> {
   const auth = req.headers.authorization;
   if (auth) {
@@ -42,9 +55,10 @@ async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller
     if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <API key>".', 401);
     const key = await findActiveKey(db, m[1]);
     if (!key) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.', 401);
-    await touchApiKey(db, key);
+    recordKeyUse(db, key);
     const actor = await credentialActor(db, key.admin_id ?? null, `key:${key.name}`, 'API key');
-    return { viaCookie: false, actor: { ...actor, apiKeyId: key.id } };
+    actor.apiKeyId = key.id;
+    return { viaCookie: false, actor };
   }
   const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
   if (token) {
@@ -52,11 +66,9 @@ async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller
     if (!s) return null;
     const admin = (await db('admins').where({ id: s.admin_id }).first()) as AdminRow | undefined;
     if (!admin) return null;
-    return {
-      viaCookie: true,
-      csrfHash: s.csrf_hash,
-      actor: { type: 'session', apiKeyId: null, adminId: admin.id, sessionId: s.id, username: admin.username, permissions: effectivePermissions(admin) },
-    };
+    const actor: Actor = { type: 'session', apiKeyId: null, adminId: admin.id, sessionId: s.id, username: admin.username, permissions: effectivePermissions(admin) };
+    callerAdmins.set(actor, admin);
+    return { viaCookie: true, csrfHash: s.csrf_hash, actor };
   }
   return null;
 }
@@ -73,6 +85,9 @@ export async function credentialActor(db: Knex, adminId: number | null, platform
     if (!admin) throw new AppError('unauthorized', `The ${what} belongs to an admin that no longer exists.`, 401);
     permissions = effectivePermissions(admin);
     username = admin.username;
+    const actor: Actor = { type: 'api_key', apiKeyId: null, adminId, sessionId: null, username, permissions };
+    callerAdmins.set(actor, admin);
+    return actor;
   }
   return { type: 'api_key', apiKeyId: null, adminId, sessionId: null, username: username ?? platformName, permissions };
 }
@@ -138,7 +153,10 @@ export function processHandler(rt: Runtime) {
     let action: AnyAction | undefined;
     let tenant: Tenant | undefined;
     let actor: Actor | undefined;
-    let log = rt.log.child({ request_id: requestId, ip: req.ip });
+    // The child logger is made only when a line is written (refusals, failures, debug, an action's own lines).
+    let childLog: ActionContext['log'] | undefined;
+    let logAction: string | undefined;
+    const log = () => (childLog ??= rt.log.child({ request_id: requestId, action: logAction, ip: req.ip }));
     let outcome = 'ok';
     try {
       // req.query is parsed on first read and may refuse (too_many_fields): inside the try.
@@ -147,7 +165,7 @@ export function processHandler(rt: Runtime) {
       delete params.action;
       action = actionName ? rt.registry.get(actionName) : undefined;
       // The caller's address on every line: operators feed failed logins to fail2ban and the like.
-      log = rt.log.child({ request_id: requestId, action: action ? actionName : actionName ? 'unknown' : undefined, ip: req.ip });
+      logAction = action ? actionName : actionName ? 'unknown' : undefined;
       const g = res.locals.gate as GateResult;
       tenant = g.tenant;
       const db = g.db;
@@ -188,13 +206,13 @@ export function processHandler(rt: Runtime) {
       const ctx = buildContext(rt, { db, tenant, actor, requestId, req, res, log });
       const act = action;
       const data = await runAudited(db, ctx, act, params, () => act.run(ctx, parsed.data));
-      log.info('action ok', { tenant: tenant.slug, actor: actor.username, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+      if (rt.log.isDebugEnabled()) log().debug('action ok', { tenant: tenant.slug, actor: actor.username, ms: Number(process.hrtime.bigint() - started) / 1e6 });
       sendOk(res, data);
     } catch (e) {
       const err = toAppError(e);
       outcome = err.code;
-      if (err.code === 'internal_error') log.error('action failed', { tenant: tenant?.slug, actor: actor?.username, err: (e as Error)?.stack ?? String(e) });
-      else log.info('action refused', { tenant: tenant?.slug, actor: actor?.username, error: err.code });
+      if (err.code === 'internal_error') log().error('action failed', { tenant: tenant?.slug, actor: actor?.username, err: (e as Error)?.stack ?? String(e) });
+      else log().info('action refused', { tenant: tenant?.slug, actor: actor?.username, error: err.code });
       if (err.code === 'rate_limited') {
         res.setHeader('Retry-After', String(err.extra?.retry_after ?? 60));
         res.setHeader('X-RateLimit-Limit', String(err.extra?.limit ?? ''));
@@ -219,12 +237,13 @@ export function toAppError(e: unknown): AppError {
 
 export function buildContext(
   rt: Runtime,
-  p: { db: Knex; tenant: Tenant; actor: Actor; requestId: string; req: Request; res: Response; log: ActionContext['log'] },
+  p: { db: Knex; tenant: Tenant; actor: Actor; requestId: string; req: Request; res: Response; log: () => ActionContext['log'] },
 ): ActionContext {
   const files: UploadedFile[] = (p.res.locals.files as UploadedFile[] | undefined) ?? [];
   const routerTable = p.actor.type === 'session' ? 'sessions' : 'api_keys';
   const routerRowId = p.actor.type === 'session' ? p.actor.sessionId : p.actor.apiKeyId;
   let memoRouter: number | null | undefined;
+  let memoHeaders: Record<string, string | undefined> | undefined;
   return {
     db: p.db,
     tenant: p.tenant,
@@ -232,10 +251,14 @@ export function buildContext(
     requestId: p.requestId,
     ip: p.req.ip ?? '',
     config: rt.config,
-    log: p.log,
+    get log() {
+      return p.log();
+    },
     secrets: rt.secrets,
     files,
-    headers: headerMap(p.req),
+    get headers() {
+      return (memoHeaders ??= headerMap(p.req));
+    },
     jobs: rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type),
     loginLimits: rt.loginLimits,
     tenants: rt.tenants,

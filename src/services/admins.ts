@@ -43,10 +43,18 @@ export function publicAdmin(r: AdminRow) {
  */
 export function effectivePermissions(r: Pick<AdminRow, 'role' | 'permissions' | 'is_primary'>): Permissions {
   if (r.is_primary || r.role === 'superadmin') return fullPermissions();
+  // Built once per distinct grant and shared (frozen): the gateway asks for it on every request.
+  const memoKey = `${r.role}\u0000${typeof r.permissions === 'string' ? r.permissions : JSON.stringify(r.permissions ?? null)}`;
+  const hit = PERMISSIONS_MEMO.get(memoKey);
+  if (hit) return hit;
   const explicit = parseJson<Permissions>(r.permissions, {});
   const granted = Object.keys(explicit).length ? explicit : rolePermissions(r.role as Role);
-  return Object.fromEntries(SECTIONS.map((s) => [s, granted[s] ?? 'none'])) as Permissions;
+  const built = Object.freeze(Object.fromEntries(SECTIONS.map((s) => [s, granted[s] ?? 'none'])) as Permissions);
+  if (PERMISSIONS_MEMO.size >= 1000) PERMISSIONS_MEMO.clear();
+  PERMISSIONS_MEMO.set(memoKey, built);
+  return built;
 }
+const PERMISSIONS_MEMO = new Map<string, Permissions>();
 
 /** Sections where `wanted` holds more than `held`: what an admin without those rights must not hand out. */
 export function permissionsBeyond(wanted: Permissions, held: Permissions): string[] {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { nowUtc, toIso } from '../db/knex';
 import { AppError } from '../errors';
 import { randomToken, sha256Hex } from '../secrets';
+import { flushKeyUses } from '../gateway/last-used';
 import { adminsByUsername, assertNotBeyond, effectivePermissions, type AdminActor, type AdminRow } from './admins';
 
 const PREFIX = 'isg_';
@@ -15,6 +16,7 @@ export async function createApiKey(db: Knex, name: string, adminId: number | nul
 }
 
 export async function listApiKeys(db: Knex) {
+  await flushKeyUses(db);
   const rows = await db('api_keys as k').leftJoin('admins as a', 'a.id', 'k.admin_id').select('k.*', 'a.username as admin_username').orderBy('k.id');
   return rows.map((r) => ({
     id: r.id,

@@ -3,6 +3,8 @@
  * (same transaction), and on an api-mode router the PPP secret/queue/lease (steps with undo around that
  * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
  */
+import { listTotal } from '../gateway/list-count';
+import { decodeCursor, encodeCursor } from '../gateway/cursor';
 import type { Knex } from 'knex';
 import { forUpdate, isSqlite, nowUtc, toIso } from '../db/knex';
 import { isValidAfm, normalizeAfm } from '../domain/afm';
@@ -615,6 +617,8 @@ export interface ListFilters {
   status?: CustomerStatus;
   plan?: string;
   router?: string;
+  /** Keyset cursor (meta.next_cursor of the previous page): when given, `page` is not used. */
+  cursor?: string;
 }
 
 export async function listCustomers(ctx: NetCtx, f: ListFilters) {
@@ -639,12 +643,27 @@ export async function listCustomers(ctx: NetCtx, f: ListFilters) {
     const r = await requireRouter(ctx.db, f.router);
     q.where({ router_id: r.id });
   }
-  const total = Number(((await q.clone().count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
-  const rows = await q.clone().orderBy('id').limit(f.per_page).offset((f.page - 1) * f.per_page);
-  const plans = new Map((await ctx.db<PlanRow>('plans').select('id', 'name')).map((p) => [p.id, p]));
-  const routers = new Map((await ctx.db<RouterRowDb>('routers').select('id', 'name')).map((r) => [r.id, r]));
+  // The total is counted (or estimated, and said so) per filter: see gateway/list-count.ts.
+  const countKey = `customers|${JSON.stringify([f.search ?? null, f.status ?? null, f.plan ?? null, f.router ?? null])}`;
+  const { total, estimated } = await listTotal(ctx.db as Knex, 'customers', countKey, q);
+  // A cursor reads the next rows after the last id from the index: its cost does not grow with the page's depth.
+  const page = q.clone().orderBy('id').limit(f.per_page);
+  if (f.cursor) page.where('id', '>', decodeCursor('customers', f.cursor));
+  else page.offset((f.page - 1) * f.per_page);
+  const rows = await page;
+  const planIds = [...new Set(rows.map((c) => c.plan_id).filter((v) => v !== null))];
+  const routerIds = [...new Set(rows.map((c) => c.router_id).filter((v): v is number => v !== null))];
+  const plans = new Map((planIds.length ? await ctx.db<PlanRow>('plans').whereIn('id', planIds).select('id', 'name') : []).map((p) => [p.id, p]));
+  const routers = new Map((routerIds.length ? await ctx.db<RouterRowDb>('routers').whereIn('id', routerIds).select('id', 'name') : []).map((r) => [r.id, r]));
   return {
     customers: rows.map((c) => publicCustomer(c, plans.get(c.plan_id), c.router_id !== null ? routers.get(c.router_id) : null)),
-    meta: { current_page: f.page, per_page: f.per_page, total, last_page: Math.max(1, Math.ceil(total / f.per_page)) },
+    meta: {
+      current_page: f.page,
+      per_page: f.per_page,
+      total,
+      last_page: Math.max(1, Math.ceil(total / f.per_page)),
+      next_cursor: rows.length === f.per_page ? encodeCursor('customers', rows[rows.length - 1].id) : null,
+      ...(estimated ? { total_estimated: true } : {}),
+    },
   };
 }

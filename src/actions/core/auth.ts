@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
 import { id, text } from '../../gateway/fields';
-import { SESSION_COOKIE } from '../../gateway/pipeline';
+import { callerAdmin, SESSION_COOKIE } from '../../gateway/pipeline';
 import { assertNotBeyond, effectivePermissions, getAdmin, publicAdmin } from '../../services/admins';
 import { authenticateLogin, createSession, destroySession, disableTwoFactor, finishEnrollment, loginKey, startEnrollment, throttledCheck, verifySecondFactor } from '../../services/auth';
 import { verifyPassword } from '../../secrets';
@@ -58,7 +58,9 @@ export const me = defineAction({
   rateClass: 'standard',
   methods: ['GET', 'POST'],
   async run(ctx) {
-    const admin = ctx.actor.adminId ? publicAdmin(await getAdmin(ctx.db, ctx.actor.adminId)) : null;
+    // The gate already read the caller's admin row: not read a second time.
+    const row = ctx.actor.adminId ? (callerAdmin(ctx.actor) ?? (await getAdmin(ctx.db, ctx.actor.adminId))) : null;
+    const admin = row ? publicAdmin(row) : null;
     return { type: ctx.actor.type, username: ctx.actor.username, admin, permissions: ctx.actor.permissions, tenant: ctx.tenant.slug };
   },
 });

@@ -125,7 +125,7 @@ export const getCustomerAction = defineAction({
 export const listCustomersAction = defineAction({
   name: 'list_customers',
   section: 'customers',
-  summary: 'Subscribers, paginated; search over name, username, phone, email and AFM; filter by status, plan, router',
+  summary: 'Subscribers, by page or keyset cursor (meta.next_cursor); search over name, username, phone, email and AFM; filter by status, plan, router',
   input: z.object({
     page,
     per_page: perPage(100, 25),
@@ -133,6 +133,7 @@ export const listCustomersAction = defineAction({
     status: z.preprocess(blank, z.enum(['active', 'suspended']).optional()),
     plan: optionalText(64),
     router: optionalText(100),
+    cursor: optionalText(64),
   }),
   permission: 'customers.read',
   rateClass: 'standard',

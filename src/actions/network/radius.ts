@@ -25,7 +25,7 @@ async function customerFrom(ctx: { db: Db }, input: { id?: number; username?: st
 export const radiusSessions = defineAction({
   name: 'radius_sessions',
   section: 'radius',
-  summary: 'Active RADIUS sessions from radacct with traffic counters; filter by username, router, NAS IP; paginated',
+  summary: 'RADIUS sessions from radacct with traffic counters (open by default; state=closed|all); filter by username, router, NAS IP; page or keyset cursor',
   input: z.object({
     page,
     per_page: perPage(100, 25),
@@ -33,6 +33,8 @@ export const radiusSessions = defineAction({
     router: optionalText(100),
     nas_ip: optionalText(45),
     search: optionalText(64),
+    state: z.preprocess(blank, z.enum(['open', 'closed', 'all']).optional()),
+    cursor: optionalText(64),
   }),
   permission: 'radius.read',
   rateClass: 'standard',

@@ -1,5 +1,8 @@
 /** The RADIUS actions' service side: active sessions, and Disconnect/CoA to a subscriber's sessions. */
+import type { Knex } from 'knex';
 import { AppError } from '../../errors';
+import { decodeCursor, encodeCursor } from '../../gateway/cursor';
+import { listTotal } from '../../gateway/list-count';
 import {
   coaSessions,
   disconnectSessions,
@@ -19,10 +22,17 @@ export interface SessionFilters {
   router?: string;
   nas_ip?: string;
   search?: string;
+  /** open (the default, as the reference), closed, or all sessions. */
+  state?: 'open' | 'closed' | 'all';
+  /** Keyset cursor (meta.next_cursor of the previous page): when given, `page` is not used. */
+  cursor?: string;
 }
 
 export async function listSessions(ctx: NetCtx, f: SessionFilters) {
-  const q = ctx.db<SessionRow>('radacct').whereNull('acctstoptime');
+  const q = ctx.db<SessionRow>('radacct');
+  const state = f.state ?? 'open';
+  if (state === 'open') q.whereNull('acctstoptime');
+  else if (state === 'closed') q.whereNotNull('acctstoptime');
   if (f.username) q.where({ username: f.username });
   if (f.nas_ip) q.where({ nasipaddress: f.nas_ip });
   if (f.router) {
@@ -35,12 +45,25 @@ export async function listSessions(ctx: NetCtx, f: SessionFilters) {
       for (const col of ['username', 'framedipaddress', 'callingstationid']) b.orWhereRaw(`${col} LIKE ? ESCAPE '!'`, [pat]);
     });
   }
-  const total = Number(((await q.clone().count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
-  const rows = await q.clone().orderBy('radacctid', 'desc').limit(f.per_page).offset((f.page - 1) * f.per_page);
-  const routers = new Map((await ctx.db<RouterRowDb>('routers').select('*')).map((r) => [r.radius_ip, r]));
+  const countKey = `radacct|${JSON.stringify([state, f.username ?? null, f.nas_ip ?? null, f.router ?? null, f.search ?? null])}`;
+  const { total, estimated } = await listTotal(ctx.db as Knex, 'radacct', countKey, q);
+  // Newest first; a cursor continues below the last radacctid from the index instead of skipping OFFSET rows.
+  const page = q.clone().orderBy('radacctid', 'desc').limit(f.per_page);
+  if (f.cursor) page.where('radacctid', '<', decodeCursor('radius_sessions', f.cursor));
+  else page.offset((f.page - 1) * f.per_page);
+  const rows = await page;
+  const nasIps = [...new Set(rows.map((s) => s.nasipaddress))];
+  const routers = new Map((nasIps.length ? await ctx.db<RouterRowDb>('routers').whereIn('radius_ip', nasIps).select('*') : []).map((r) => [r.radius_ip, r]));
   return {
     sessions: rows.map((s) => publicSession(s, routers)),
-    meta: { current_page: f.page, per_page: f.per_page, total, last_page: Math.max(1, Math.ceil(total / f.per_page)) },
+    meta: {
+      current_page: f.page,
+      per_page: f.per_page,
+      total,
+      last_page: Math.max(1, Math.ceil(total / f.per_page)),
+      next_cursor: rows.length === f.per_page ? encodeCursor('radius_sessions', Number(rows[rows.length - 1].radacctid)) : null,
+      ...(estimated ? { total_estimated: true } : {}),
+    },
   };
 }
 

@@ -92,5 +92,7 @@ export function slicePage<T>(all: T[], page: number, perPage: number): IspPage<T
 /** process.php's Page → the same items and meta, reshaped. */
 export function fromPage<T, U>(p: unknown, map: (x: T) => U): IspPage<U> {
   if (!(p instanceof Page)) throw new Error('expected a Page from a list action');
-  return { items: (p.items as T[]).map(map), meta: p.meta };
+  // ISPBills' meta is exactly these four keys (process.php's keyset cursor and estimate marks are not in its document).
+  const { current_page, per_page, total, last_page } = p.meta;
+  return { items: (p.items as T[]).map(map), meta: { current_page, per_page, total, last_page } };
 }

@@ -117,7 +117,7 @@ export function ispbillsRouter(rt: Runtime): Router {
     await spend(res, v, `${tenant.slug}:${token.api_client_id ? `c${token.api_client_id}` : `a${token.admin_id}`}`);
     const requestId = res.locals.requestId as string;
     const log = rt.log.child({ request_id: requestId, dialect: 'ispbills', ip: req.ip });
-    const ctx = buildContext(rt, { db, tenant, actor, requestId, req, res, log });
+    const ctx = buildContext(rt, { db, tenant, actor, requestId, req, res, log: () => log });
     return { ctx, token };
   }
 

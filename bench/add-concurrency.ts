@@ -1,0 +1,148 @@
+/**
+ * Benchmark: subscriber creation (`action=add`) under concurrency, then memory under a mixed load.
+ * The ispgate server runs in its own process (bench/pipeline-server.ts, rate limits off); this script is the load
+ * generator (keep-alive HTTP on 127.0.0.1). It creates N subscribers through the API with C concurrent clients and
+ * prints failures (any ok:false or non-200), subscribers per second and add latency p50/p99; then it drives a mixed
+ * read load (me, list_customers by page and cursor, get_customer, radius_sessions) at 50 connections for S seconds
+ * with wrk-like keep-alive clients and prints the server's RSS (peak, from /proc) and its CPU µs per request.
+ *
+ *   npx tsx bench/add-concurrency.ts [--db mysql|sqlite] [--subscribers 100000] [--concurrency 50] [--mixed-seconds 30] [--mysql mysql://root@127.0.0.1:3306]
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import knexFactory from 'knex';
+import { prepareDatabase } from '../src/bootstrap';
+import { createKnex } from '../src/db/knex';
+import { cpuMicros, fmt, rssMiB, startServer } from './lib/util';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+}
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+function call(port: number, key: string, body: string): Promise<{ status: number; json: { ok: boolean; error?: string; data?: unknown; meta?: { next_cursor?: string | null } } }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port, path: '/mikrotik/process.php', method: 'POST', agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), Authorization: `Bearer ${key}` } },
+      (res) => {
+        let data = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => (data += d));
+        res.on('end', () => {
+          try {
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(data) });
+          } catch {
+            resolve({ status: res.statusCode ?? 0, json: { ok: false, error: 'not_json' } });
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function main() {
+  const dialect = arg('db', 'mysql');
+  const n = Number(arg('subscribers', '100000'));
+  const conc = Number(arg('concurrency', '50'));
+  const mixedSeconds = Number(arg('mixed-seconds', '30'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ispgate-bench-'));
+  const appKey = crypto.randomBytes(32).toString('hex');
+  let url = `sqlite:${dir}/bench.sqlite`;
+  let dropDb: (() => Promise<void>) | null = null;
+  if (dialect === 'mysql') {
+    const server = arg('mysql', process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306').replace(/\/$/, '');
+    const u = new URL(server);
+    const name = `ispgate_bench_${process.pid}`;
+    const root = knexFactory({ client: 'mysql2', connection: { host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username) || 'root', password: decodeURIComponent(u.password) } });
+    await root.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    url = `${server}/${name}`;
+    dropDb = async () => {
+      await root.raw(`DROP DATABASE IF EXISTS \`${name}\``);
+      await root.destroy();
+    };
+  }
+  const db = createKnex(url);
+  const { key } = await prepareDatabase(db, crypto.randomBytes(12).toString('hex'));
+  await db.destroy();
+  const srv = await startServer('bench/pipeline-server.ts', ['ispgate', url, dir, appKey]);
+  try {
+    const k = key!;
+    const plan = await call(srv.port, k, 'action=add_plan&name=FTTH%20100&download=100M&upload=10M&price=25');
+    if (!plan.json.ok) throw new Error(`add_plan: ${JSON.stringify(plan.json)}`);
+    // Creation: N adds, C at a time.
+    let next = 0;
+    let failures = 0;
+    const errors = new Map<string, number>();
+    const lat: number[] = [];
+    const cpu0 = cpuMicros(srv.pid);
+    const t0 = process.hrtime.bigint();
+    await Promise.all(
+      Array.from({ length: conc }, async () => {
+        while (next < n) {
+          const i = next++;
+          const s = process.hrtime.bigint();
+          const r = await call(srv.port, k, `action=add&username=sub${i}&password=pw${i}&plan=FTTH%20100&fullname=Subscriber%20${i}&phone=69${String(i).padStart(8, '0')}`);
+          lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+          if (r.status !== 200 || !r.json.ok) {
+            failures++;
+            errors.set(r.json.error ?? String(r.status), (errors.get(r.json.error ?? String(r.status)) ?? 0) + 1);
+          }
+        }
+      }),
+    );
+    const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+    const addCpu = (cpuMicros(srv.pid) - cpu0) / n;
+    console.log(`add bench: ${dialect}, ${n} subscribers through the API, ${conc} concurrent clients, ${os.cpus().length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`  failures: ${failures}${errors.size ? ' ' + JSON.stringify(Object.fromEntries(errors)) : ''}`);
+    console.log(`  subscribers/s: ${fmt(n / secs, 1)}  add p50 ${fmt(pct(lat, 50), 1)} ms  p99 ${fmt(pct(lat, 99), 1)} ms  server CPU ${fmt(addCpu)} µs/add  RSS after ${fmt(rssMiB(srv.pid))} MiB`);
+
+    // Mixed read load at 50 connections.
+    const bodies = [
+      () => 'action=me',
+      () => `action=list_customers&page=${1 + Math.floor(Math.random() * Math.max(1, n / 25))}`,
+      () => `action=list_customers&cursor=${Buffer.from(`customers:${Math.floor(Math.random() * n)}`).toString('base64url')}`,
+      () => `action=get_customer&username=sub${Math.floor(Math.random() * n)}`,
+      () => 'action=radius_sessions',
+      () => 'action=list_customers&status=active&per_page=50',
+    ];
+    let peak = rssMiB(srv.pid);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(srv.pid))), 250);
+    const end = Date.now() + mixedSeconds * 1000;
+    let done = 0;
+    let bad = 0;
+    const cpu1 = cpuMicros(srv.pid);
+    await Promise.all(
+      Array.from({ length: 50 }, async (_, c) => {
+        let j = c;
+        while (Date.now() < end) {
+          const r = await call(srv.port, k, bodies[j++ % bodies.length]());
+          done++;
+          if (!r.json.ok) bad++;
+        }
+      }),
+    );
+    clearInterval(sampler);
+    console.log(`mixed load: 50 connections, ${mixedSeconds}s, ${done} requests (${fmt(done / mixedSeconds)} req/s), ${bad} not ok, server CPU ${fmt((cpuMicros(srv.pid) - cpu1) / done)} µs/req, RSS peak ${fmt(peak)} MiB with ${n} subscribers`);
+  } finally {
+    srv.proc.kill('SIGTERM');
+    agent.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    await dropDb?.();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

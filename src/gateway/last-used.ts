@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+import { nowUtc } from '../db/knex';
+
+/**
+ * An API key's last use is remembered in memory and written in batches (every FLUSH_MS, one UPDATE per key used
+ * since), so a request never writes to the database for it. A key whose stored time is under a minute old is not
+ * even queued. Readers that show last_used_at (api_key_list) flush first, so this instance's uses are never lost
+ * from view; other instances' uses appear within FLUSH_MS.
+ */
+const FLUSH_MS = 5_000;
+
+interface Pending {
+  at: Map<number, Date>;
+  timer: NodeJS.Timeout | null;
+}
+const pendingByDb = new WeakMap<Knex, Pending>();
+
+export function recordKeyUse(db: Knex, row: { id: number; last_used_at: string | null }, now = new Date()): void {
+  if (row.last_used_at && now.getTime() - Date.parse(String(row.last_used_at).replace(' ', 'T') + 'Z') < 60_000) return;
+  let p = pendingByDb.get(db);
+  if (!p) pendingByDb.set(db, (p = { at: new Map(), timer: null }));
+  p.at.set(row.id, now);
+  if (!p.timer) {
+    p.timer = setTimeout(() => void flushKeyUses(db).catch(() => undefined), FLUSH_MS);
+    p.timer.unref();
+  }
+}
+
+/** Writes every queued last-used time of this database now. */
+export async function flushKeyUses(db: Knex): Promise<void> {
+  const p = pendingByDb.get(db);
+  if (!p) return;
+  if (p.timer) clearTimeout(p.timer);
+  p.timer = null;
+  const batch = [...p.at];
+  p.at.clear();
+  for (const [id, at] of batch) await db('api_keys').where({ id }).update({ last_used_at: nowUtc(at) });
+}
