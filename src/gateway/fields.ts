@@ -72,3 +72,20 @@ export const stringList = z.preprocess((v) => {
 }, z.array(z.string().trim().min(1).max(255)).min(1).max(1000, 'at most 1000 entries in one request'));
 
 export { Page } from './envelope';
+
+/** An IANA time zone (Europe/Athens …), optional; "" means not given. */
+export const optionalTimezone = z.preprocess(
+  blank,
+  z
+    .string()
+    .max(64)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Athens')
+    .optional(),
+);

@@ -1,23 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
-import { clearableText, optionalText } from '../../gateway/fields';
+import { clearableText, optionalText, optionalTimezone } from '../../gateway/fields';
 import { getSettings, putSettings, storeImage } from '../../services/settings';
 
-const timezone = z.preprocess(
-  (v) => (v === '' ? undefined : v),
-  z
-    .string()
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone such as Europe/Athens')
-    .optional(),
-);
+const timezone = optionalTimezone;
 
 const DEFAULTS = { company_name: null, company_address: null, company_phone: null, company_email: null, company_website: null, timezone: 'Europe/Athens', language: 'el', theme: 'light', logo_url: null, favicon_url: null };
 

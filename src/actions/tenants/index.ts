@@ -1,27 +1,13 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { blank, bool, clearableText, id, optionalText, stringList, text, strictInt } from '../../gateway/fields';
+import { blank, bool, clearableText, id, optionalText, stringList, text, strictInt, optionalTimezone } from '../../gateway/fields';
 import { deleteTenant, editTenant, getTenant, listTenants, provisionTenant, setTenantStatus } from '../../services/tenants';
 import { SLUG_RE } from '../../services/tenants/storage';
 
 const slug = z.string().trim().regex(SLUG_RE, 'must be 2-31 lower-case letters, digits or "-", starting with a letter');
 const colour = z.preprocess((v) => (v === '' ? null : v), z.string().trim().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour like #1a73e8').nullable().optional());
 const language = z.preprocess(blank, z.enum(['el', 'en', 'de', 'fr', 'it', 'es', 'bg', 'ro', 'sq', 'tr']).optional());
-const timezone = z.preprocess(
-  blank,
-  z
-    .string()
-    .max(64)
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone such as Europe/Athens')
-    .optional(),
-);
+const timezone = optionalTimezone;
 /** A limit: a positive whole number; "" on edit clears it (unlimited). */
 const limit = z.preprocess((v) => (v === '' ? null : v), z.preprocess(strictInt, z.number().int().min(0).max(10_000_000)).nullable().optional());
 const domains = stringList.refine((d) => d.length <= 20, 'at most 20 domains');
