@@ -18,7 +18,7 @@ class SkipReporter {
       const rel = path.relative(process.cwd(), file.testFilePath);
       for (const t of file.testResults) {
         if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo') {
-          const reason = /\[skipped: (.*)\]$/.exec(t.title);
+          const reason = /\[skipped: ([^\]]*)\]/.exec(t.fullName);
           lines.push(`${rel}: ${t.fullName}${reason ? '' : ' (no reason given: use testIf/describeIf from test/helpers/skip.ts)'}`);
         }
       }

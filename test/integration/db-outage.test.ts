@@ -3,6 +3,7 @@ import { makeTestApp, type TestApp } from '../helpers/app';
 import { testDialect } from '../helpers/db';
 import { TcpProxy } from '../fakes/tcp-proxy';
 import { isConnectionError, translateDbError } from '../../src/db/errors';
+import { testIf } from '../helpers/skip';
 
 /**
  * A database that refuses connections or freezes answers 503 service_unavailable with Retry-After, on every
@@ -11,7 +12,7 @@ import { isConnectionError, translateDbError } from '../../src/db/errors';
  */
 const mysql = testDialect() === 'mysql';
 if (!mysql) console.info('db-outage: the proxy tests need MariaDB (TEST_DATABASE=mysql); SQLite is a local file that cannot refuse or freeze, its failure codes are checked below.');
-const mysqlTest = mysql ? test : test.skip;
+const mysqlTest = testIf(mysql, 'the outage is staged by a TCP proxy in front of MariaDB: run with TEST_DATABASE=mysql');
 
 test('connection-type failures of both dialects are classified as service_unavailable', () => {
   for (const err of [

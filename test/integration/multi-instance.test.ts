@@ -14,10 +14,11 @@ import { createApiKey } from '../../src/services/api-keys';
 import type { Runtime } from '../../src/runtime';
 import { freshDatabase, testDialect } from '../helpers/db';
 import { dropRedisPrefix, redisAvailable, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis';
+import { testIf } from '../helpers/skip';
 
 const dialect = testDialect();
 let skip: string | null = dialect === 'mysql' ? null : 'three instances need one shared database server: run with TEST_DATABASE=mysql';
-const test = dialect === 'mysql' ? global.test : global.test.skip;
+const test = testIf(dialect === 'mysql', 'three instances need one shared database server: run with TEST_DATABASE=mysql');
 
 const prefix = uniqueRedisPrefix('multi');
 let fresh: Awaited<ReturnType<typeof freshDatabase>>;

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { testDialect } from '../../helpers/db';
+import { describeIf } from '../../helpers/skip';
 
 const LAB_SCRIPT = path.resolve(__dirname, '../../../scripts/freeradius-lab.sh');
 const radiusd = ['/usr/sbin/freeradius', '/usr/sbin/radiusd', '/usr/local/sbin/radiusd'].find((p) => existsSync(p));
@@ -21,7 +22,7 @@ if (skipReason) {
   // eslint-disable-next-line no-console
   console.warn(`SKIPPED FreeRADIUS radius_test: ${skipReason}`);
 }
-const maybe = skipReason ? describe.skip : describe;
+const maybe = describeIf(!skipReason, skipReason ?? '');
 
 function udpFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -3,6 +3,7 @@ import { Scheduler } from '../../../src/jobs/scheduler';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { startReceiver } from '../../fakes/webhook-receiver';
 import { callAs, cleanupTenants, randomSlug } from '../../api/tenants/helpers';
+import { testIf } from '../../helpers/skip';
 
 /**
  * Two tenants provisioned through the API, each with a subscriber, an invoice and a webhook: no read, list,
@@ -83,7 +84,7 @@ test('webhook deliveries and jobs run per tenant and never cross', async () => {
 });
 
 // SQLite tenants are separate files with no database users; the user check is MariaDB's alone.
-(process.env.TEST_DATABASE === 'mysql' ? test : test.skip)('MariaDB only: tenant A’s database user cannot read tenant B’s database nor the platform’s', async () => {
+testIf(process.env.TEST_DATABASE === 'mysql', 'database users and grants are MariaDB only: run with TEST_DATABASE=mysql')('MariaDB only: tenant A’s database user cannot read tenant B’s database nor the platform’s', async () => {
   const rowA = await t.db('tenants').where({ slug: tenants.a.slug }).first();
   const rowB = await t.db('tenants').where({ slug: tenants.b.slug }).first();
   const u = new URL(t.rt.secrets.decrypt(rowA.database_url_enc));
