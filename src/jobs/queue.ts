@@ -183,28 +183,31 @@ export class JobQueue {
   async enqueue(tenant: Tenant, db: Knex, task: string, data: unknown, opts: { dedupeKey?: string; createdBy?: string | null } = {}): Promise<JobView> {
     const def = this.tasks.get(task);
     if (!def) throw new Error(`unknown job task ${task}`);
-    const now = nowUtc();
     const id = crypto.randomUUID();
-    try {
-      await db('jobs').insert({
-        id,
-        task,
-        state: 'queued',
-        data: JSON.stringify(data ?? null),
-        max_attempts: def.attempts ?? 3,
-        dedupe_key: opts.dedupeKey ?? null,
-        created_by: opts.createdBy ?? null,
-        run_after: now,
-        created_at: now,
-        updated_at: now,
-      });
-    } catch (e) {
-      // The same work is already queued or running: hand out that job rather than a second one.
-      if (opts.dedupeKey && translateDbError(e)?.code.startsWith('duplicate')) {
+    // A dedupe key is held by a queued or running job and released when it finishes: a second request for the same
+    // work gets that job; one that races the finish finds the key free again on the next try.
+    for (let attempt = 1; ; attempt++) {
+      const now = nowUtc();
+      try {
+        await db('jobs').insert({
+          id,
+          task,
+          state: 'queued',
+          data: JSON.stringify(data ?? null),
+          max_attempts: def.attempts ?? 3,
+          dedupe_key: opts.dedupeKey ?? null,
+          created_by: opts.createdBy ?? null,
+          run_after: now,
+          created_at: now,
+          updated_at: now,
+        });
+        break;
+      } catch (e) {
+        if (!opts.dedupeKey || !translateDbError(e)?.code.startsWith('duplicate')) throw e;
         const existing = await db('jobs').where({ dedupe_key: opts.dedupeKey }).first();
         if (existing) return view(existing);
+        if (attempt >= 3) throw e;
       }
-      throw e;
     }
     await this.transport.submit({ tenantId: tenant.id, jobId: id, task }, 0);
     return (await this.get(db, id))!;
