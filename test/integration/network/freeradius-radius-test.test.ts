@@ -11,6 +11,7 @@ import path from 'node:path';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { testDialect } from '../../helpers/db';
 import { describeIf } from '../../helpers/skip';
+import { freeradiusLabEnv } from '../../helpers/freeradius-lab';
 
 const LAB_SCRIPT = path.resolve(__dirname, '../../../scripts/freeradius-lab.sh');
 const radiusd = ['/usr/sbin/freeradius', '/usr/sbin/radiusd', '/usr/local/sbin/radiusd'].find((p) => existsSync(p));
@@ -47,20 +48,7 @@ maybe('radius_test against FreeRADIUS 3', () => {
   let ports: { auth: number; coa: number };
   let dbName: string;
   const SECRET = 'rt-nas-secret';
-  const db = () => new URL(t.config.DATABASE_URL);
-  const env = () => ({
-    ...process.env,
-    DB_NAME: dbName,
-    DB_HOST: db().hostname,
-    DB_PORT: db().port || '3306',
-    DB_USER: decodeURIComponent(db().username) || 'root',
-    DB_PASS: decodeURIComponent(db().password),
-    AUTH_PORT: String(ports.auth),
-    COA_PORT: String(ports.coa),
-    RADSECRET: SECRET,
-    LAB_DIR: labDir,
-    CLIENTS_FROM_DB: '1',
-  });
+  const env = () => freeradiusLabEnv({ databaseUrl: t.config.DATABASE_URL, dbName, ports, secret: SECRET, labDir });
 
   beforeAll(async () => {
     ports = await freePorts();
