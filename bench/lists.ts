@@ -21,7 +21,7 @@ import { nowUtc } from '../src/db/knex';
 import { DEFAULT_TENANT } from '../src/db/tenants';
 import { encodeCursor } from '../src/gateway/cursor';
 import { createLogger } from '../src/logger';
-import { listCustomers } from '../src/services/customers';
+import { listCustomers } from '../src/services/network/customers';
 import { listSessions } from '../src/services/network/sessions';
 import { fmt } from './lib/util';
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { migrateLatest } from './db/migrate';
-import { bootstrapPrimaryAdmin } from './services/admins';
-import { createApiKey } from './services/api-keys';
+import { bootstrapPrimaryAdmin } from './services/core/admins';
+import { createApiKey } from './services/core/api-keys';
 
 /**
  * Migrates, and on an empty database creates the primary admin and one API key. Returns what must be

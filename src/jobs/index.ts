@@ -1,7 +1,7 @@
 import type { Config } from '../config';
 import { billingJobs } from '../services/billing/jobs';
 import { notificationEventsJob } from '../services/notifications/events';
-import { effectsSweepJob, routerProbeJob } from '../services/network-tasks';
+import { effectsSweepJob, routerProbeJob } from '../services/network/tasks';
 import { housekeepingJob } from './housekeeping';
 import { erpJobs } from '../services/erp/jobs';
 import { monitoringJobs } from '../services/monitoring/tasks';

@@ -3,7 +3,7 @@ import type { TaskDef } from './queue';
 import { erpTasks } from '../services/erp/jobs';
 import { networkTasks as networkSettingsTasks } from '../services/network/apply-task';
 import { notificationTasks } from '../services/notifications/tasks';
-import { networkTasks } from '../services/network-tasks';
+import { networkTasks } from '../services/network/tasks';
 import { billingTasks } from '../services/billing/jobs';
 import { smsTasks } from '../services/sms';
 

@@ -10,7 +10,7 @@ import { prepareDatabase } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { Scheduler } from '../../src/jobs/scheduler';
-import { createApiKey } from '../../src/services/api-keys';
+import { createApiKey } from '../../src/services/core/api-keys';
 import type { Runtime } from '../../src/runtime';
 import { freshDatabase, testDialect } from '../helpers/db';
 import { dropRedisPrefix, redisAvailable, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/redis';

@@ -3,7 +3,7 @@ import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
 import { clearableText, id, optionalText } from '../../gateway/fields';
 import { ROLES } from '../../gateway/permissions';
-import { addAdmin, publicAdmin, removeAdmin, updateAdmin, type AdminRow } from '../../services/admins';
+import { addAdmin, publicAdmin, removeAdmin, updateAdmin, type AdminRow } from '../../services/core/admins';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
 const username = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
 import { id, optionalText, text } from '../../gateway/fields';
-import { listApiKeys, mintApiKey, revokeApiKeyAs } from '../../services/api-keys';
+import { listApiKeys, mintApiKey, revokeApiKeyAs } from '../../services/core/api-keys';
 
 export const apiKeyCreate = defineAction({
   name: 'api_key_create',

@@ -3,12 +3,12 @@ import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
 import { id, text } from '../../gateway/fields';
 import { callerAdmin, SESSION_COOKIE } from '../../gateway/pipeline';
-import { assertNotBeyond, effectivePermissions, getAdmin, publicAdmin } from '../../services/admins';
-import { authenticateLogin, createSession, destroySession, disableTwoFactor, finishEnrollment, loginKey, startEnrollment, throttledCheck, verifySecondFactor } from '../../services/auth';
+import { assertNotBeyond, effectivePermissions, getAdmin, publicAdmin } from '../../services/core/admins';
+import { authenticateLogin, createSession, destroySession, disableTwoFactor, finishEnrollment, loginKey, startEnrollment, throttledCheck, verifySecondFactor } from '../../services/core/auth';
 import { verifyPassword } from '../../secrets';
 import type { ActionContext } from '../../gateway/action';
 
-/** Password and code checks of a signed-in caller spend from the account's login budget (services/auth.ts). */
+/** Password and code checks of a signed-in caller spend from the account's login budget (services/core/auth.ts). */
 function throttled(ctx: ActionContext, username: string, check: () => Promise<boolean>): Promise<boolean> {
   return throttledCheck(ctx.loginLimits, loginKey(ctx.tenant.slug, username), ctx.ip, check);
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '../../errors';
 import { defineAction } from '../../gateway/action';
 import { clearableText, optionalText, optionalTimezone } from '../../gateway/fields';
-import { getSettings, putSettings, storeImage } from '../../services/settings';
+import { getSettings, putSettings, storeImage } from '../../services/core/settings';
 
 const timezone = optionalTimezone;
 

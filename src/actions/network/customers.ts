@@ -11,7 +11,7 @@ import {
   toggleCustomerStatus,
   updateCustomer,
   type CustomerRef,
-} from '../../services/customers';
+} from '../../services/network/customers';
 
 /** Passwords are taken as typed: no trimming, a space may be part of one. */
 const password = z.string().min(1).max(128);

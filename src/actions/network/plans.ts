@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
 import { blank, clearableText, id, optionalInt, optionalText, strictInt, text } from '../../gateway/fields';
 import { parseMoney } from '../../domain/money';
-import { createPlan, deletePlan, listPlans, updatePlan } from '../../services/plans';
+import { createPlan, deletePlan, listPlans, updatePlan } from '../../services/network/plans';
 
 const priority = optionalInt(1, 8);
 /** "" clears the priority on edit (back to MikroTik's default 8). */

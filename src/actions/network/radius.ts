@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
 import { blank, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { AppError, errors } from '../../errors';
-import { requireCustomer } from '../../services/customers';
+import { requireCustomer } from '../../services/network/customers';
 import type { Db } from '../../services/network/common';
 import { listSessions, coaCustomer, disconnectCustomer } from '../../services/network/sessions';
 

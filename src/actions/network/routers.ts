@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
 import { blank, id, optionalBool, optionalInt, optionalText, text } from '../../gateway/fields';
-import { createRouter, deleteRouter, getRouters, listRoutersUi, switchRouter, updateRouter } from '../../services/routers';
+import { createRouter, deleteRouter, getRouters, listRoutersUi, switchRouter, updateRouter } from '../../services/network/routers';
 import { routerWithSnmp, snmpFields } from '../../services/monitoring/snmp-settings';
 
 const port = optionalInt(1, 65535);

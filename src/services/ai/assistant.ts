@@ -12,7 +12,7 @@ import type { AnyAction } from '../../gateway/action';
 import { mayCall } from '../../gateway/invoke';
 import { parsePermission } from '../../gateway/permissions';
 import { ChatClient, type ChatMessage, type ChatTool } from '../../adapters/openai/chat';
-import { getSettings, putSettings } from '../settings';
+import { getSettings, putSettings } from '../core/settings';
 
 const PREFIX = 'ai';
 export const DEFAULT_BASE_URL = 'https://api.openai.com/v1';

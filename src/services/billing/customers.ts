@@ -4,7 +4,7 @@ import { checkExemption, parseVatRate, type VatRate } from '../../domain/vat';
 import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
 import type { ServiceContext } from '../context';
-import { requireCustomer } from '../customers';
+import { requireCustomer } from '../network/customers';
 import { SERIES_RE, assertNotCreditNoteSeries, ensureSeries, loadSettings } from './settings';
 
 export const PAYMENT_METHODS = ['dias', 'cash', 'bank_transfer', ...GATEWAY_NAMES] as const;

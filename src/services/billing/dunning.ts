@@ -3,9 +3,9 @@ import { nowUtc } from '../../db/knex';
 import type { ServiceContext } from '../context';
 import { today } from './invoices';
 import { loadSettings } from './settings';
-import { setCustomerStatus } from '../customers';
+import { setCustomerStatus } from '../network/customers';
 import { AppError } from '../../errors';
-import { mapLimit } from '../radius';
+import { mapLimit } from '../network/radius';
 import type { JobProgress } from '../../jobs/queue';
 
 export const SUSPEND_REASON = 'Unpaid invoices past the grace period';

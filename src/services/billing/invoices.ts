@@ -9,7 +9,7 @@ import { calendarDay, DEFAULT_TIMEZONE, isTimeZone } from '../../domain/calendar
 import { pageMeta } from '../../domain/page';
 import type { ServiceContext } from '../context';
 import { loadBillingCustomer } from './customers';
-import { requireCustomer } from '../customers';
+import { requireCustomer } from '../network/customers';
 import { liftIfSettled } from './dunning';
 import { assertNotCreditNoteSeries, ensureSeries, loadSettings, SERIES_RE } from './settings';
 

@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import { nowUtc, toIso } from '../../db/knex';
 import { AppError } from '../../errors';
 import { randomToken, sha256Hex } from '../../secrets';
-import type { AdminActor } from '../admins';
-import { assertMayRevokeCredentialOf, credentialOwner } from '../api-keys';
+import type { AdminActor } from './admins';
+import { assertMayRevokeCredentialOf, credentialOwner } from './api-keys';
 
 export const DIALECTS = ['ispbills', 'smartisp'] as const;
 export type Dialect = (typeof DIALECTS)[number];

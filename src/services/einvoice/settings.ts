@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { getSettings, putSettings } from '../settings';
+import { getSettings, putSettings } from '../core/settings';
 import type { SecretBox } from '../../secrets';
 import { AppError } from '../../errors';
 import { isValidAfm, normalizeAfm } from '../../domain/afm';

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { AppError } from '../../errors';
-import { getSettings, putSettings } from '../settings';
+import { getSettings, putSettings } from '../core/settings';
 
 export const ACTIVE_ERPS = ['elorus'] as const;
 export const PLANNED_ERPS = ['softone', 'epsilon', 'entersoft', 'galaxy'] as const;

@@ -14,7 +14,7 @@ import { AppError } from '../../errors';
 import type { ServiceContext, UploadedFile } from '../context';
 import { Page } from '../../domain/page';
 import { allows } from '../../gateway/permissions';
-import { effectivePermissions, type AdminRow } from '../admins';
+import { effectivePermissions, type AdminRow } from '../core/admins';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 
 export const TICKET_STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'] as const;

@@ -12,7 +12,7 @@ import {
   rateLimitForPlan,
   summarise,
   type SessionRow,
-} from '../radius';
+} from './radius';
 import { requirePlan, requireRouter, type CustomerRow, type NetCtx, type RouterRowDb } from './common';
 
 export interface SessionFilters {

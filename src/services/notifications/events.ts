@@ -4,7 +4,7 @@
  * subscriber's preferred channels. A cursor in the settings remembers the last event read; it is moved before the
  * notice is queued, so a crash in between loses one notice rather than sending it twice.
  */
-import { getSettings, putSettings } from '../settings';
+import { getSettings, putSettings } from '../core/settings';
 import { formatRf } from '../../domain/rf-code';
 import type { ServiceContext } from '../context';
 import type { Job } from '../../jobs/job';

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import webpush from 'web-push';
-import { getSettings, putSettings } from '../settings';
+import { getSettings, putSettings } from '../core/settings';
 import type { ServiceContext } from '../context';
 import { AppError } from '../../errors';
 import { TELEGRAM_DEFAULT_BASE_URL } from '../../adapters/telegram/bot-api';

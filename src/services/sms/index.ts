@@ -11,7 +11,7 @@ import { nowUtc, toIso } from '../../db/knex';
 import { AppError } from '../../errors';
 import type { ActionContext } from '../../gateway/action';
 import { defineTask } from '../../jobs/queue';
-import { getSettings, putSettings } from '../settings';
+import { getSettings, putSettings } from '../core/settings';
 
 const PREFIX = 'sms';
 type Ctx = Pick<ActionContext, 'db' | 'secrets' | 'actor' | 'config'>;

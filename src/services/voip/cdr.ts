@@ -2,7 +2,7 @@ import type { ServiceContext } from '../context';
 import { AppError } from '../../errors';
 import { Page } from '../../domain/page';
 import type { MorCall, XmlNode } from '../../adapters/mor/mor-client';
-import { getSettings } from '../settings';
+import { getSettings } from '../core/settings';
 import { morClient } from './settings';
 import { needMorUserId, needMorUsername, type VoipTarget } from './subscribers';
 import { localMidnightUnix, morDateToIso, nextDay } from './time';

@@ -4,7 +4,7 @@ import { MorClient } from '../../adapters/mor/mor-client';
 import { AppError } from '../../errors';
 import type { ServiceContext } from '../context';
 import type { SecretBox } from '../../secrets';
-import { getSettings, putSettings } from '../settings';
+import { getSettings, putSettings } from '../core/settings';
 
 const PREFIX = 'voip';
 

@@ -208,7 +208,7 @@ test('admins.write and api_keys.write do not reach beyond the caller’s own rig
   // A key of another full admin is still not the primary admin; a CLI key bound to no admin is.
   const bossKey = (await t.call('api_key_create', { name: 'boss-key', admin: 'boss' })).data.key;
   expect(await t.call('edit_web_admin', { id: primary.id, email: 'x@example.com' }, { key: bossKey })).toMatchObject({ ok: false, error: 'forbidden' });
-  const { createApiKey } = await import('../../../src/services/api-keys');
+  const { createApiKey } = await import('../../../src/services/core/api-keys');
   const cli = await createApiKey(t.db, 'cli', null);
   expect(await t.call('edit_web_admin', { id: primary.id, email: 'noc@example.com' }, { key: cli.key })).toMatchObject({ ok: true, data: { email: 'noc@example.com' } });
 });

@@ -7,7 +7,7 @@ import { WebhookWorker } from '../../../src/events/webhook-worker';
 import { emit } from '../../../src/events/outbox';
 import { rolePermissions, ROLES, SECTIONS } from '../../../src/gateway/permissions';
 import { createWebhook, listWebhooks } from '../../../src/services/core/webhooks';
-import { mintApiKey } from '../../../src/services/api-keys';
+import { mintApiKey } from '../../../src/services/core/api-keys';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { startReceiver } from '../../fakes/webhook-receiver';
 import { noteSkip } from '../../helpers/skip';

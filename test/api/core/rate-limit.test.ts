@@ -27,7 +27,7 @@ test('the 101st request in a minute answers 429 with Retry-After and X-RateLimit
 
 test('another key keeps its own budget', async () => {
   // created through the service, since the first key is spent
-  const { createApiKey } = await import('../../../src/services/api-keys');
+  const { createApiKey } = await import('../../../src/services/core/api-keys');
   const k = await createApiKey(t.db, 'second', null);
   const r = await t.post('me', {}, { key: k.key });
   expect(r.status).toBe(200);

@@ -1,5 +1,5 @@
 import { makeTestApp, type TestApp } from '../../helpers/app';
-import { createApiKey } from '../../../src/services/api-keys';
+import { createApiKey } from '../../../src/services/core/api-keys';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -74,7 +74,7 @@ test('a pending effect that keeps failing is retried, then reported as failed wi
   const port = fake.port;
   await fake.close();
   const r = await t.db('routers').where({ name: 'ok' }).first();
-  const { recordRouterLeftover } = await import('../../../src/services/network-tasks');
+  const { recordRouterLeftover } = await import('../../../src/services/network/tasks');
   const { EFFECT_MAX_ATTEMPTS } = await import('../../../src/services/effects');
   const ctx = t.ctx();
   // Recorded without queueing its job, so only the runs below count as attempts.

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { createAdmin } from '../../../src/services/admins';
-import { createApiKey } from '../../../src/services/api-keys';
+import { createAdmin } from '../../../src/services/core/admins';
+import { createApiKey } from '../../../src/services/core/api-keys';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { callAs, cleanupTenants, mysqlHas, randomSlug } from './helpers';
 

@@ -2,7 +2,7 @@ import { makeTestApp, type TestApp } from '../../helpers/app';
 import { StripeFake } from '../../fakes/payments';
 import { billingJobs } from '../../../src/services/billing/jobs';
 import { runDunning } from '../../../src/services/billing/dunning';
-import * as suspension from '../../../src/services/customers';
+import * as suspension from '../../../src/services/network/customers';
 import { AppError } from '../../../src/errors';
 import { addCustomer, addPlan } from '../../api/billing/fixtures';
 

@@ -1,6 +1,6 @@
 /** setCustomerStatus is the path billing's dunning uses; it must work from a system context and inside a caller's transaction. */
 import { makeTestApp, type TestApp } from '../../helpers/app';
-import { setCustomerStatus } from '../../../src/services/customers';
+import { setCustomerStatus } from '../../../src/services/network/customers';
 
 let t: TestApp;
 let id: number;

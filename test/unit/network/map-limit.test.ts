@@ -1,4 +1,4 @@
-import { mapLimit } from '../../../src/services/radius';
+import { mapLimit } from '../../../src/services/network/radius';
 
 test('mapLimit keeps order and never has more than the limit in flight', async () => {
   let inFlight = 0;

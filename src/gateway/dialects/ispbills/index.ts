@@ -11,7 +11,7 @@ import { AppError } from '../../../errors';
 import type { Runtime } from '../../../runtime';
 import { randomToken } from '../../../secrets';
 import { findIspbillsClient, touchApiClient } from '../../../services/core/api-clients';
-import { authenticateLogin } from '../../../services/auth';
+import { authenticateLogin } from '../../../services/core/auth';
 import { loadSettings } from '../../../services/billing/settings';
 import type { ActionContext, AnyAction, Tenant } from '../../action';
 import { invokeAs } from '../../invoke';

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { z } from 'zod';
 import { AppError } from '../../../errors';
 import type { Runtime } from '../../../runtime';
-import { effectivePermissions, type AdminRow } from '../../../services/admins';
+import { effectivePermissions, type AdminRow } from '../../../services/core/admins';
 import { findSmartIspClient, touchApiClient, type ApiClientRow } from '../../../services/core/api-clients';
 import type { ActionContext, Actor, Tenant } from '../../action';
 import { fullPermissions } from '../../permissions';

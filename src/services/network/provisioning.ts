@@ -3,8 +3,8 @@
  * router step of a service (see steps.ts and customers.ts) can undo its own changes when a later one fails, and
  * be undone as a whole when a step after it fails. Never called inside a database transaction.
  */
-import type { Logger } from '../logger';
-import { buildQueueFields } from '../domain/rate';
+import type { Logger } from '../../logger';
+import { buildQueueFields } from '../../domain/rate';
 import {
   applyLease,
   applyPppProfile,
@@ -14,9 +14,9 @@ import {
   MENU,
   removeIfPresent,
   type Undo,
-} from '../adapters/routeros/ops';
-import { RouterLink } from '../adapters/routeros/session';
-import { planProfile, routerConnection, speedProfileOf, type CustomerRow, type NetCtx, type PlanRow, type RouterRowDb } from './network/common';
+} from '../../adapters/routeros/ops';
+import { RouterLink } from '../../adapters/routeros/session';
+import { planProfile, routerConnection, speedProfileOf, type CustomerRow, type NetCtx, type PlanRow, type RouterRowDb } from './common';
 import { rateLimitForPlan } from './radius';
 
 export class Steps {

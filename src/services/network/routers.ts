@@ -2,20 +2,20 @@
  * MikroTik routers: API credentials (sealed at rest), the RADIUS NAS identity (a nas row FreeRADIUS reads), CoA
  * port and provisioning mode ('radius': subscribers only in RADIUS; 'api': also pushed over the RouterOS API).
  */
-import { nowUtc, toIso } from '../db/knex';
-import { normalizeIpv4 } from '../domain/net';
-import { readSystemResource } from '../adapters/routeros/ops';
-import { DEFAULT_API_PORT, DEFAULT_API_TLS_PORT, withRouter } from '../adapters/routeros/session';
-import { DEFAULT_COA_PORT } from '../adapters/radius/dynauth';
-import { AppError, errors, isAppError } from '../errors';
+import { nowUtc, toIso } from '../../db/knex';
+import { normalizeIpv4 } from '../../domain/net';
+import { readSystemResource } from '../../adapters/routeros/ops';
+import { DEFAULT_API_PORT, DEFAULT_API_TLS_PORT, withRouter } from '../../adapters/routeros/session';
+import { DEFAULT_COA_PORT } from '../../adapters/radius/dynauth';
+import { AppError, errors, isAppError } from '../../errors';
 import { deprovisionCustomer, removePlanProfiles, RouterLinks, Steps } from './provisioning';
 import { mapLimit } from './radius';
-import { withTransaction } from '../db/retry';
-import { replyWithJob, type JobProgress } from '../jobs/queue';
+import { withTransaction } from '../../db/retry';
+import { replyWithJob, type JobProgress } from '../../jobs/queue';
 import { removeNas, syncNas } from './radius';
-import { assertTenantCapacity } from './tenants';
-import { requireRouter, routerConnection, type CustomerRow, type NetCtx, type RouterRowDb } from './network/common';
-import type { RouterChoice, ServiceContext } from './context';
+import { assertTenantCapacity } from '../tenants';
+import { requireRouter, routerConnection, type CustomerRow, type NetCtx, type RouterRowDb } from './common';
+import type { RouterChoice, ServiceContext } from '../context';
 
 export interface RouterInput {
   name?: string;

@@ -3,23 +3,23 @@
  * (same transaction), and on an api-mode router the PPP secret/queue/lease (steps with undo around that
  * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
  */
-import { listTotal } from '../gateway/list-count';
-import { decodeCursor, encodeCursor } from '../gateway/cursor';
+import { listTotal } from '../../gateway/list-count';
+import { decodeCursor, encodeCursor } from '../../gateway/cursor';
 import type { Knex } from 'knex';
-import { forUpdate, isSqlite, nowUtc, toIso } from '../db/knex';
-import { isValidAfm, normalizeAfm } from '../domain/afm';
-import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../domain/net';
-import { emit } from '../events/outbox';
-import { revokeCustomerTunnels } from './network/wireguard';
-import { poolAddressing } from './network/ipam';
-import { AppError, errors, isAppError } from '../errors';
-import { assertTenantCapacity } from './tenants';
-import { ticketsOfCustomer } from './helpdesk/tickets';
+import { forUpdate, isSqlite, nowUtc, toIso } from '../../db/knex';
+import { isValidAfm, normalizeAfm } from '../../domain/afm';
+import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../../domain/net';
+import { emit } from '../../events/outbox';
+import { revokeCustomerTunnels } from './wireguard';
+import { poolAddressing } from './ipam';
+import { AppError, errors, isAppError } from '../../errors';
+import { assertTenantCapacity } from '../tenants';
+import { ticketsOfCustomer } from '../helpdesk/tickets';
 import { deprovisionCustomer, kickOnRouter, provisionCustomer, RouterLinks, Steps } from './provisioning';
-import { runSteps, step, type Step } from './steps';
-import { recordRouterLeftover } from './network-tasks';
-import { withTransaction } from '../db/retry';
-import type { RouterLink } from '../adapters/routeros/session';
+import { runSteps, step, type Step } from '../steps';
+import { recordRouterLeftover } from './tasks';
+import { withTransaction } from '../../db/retry';
+import type { RouterLink } from '../../adapters/routeros/session';
 import {
   coaSessions,
   disconnectSessions,
@@ -39,7 +39,7 @@ import {
   type NetCtx,
   type PlanRow,
   type RouterRowDb,
-} from './network/common';
+} from './common';
 
 export type CustomerStatus = 'active' | 'suspended';
 

@@ -3,10 +3,10 @@
  * caller's transaction), active sessions from radacct, and Disconnect/CoA to the NAS a session is on.
  */
 import type { Knex } from 'knex';
-import { buildRateLimit } from '../domain/rate';
-import { sendCoa, sendDisconnect, type DynAuthResult } from '../adapters/radius/dynauth';
-import { AppError } from '../errors';
-import { toIso } from '../db/knex';
+import { buildRateLimit } from '../../domain/rate';
+import { sendCoa, sendDisconnect, type DynAuthResult } from '../../adapters/radius/dynauth';
+import { AppError } from '../../errors';
+import { toIso } from '../../db/knex';
 import {
   planGroup,
   speedProfileOf,
@@ -15,8 +15,8 @@ import {
   type NetCtx,
   type PlanRow,
   type RouterRowDb,
-} from './network/common';
-import { planPoolReplies } from './network/plan-pool';
+} from './common';
+import { planPoolReplies } from './plan-pool';
 
 /** A plan is one group: its Mikrotik-Rate-Limit lives in radgroupreply, members in radusergroup. */
 export async function syncPlanGroup(db: Db, plan: PlanRow): Promise<string> {

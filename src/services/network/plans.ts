@@ -2,7 +2,7 @@
  * Service plans: speed (bits/s), price (cents), MikroTik burst and priority. Each plan is mirrored as one
  * FreeRADIUS group carrying its Mikrotik-Rate-Limit, written in the same transaction as the plan.
  */
-import { nowUtc, toIso } from '../db/knex';
+import { nowUtc, toIso } from '../../db/knex';
 import {
   checkSpeedProfile,
   formatRate,
@@ -12,14 +12,14 @@ import {
   parseSecondsPair,
   SpeedProfileError,
   type SpeedProfile,
-} from '../domain/rate';
-import { AppError, errors, isAppError } from '../errors';
+} from '../../domain/rate';
+import { AppError, errors, isAppError } from '../../errors';
 import { RouterLinks, reapplyQueue } from './provisioning';
 import { coaSessions, mapLimit, rateLimitForPlan, removePlanGroup, summarise, syncPlanGroup, type SessionRow } from './radius';
-import { withTransaction } from '../db/retry';
-import { replyWithJob, type JobProgress } from '../jobs/queue';
-import { planPoolColumns, poolsOf } from './network/plan-pool';
-import { requirePlan, type CustomerRow, type NetCtx, type PlanRow, type RouterRowDb } from './network/common';
+import { withTransaction } from '../../db/retry';
+import { replyWithJob, type JobProgress } from '../../jobs/queue';
+import { planPoolColumns, poolsOf } from './plan-pool';
+import { requirePlan, type CustomerRow, type NetCtx, type PlanRow, type RouterRowDb } from './common';
 
 export interface PlanInput {
   name?: string;

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { nowUtc, toIso } from '../db/knex';
-import { AppError } from '../errors';
-import { randomToken, sha256Hex } from '../secrets';
-import { flushKeyUses } from '../gateway/last-used';
+import { nowUtc, toIso } from '../../db/knex';
+import { AppError } from '../../errors';
+import { randomToken, sha256Hex } from '../../secrets';
+import { flushKeyUses } from '../../gateway/last-used';
 import { adminsByUsername, assertNotBeyond, effectivePermissions, type AdminActor, type AdminRow } from './admins';
 
 const PREFIX = 'isg_';

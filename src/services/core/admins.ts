@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { isSqlite, nowUtc, parseJson, toIso } from '../db/knex';
-import { AppError } from '../errors';
-import { fullPermissions, type Level, type Permissions, rolePermissions, type Role, SECTIONS } from '../gateway/permissions';
-import { hashPassword, randomToken } from '../secrets';
+import { isSqlite, nowUtc, parseJson, toIso } from '../../db/knex';
+import { AppError } from '../../errors';
+import { fullPermissions, type Level, type Permissions, rolePermissions, type Role, SECTIONS } from '../../gateway/permissions';
+import { hashPassword, randomToken } from '../../secrets';
 
 export interface AdminRow {
   id: number;

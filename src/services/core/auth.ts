@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { authenticator } from 'otplib';
 import QRCode from 'qrcode';
-import { nowUtc } from '../db/knex';
-import { AppError } from '../errors';
-import type { SecretBox } from '../secrets';
-import { randomToken, sha256Hex, verifyPassword } from '../secrets';
+import { nowUtc } from '../../db/knex';
+import { AppError } from '../../errors';
+import type { SecretBox } from '../../secrets';
+import { randomToken, sha256Hex, verifyPassword } from '../../secrets';
 import { adminsByUsername, type AdminRow, getAdmin, publicAdmin } from './admins';
 
 authenticator.options = { window: 1, step: 30 };

@@ -2,17 +2,17 @@
  * Background tasks of the network area: converging a router with the database for one subscriber (a pending
  * effect), re-applying a plan's speed, deprovisioning a router before it is removed, probing routers' status.
  */
-import { defineEffectTask, recordEffect, requeueStaleEffects } from './effects';
-import { defineTask } from '../jobs/queue';
-import type { Job } from '../jobs/job';
+import { defineEffectTask, recordEffect, requeueStaleEffects } from '../effects';
+import { defineTask } from '../../jobs/queue';
+import type { Job } from '../../jobs/job';
 import { DELETE_ROUTER_TASK, deleteRouterNow, PROBE_ROUTERS_TASK, probeRouters } from './routers';
 import { REAPPLY_PLAN_TASK, reapplySpeed } from './plans';
-import { requirePlan } from './network/common';
+import { requirePlan } from './common';
 import { deprovisionCustomer, provisionCustomer, RouterLinks, Steps } from './provisioning';
-import type { CustomerRow, NetCtx, PlanRow, RouterRowDb } from './network/common';
-import type { TaskDef } from '../jobs/queue';
-import type { ServiceContext } from './context';
-import { MENU, removeIfPresent } from '../adapters/routeros/ops';
+import type { CustomerRow, NetCtx, PlanRow, RouterRowDb } from './common';
+import type { TaskDef } from '../../jobs/queue';
+import type { ServiceContext } from '../context';
+import { MENU, removeIfPresent } from '../../adapters/routeros/ops';
 
 export const CONVERGE_ROUTER_CUSTOMER = 'network.converge_router_customer';
 

@@ -2,9 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { nowUtc, parseJson } from '../db/knex';
-import { AppError } from '../errors';
-import type { UploadedFile } from './context';
+import { nowUtc, parseJson } from '../../db/knex';
+import { AppError } from '../../errors';
+import type { UploadedFile } from '../context';
 
 export async function getSettings(db: Knex, prefix: string): Promise<Record<string, unknown>> {
   const rows = await db('settings').where('key', 'like', `${prefix}.%`);
