@@ -1,4 +1,5 @@
 import { makeTestApp, type TestApp } from '../../helpers/app';
+import { testIf } from '../../helpers/skip';
 import { FakeRouterOS } from '../../fakes/routeros-server';
 import { startReceiver } from '../../fakes/webhook-receiver';
 import { SnmpLab, snmpdAvailable } from '../../fakes/snmpd-lab';
@@ -82,7 +83,7 @@ describe('router_health', () => {
     expect(all.data.map((h: { router_id: number }) => h.router_id)).toEqual(expect.arrayContaining([r.id]));
   });
 
-  (snmpdAvailable() ? test : test.skip)('a router with SNMP settings answers from HOST-RESOURCES-MIB of a real snmpd', async () => {
+  testIf(snmpdAvailable(), 'snmpd is not installed (apt-get install snmpd; .ci/run installs it)')('a router with SNMP settings answers from HOST-RESOURCES-MIB of a real snmpd', async () => {
     const lab = await new SnmpLab('ispgw-test', [], [{ index: 1, name: 'ether1', speedMbps: 1000, in: 0n, out: 0n }]).start();
     try {
       const r = await addRouter({ snmp_version: '2c', snmp_port: String(lab.port), snmp_community: 'ispgw-test' });
