@@ -7,6 +7,7 @@ import { makeTestApp, type TestApp } from '../../helpers/app';
 import { describeIf } from '../../helpers/skip';
 import { SnmpLab, snmpdAvailable } from '../../fakes/snmpd-lab';
 import { monitoringJobs } from '../../../src/services/monitoring/tasks';
+import { migrationConfig } from '../../../src/db/migrate';
 
 let t: TestApp;
 
@@ -134,4 +135,24 @@ describeIf(snmpdAvailable(), 'snmpd is not installed (apt-get install snmpd; .ci
     expect(iface).toMatchObject({ in_octets_delta: '125000', rate_note: 'ok' });
     expect(iface.in_bps).toBe(Math.floor((125_000 * 8 * 1000) / iface.interval_ms));
   });
+});
+
+test('the migration moves a v2c setting saved on inventory_nodes into snmp_devices, community still sealed', async () => {
+  const cfg = migrationConfig();
+  await t.db.migrate.down({ ...cfg, name: '20261201010100_inventory_nodes_drop_snmp' });
+  await t.db.migrate.down({ ...cfg, name: '20261201010000_inventory_snmp_to_devices' });
+  const stamp = '2026-11-01 00:00:00';
+  const [legacy] = await t.db('inventory_nodes').insert({
+    name: 'legacy-olt', ip: '10.20.9.1', type: 'olt', status: 'approved', source: 'manual', snmp_version: '2c', snmp_port: 1161,
+    snmp_community_enc: t.rt.secrets.encrypt('legacy-community'), created_at: stamp, updated_at: stamp,
+  });
+  const [noComm] = await t.db('inventory_nodes').insert({ name: 'legacy-v3', ip: '10.20.9.2', type: 'olt', status: 'approved', source: 'manual', snmp_version: '3', created_at: stamp, updated_at: stamp });
+  await t.db.migrate.up({ ...cfg, name: '20261201010000_inventory_snmp_to_devices' });
+  await t.db.migrate.up({ ...cfg, name: '20261201010100_inventory_nodes_drop_snmp' });
+  const dev = await t.db('snmp_devices').where({ kind: 'inventory', ref_id: Number(legacy) }).first();
+  expect(dev).toMatchObject({ host: '10.20.9.1', snmp_version: '2c', snmp_port: 1161 });
+  expect(t.rt.secrets.decrypt(dev.community_enc)).toBe('legacy-community');
+  expect(await t.db('snmp_devices').where({ kind: 'inventory', ref_id: Number(noComm) })).toHaveLength(0);
+  expect(await t.db.schema.hasColumn('inventory_nodes', 'snmp_community_enc')).toBe(false);
+  expect((await t.call('get_inventory_node', { id: String(legacy) })).data.snmp).toMatchObject({ version: '2c', port: 1161, community_set: true });
 });
