@@ -103,7 +103,7 @@ describeIf(snmpdAvailable(), 'snmpd is not installed (apt-get install snmpd; .ci
   afterAll(async () => lab?.stop());
 
   test('an approved node is polled by snmp_collect and the scheduled cycle; a pending one only after approval', async () => {
-    const approved = await t.call('save_inventory_node', { name: 'core-sw', ip: '127.0.0.1', type: 'switch', snmp_version: '2c', snmp_port: String(lab.port), snmp_community: 'inv-community' });
+    const approved = await t.call('save_inventory_node', { name: 'core-sw', ip: '127.0.0.1', type: 'switch', coordinates: '37.98,23.72', snmp_version: '2c', snmp_port: String(lab.port), snmp_community: 'inv-community' });
     expect(approved).toMatchObject({ ok: true, data: { status: 'approved', snmp: { version: '2c', port: lab.port, community_set: true } } });
     const pending = await t.call('save_inventory_node', { name: 'field-sw', ip: '127.0.0.2', type: 'switch', snmp_version: '2c', snmp_port: String(lab.port), snmp_community: 'inv-community' }, { key: pendingKey });
     expect(pending).toMatchObject({ ok: true, data: { status: 'pending', snmp: { version: '2c' } } });
@@ -134,6 +134,11 @@ describeIf(snmpdAvailable(), 'snmpd is not installed (apt-get install snmpd; .ci
     const iface = (await t.call('snmp_interfaces', { device: String(device) })).data.interfaces[0];
     expect(iface).toMatchObject({ in_octets_delta: '125000', rate_note: 'ok' });
     expect(iface.in_bps).toBe(Math.floor((125_000 * 8 * 1000) / iface.interval_ms));
+
+    // The map draws both with the status their last poll found, and the coordinates the inventory holds.
+    const map = new Map((await t.call('get_topology', {}, { method: 'GET' })).data.nodes.map((n: { id: string }) => [n.id, n]));
+    expect(map.get(`inventory:${approved.data.id}`)).toMatchObject({ label: 'core-sw', type: 'switch', status: 'up', x: 23.72, y: 37.98, pending: false });
+    expect(map.get(`inventory:${pending.data.id}`)).toMatchObject({ label: 'field-sw', status: 'down', x: null, y: null });
   });
 });
 
