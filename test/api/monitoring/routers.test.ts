@@ -4,7 +4,7 @@ import { FakeRouterOS } from '../../fakes/routeros-server';
 import { startReceiver } from '../../fakes/webhook-receiver';
 import { SnmpLab, snmpdAvailable } from '../../fakes/snmpd-lab';
 import { probeRouters } from '../../../src/services/monitoring/routers';
-import { monitoringJobs } from '../../../src/services/monitoring/tasks';
+import { monitoringJobs, routerProbeIntervalS } from '../../../src/services/monitoring/tasks';
 import { allJobs } from '../../../src/jobs';
 
 let t: TestApp;
@@ -164,6 +164,9 @@ describe('router.offline / router.online', () => {
   test('one scheduled probe job stores get_routers status and the liveness; the old task name runs the same probe', async () => {
     // One schedule probes routers: the network area's former `routers.probe` is gone.
     expect(allJobs().map((j) => j.name).filter((n) => /probe/.test(n))).toEqual(['monitoring.router_probe']);
+    // Its interval is ROUTER_PROBE_INTERVAL_S; the former ROUTER_PROBE_MS still sets it when given.
+    expect(routerProbeIntervalS({ ROUTER_PROBE_INTERVAL_S: 60, ROUTER_PROBE_MS: undefined })).toBe(60);
+    expect(routerProbeIntervalS({ ROUTER_PROBE_INTERVAL_S: 60, ROUTER_PROBE_MS: 120_000 })).toBe(120);
     const job = monitoringJobs.find((j) => j.name === 'monitoring.router_probe')!;
     const out = (await job.run(t.ctx())) as { job_id: string };
     const view = await t.ctx().jobs.wait(out.job_id, 20_000);
