@@ -79,8 +79,8 @@ const schema = z.object({
   ROUTER_OFFLINE_AFTER: z.coerce.number().int().min(1).max(100).default(3),
   ROUTER_PROBE_INTERVAL_S: z.coerce.number().int().min(5).default(60),
   TOPOLOGY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-  // Jobs and outside effects (foundation): how often the probe job refreshes routers' stored status.
-  ROUTER_PROBE_MS: z.coerce.number().int().positive().default(60_000),
+  // The former router probe's interval: when set, it overrides ROUTER_PROBE_INTERVAL_S (one probe job now).
+  ROUTER_PROBE_MS: z.coerce.number().int().positive().optional(),
   // ISPBills API dialect (issue 16): off switch, request budgets per token per window, token lifetimes
   ISPBILLS_API: bool.default(true),
   ISPBILLS_RATE_LIMIT_V1: z.coerce.number().int().positive().default(60),

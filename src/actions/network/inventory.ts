@@ -12,6 +12,7 @@ import {
   saveInventoryNode,
 } from '../../services/network/inventory';
 import { ipamUsage } from '../../services/network/ipam';
+import { snmpFields, splitSnmp } from '../../services/monitoring/snmp-settings';
 
 const clearable = <T extends z.ZodType>(t: T) => z.preprocess((v) => (v === '' ? null : v), t.nullable().optional());
 const coordinates = z.preprocess(
@@ -36,17 +37,18 @@ export const saveInventoryNodeAction = defineAction({
     serial: clearableText(64),
     coordinates,
     parent_id: clearable(z.preprocess(strictInt, z.number().int().positive())),
-    snmp_version: clearable(z.enum(['1', '2c', '3'])),
-    snmp_port: clearable(z.preprocess(strictInt, z.number().int().min(1).max(65535))),
-    snmp_community: clearable(z.string().min(1).max(128)),
+    ...snmpFields,
   }),
   permission: 'inventory.write',
   rateClass: 'standard',
-  run: (ctx, { coordinates: c, ...input }) =>
-    saveInventoryNode(ctx, {
-      ...input,
+  run(ctx, { coordinates: c, ...input }) {
+    const { snmp, rest } = splitSnmp(input);
+    return saveInventoryNode(ctx, {
+      ...rest,
+      snmp,
       ...(c === undefined ? {} : { latitude: c === null ? null : c[0], longitude: c === null ? null : c[1] }),
-    }),
+    });
+  },
 });
 
 export const approveInventoryNodeAction = defineAction({

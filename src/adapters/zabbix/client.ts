@@ -2,11 +2,12 @@
  * Zabbix JSON-RPC API (6.0 … 7.x). Version from apiinfo.version (no auth). Credentials: an API token, or
  * user/password through user.login. Auth travels as `Authorization: Bearer` from 6.4 on (7.2+ rejects "auth" in
  * the body) and as "auth" in the body before 6.4. Devices are hosts (host.get with interfaces); status comes from
- * interface availability and from open problems (problem.get → trigger.get with selectHosts). Zabbix has no
- * neighbour links.
+ * interface availability and from open problems (problem.get → trigger.get with selectHosts); coordinates from the
+ * host inventory (location_lat / location_lon). Zabbix keeps no LLDP/CDP neighbours: links are the ones drawn on its
+ * network maps (map.get) between two host elements.
  */
 import { authFailed, httpJson, unreachable } from '../librenms/http';
-import type { SourceConfig, SourceDevice, SourceSnapshot } from '../librenms/types';
+import type { SourceConfig, SourceDevice, SourceLink, SourceSnapshot } from '../librenms/types';
 
 const WHAT = 'Zabbix';
 type Obj = Record<string, unknown>;
@@ -66,6 +67,7 @@ export async function zabbixFetch(cfg: SourceConfig): Promise<SourceSnapshot> {
   const hosts = (await rpc.call('host.get', {
     output: ['hostid', 'host', 'name', 'status'],
     selectInterfaces: ['interfaceid', 'ip', 'type', 'available', 'main'],
+    selectInventory: ['location_lat', 'location_lon'],
     limit: 100_000,
   })) as Obj[];
   const problems = (await rpc.call('problem.get', { output: ['eventid', 'objectid', 'severity'], recent: false, limit: 10_000 })) as Obj[];
@@ -82,6 +84,8 @@ export async function zabbixFetch(cfg: SourceConfig): Promise<SourceSnapshot> {
     if (ifs.some((i) => i.available === '1')) status = 'up';
     else if (ifs.length && ifs.every((i) => i.available === '2')) status = 'down';
     if (status !== 'down' && withProblems.has(String(h.hostid))) status = 'warning';
+    // A host without inventory answers inventory: [] rather than an object.
+    const inv = h.inventory && !Array.isArray(h.inventory) ? (h.inventory as Obj) : {};
     return {
       key: String(h.hostid),
       name: String(h.name || h.host),
@@ -89,9 +93,41 @@ export async function zabbixFetch(cfg: SourceConfig): Promise<SourceSnapshot> {
       mac: null,
       type: null,
       status,
-      lat: null,
-      lng: null,
+      lat: coordinate(inv.location_lat, 90),
+      lng: coordinate(inv.location_lon, 180),
     };
   });
-  return { version: rpc.version, devices, links: [] };
+  return { version: rpc.version, devices, links: await mapLinks(rpc, new Set(devices.map((d) => d.key))) };
+}
+
+function coordinate(v: unknown, max: number): number | null {
+  const s = typeof v === 'string' ? v.trim() : '';
+  if (!/^-?\d+(\.\d+)?$/.test(s)) return null;
+  const n = Number(s);
+  return Math.abs(n) <= max ? n : null;
+}
+
+/** Links drawn on Zabbix network maps between two host elements (elementtype 0); other elements are not devices. */
+async function mapLinks(rpc: ZabbixRpc, hostIds: Set<string>): Promise<SourceLink[]> {
+  const maps = (await rpc.call('map.get', {
+    output: ['sysmapid'],
+    selectSelements: ['selementid', 'elementtype', 'elements'],
+    selectLinks: ['selementid1', 'selementid2'],
+    limit: 1000,
+  })) as Obj[];
+  const links: SourceLink[] = [];
+  for (const m of maps) {
+    const hostOf = new Map<string, string>();
+    for (const e of (m.selements as Obj[]) ?? []) {
+      const el = ((e.elements as Obj[]) ?? [])[0];
+      if (String(e.elementtype) === '0' && el?.hostid !== undefined) hostOf.set(String(e.selementid), String(el.hostid));
+    }
+    for (const l of (m.links as Obj[]) ?? []) {
+      const a = hostOf.get(String(l.selementid1));
+      const b = hostOf.get(String(l.selementid2));
+      if (!a || !b || a === b || !hostIds.has(a) || !hostIds.has(b)) continue;
+      links.push({ a, b, bName: null, aInterface: null, bInterface: null, speedBps: null, protocol: 'zabbix_map' });
+    }
+  }
+  return links;
 }

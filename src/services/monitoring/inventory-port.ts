@@ -19,6 +19,8 @@ export interface InventoryNode {
   mac: string | null;
   type: string | null;
   status: string | null;
+  lat: number | null;
+  lng: number | null;
 }
 
 export interface DiscoveredDevice {
@@ -34,8 +36,10 @@ export async function inventoryAvailable(_db: Db): Promise<boolean> {
   return true;
 }
 
-function shape(r: { id: number; name: string | null; ip: string | null; mac: string | null; type: string | null; status: string | null }): InventoryNode {
-  return { id: Number(r.id), name: r.name, ip: r.ip, mac: r.mac, type: r.type, status: r.status };
+type NodeLike = { id: number; name: string | null; ip: string | null; mac: string | null; type: string | null; status: string | null; coordinates?: { lat: number | null; lng: number | null } | null };
+
+function shape(r: NodeLike): InventoryNode {
+  return { id: Number(r.id), name: r.name, ip: r.ip, mac: r.mac, type: r.type, status: r.status, lat: r.coordinates?.lat ?? null, lng: r.coordinates?.lng ?? null };
 }
 
 export async function listApprovedNodes(ctx: { db: Db }): Promise<InventoryNode[]> {

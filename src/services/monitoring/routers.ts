@@ -1,6 +1,6 @@
 /**
- * Router health (CPU, memory, temperature, voltage, disk, uptime, version, board) and the liveness probe that
- * emits router.offline / router.online. Health comes from the RouterOS API for api-mode routers and from SNMP
+ * Router health (CPU, memory, temperature, voltage, disk, uptime, version, board) and the router probe job that
+ * stores get_routers' status and emits router.offline / router.online. Health comes from the RouterOS API for api-mode routers and from SNMP
  * (HOST-RESOURCES-MIB, MIKROTIK-MIB) for the others, or when the API does not answer; the reply names the source.
  */
 import { nowUtc, toIso } from '../../db/knex';
@@ -10,6 +10,8 @@ import { nextLiveness, type LivenessState } from '../../domain/liveness';
 import { withRouter, type RouterRow } from '../../adapters/routeros/session';
 import { probeUptime, readHostResources, SnmpError } from '../../adapters/snmp/client';
 import { requireRouter, routerConnection, type RouterRowDb } from '../network/common';
+import { storeRouterStatus, type RouterApiStatus } from '../network/routers';
+import { withTransaction } from '../../db/retry';
 import { findSnmpDevice, type SnmpDeviceRow } from './snmp-settings';
 import { mapLimit, toTarget, type MonCtx } from './snmp';
 
@@ -133,25 +135,36 @@ export async function routerHealth(ctx: MonCtx, ref?: string) {
   return mapLimit(routers, Math.min(ctx.config.SNMP_CONCURRENCY, 32), (r) => oneHealth(ctx, r));
 }
 
+export interface ProbeOutcome {
+  /** What get_routers shows: the RouterOS API connection (online, offline, auth_failed). */
+  status: RouterApiStatus;
+  /** The API's error code, and its message for routers.last_error. */
+  error: string | null;
+  errorMessage: string | null;
+  /** Whether the router answered at all (API login, a login refusal, or SNMP sysUpTime): what router.offline counts. */
+  alive: boolean;
+}
+
 /** Is the router answering? RouterOS API login first; SNMP sysUpTime when the API does not answer and SNMP is set. */
-async function probeOnce(ctx: MonCtx, r: RouterRowDb): Promise<{ ok: boolean; error: string | null }> {
+async function probeOnce(ctx: MonCtx, r: RouterRowDb): Promise<ProbeOutcome> {
   try {
     await withRouter(routerConnection(ctx, r), async () => undefined);
-    return { ok: true, error: null };
+    return { status: 'online', error: null, errorMessage: null, alive: true };
   } catch (e) {
     if (!isAppError(e)) throw e;
     // A router refusing the login is answering: it is not offline.
-    if (e.code === 'router_login_failed') return { ok: true, error: e.code };
+    if (e.code === 'router_login_failed') return { status: 'auth_failed', error: e.code, errorMessage: e.message, alive: true };
+    const out: ProbeOutcome = { status: 'offline', error: e.code, errorMessage: e.message, alive: false };
     const d = await findSnmpDevice(ctx.db, 'router', r.id);
     if (d) {
       try {
         await probeUptime(toTarget(ctx, { ...d, host: r.ip }));
-        return { ok: true, error: null };
+        out.alive = true;
       } catch (se) {
         if (!(se instanceof SnmpError)) throw se;
       }
     }
-    return { ok: false, error: e.code };
+    return out;
   }
 }
 
@@ -161,23 +174,31 @@ interface LivenessRow {
   consecutive_failures: number;
 }
 
-/** Probes every router once and moves each router's state machine; emits router.offline / router.online on a change. */
-export async function probeRouters(ctx: MonCtx, progress?: (done: number, total: number) => Promise<void>) {
-  const routers = await ctx.db<RouterRowDb>('routers').orderBy('id').limit(10_000);
+/**
+ * The router probe (one job, `monitoring.router_probe`): probes every router (or `routerIds`) once, a few at a
+ * time, and for each one writes, in one short transaction after its probe, both what get_routers reads (status,
+ * error, checked_at, last_seen_at) and the liveness state machine, emitting router.offline / router.online on a
+ * change. The probe itself (a network call) is never inside the transaction.
+ */
+export async function probeRouters(ctx: MonCtx, opts: { routerIds?: number[] | null; progress?: (done: number, total: number) => Promise<void> } = {}) {
+  const q = ctx.db<RouterRowDb>('routers').orderBy('id').limit(10_000);
+  if (opts.routerIds?.length) q.whereIn('id', opts.routerIds.slice(0, 1000));
+  const routers = await q;
   const threshold = ctx.config.ROUTER_OFFLINE_AFTER;
   let done = 0;
   const results = await mapLimit(routers, Math.min(ctx.config.SNMP_CONCURRENCY, 32), async (r) => {
     const probe = await probeOnce(ctx, r);
-    const out = await ctx.db.transaction(async (trx) => {
+    const out = await withTransaction(ctx.db, async (trx) => {
+      await storeRouterStatus(trx, r.id, probe);
       const cur = await trx<LivenessRow>('router_liveness').where({ router_id: r.id }).first();
-      const step = nextLiveness({ state: cur?.state ?? 'unknown', failures: cur?.consecutive_failures ?? 0 }, probe.ok, threshold);
+      const step = nextLiveness({ state: cur?.state ?? 'unknown', failures: cur?.consecutive_failures ?? 0 }, probe.alive, threshold);
       const now = nowUtc();
       const row = {
         state: step.state,
         consecutive_failures: step.failures,
-        last_error: probe.ok ? null : probe.error,
+        last_error: probe.alive ? null : probe.error,
         last_probe_at: now,
-        ...(probe.ok ? { last_ok_at: now } : {}),
+        ...(probe.alive ? { last_ok_at: now } : {}),
         ...(step.state !== (cur?.state ?? 'unknown') ? { changed_at: now } : {}),
       };
       // The row is written with a conditional update on the state read, so two probes racing emit once.
@@ -200,10 +221,20 @@ export async function probeRouters(ctx: MonCtx, progress?: (done: number, total:
       return step;
     });
     done += 1;
-    if (progress && (done % 25 === 0 || done === routers.length)) await progress(done, routers.length);
-    return { router_id: r.id, name: r.name, ok: probe.ok, state: out.state, consecutive_failures: out.failures, event: out.event, error: probe.error };
+    if (opts.progress && (done % 25 === 0 || done === routers.length)) await opts.progress(done, routers.length);
+    return {
+      id: r.id,
+      router_id: r.id,
+      name: r.name,
+      status: probe.status,
+      ok: probe.alive,
+      state: out.state,
+      consecutive_failures: out.failures,
+      event: out.event,
+      error: probe.error,
+    };
   });
-  return { routers: results };
+  return { probed: results.length, online: results.filter((x) => x.status === 'online').length, routers: results };
 }
 
 export async function livenessOf(ctx: Pick<MonCtx, 'db'>, routerId: number) {

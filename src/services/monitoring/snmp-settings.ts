@@ -1,6 +1,6 @@
 /**
  * SNMP settings of a device (a router or an inventory node), stored in snmp_devices. Taken as flat fields on
- * add_router / edit_router (and save_inventory_node once the inventory area calls saveSnmpSettings). Community and
+ * add_router / edit_router (routerWithSnmp) and save_inventory_node (src/services/network/inventory.ts). Community and
  * v3 keys are sealed and never returned: a reply says only whether they are set.
  */
 import { z } from 'zod';

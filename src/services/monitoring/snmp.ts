@@ -69,8 +69,9 @@ export async function loadDevices(ctx: Pick<MonCtx, 'db'>, deviceId?: number): P
       const ro = routers.get(r.ref_id);
       if (ro) out.push({ ...r, host: ro.ip, name: ro.name });
     } else {
+      // A pending node (or one whose address was cleared) is not polled until it is approved with an address.
       const n = nodes.get(r.ref_id);
-      if (n) out.push({ ...r, host: n.ip ?? r.host, name: n.name ?? r.name });
+      if (n?.ip) out.push({ ...r, host: n.ip, name: n.name ?? r.name });
     }
   }
   return out;

@@ -13,6 +13,8 @@ import { pollDueSources } from './topology';
 
 export const SNMP_TASK = 'monitoring.snmp_cycle';
 export const PROBE_TASK = 'monitoring.router_probe';
+/** The network area's former probe task: the same job under its old name, for rows queued before the merge. */
+export const LEGACY_PROBE_TASK = 'network.probe_routers';
 
 export const snmpCycleTask = defineTask<{ device?: number }, unknown>({
   name: SNMP_TASK,
@@ -26,16 +28,15 @@ export const snmpCycleTask = defineTask<{ device?: number }, unknown>({
   },
 });
 
-export const routerProbeTask = defineTask<Record<string, never>, unknown>({
-  name: PROBE_TASK,
-  section: 'monitoring',
-  attempts: 1,
-  async run(ctx, _data, progress) {
-    return probeRouters(ctx, progress);
-  },
-});
+type ProbeData = { router_ids?: number[] } | null;
+const runProbe = (ctx: ServiceContext, data: ProbeData, progress: (done: number, total: number) => Promise<void>) =>
+  probeRouters(ctx, { routerIds: Array.isArray(data?.router_ids) ? data.router_ids.map(Number).filter((n) => Number.isInteger(n) && n > 0) : null, progress });
 
-export const monitoringTasks: TaskDef[] = [snmpCycleTask, routerProbeTask];
+/** The one router probe: stores get_routers' status and emits router.offline / router.online once per change. */
+export const routerProbeTask = defineTask<ProbeData, unknown>({ name: PROBE_TASK, section: 'monitoring', attempts: 1, run: runProbe });
+export const legacyRouterProbeTask = defineTask<ProbeData, unknown>({ name: LEGACY_PROBE_TASK, section: 'routers', attempts: 1, run: runProbe });
+
+export const monitoringTasks: TaskDef[] = [snmpCycleTask, routerProbeTask, legacyRouterProbeTask];
 
 /** Enqueues `task` when the last one started at least `everyS` ago (deduplicated while one is queued or running). */
 async function enqueueIfDue(ctx: ServiceContext, task: string, everyS: number, table: 'snmp_devices' | 'routers') {
@@ -50,9 +51,14 @@ async function enqueueIfDue(ctx: ServiceContext, task: string, everyS: number, t
 
 const TICK_MS = 10_000;
 
+/** ROUTER_PROBE_INTERVAL_S; ROUTER_PROBE_MS, the former probe's setting, still wins when it is set. */
+export function routerProbeIntervalS(config: Pick<ServiceContext['config'], 'ROUTER_PROBE_INTERVAL_S' | 'ROUTER_PROBE_MS'>): number {
+  return config.ROUTER_PROBE_MS !== undefined ? Math.max(5, Math.round(config.ROUTER_PROBE_MS / 1000)) : config.ROUTER_PROBE_INTERVAL_S;
+}
+
 export const monitoringJobs: Job[] = [
   { name: 'monitoring.snmp', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, SNMP_TASK, ctx.config.SNMP_INTERVAL_S, 'snmp_devices') },
-  { name: 'monitoring.router_probe', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, PROBE_TASK, ctx.config.ROUTER_PROBE_INTERVAL_S, 'routers') },
+  { name: 'monitoring.router_probe', everyMs: TICK_MS, run: (ctx) => enqueueIfDue(ctx, PROBE_TASK, routerProbeIntervalS(ctx.config), 'routers') },
   // At most four sources: each is read when its poll_interval has passed, which records discovered devices.
   { name: 'monitoring.topology', everyMs: 30_000, run: (ctx) => pollDueSources(ctx) },
 ];

@@ -204,17 +204,25 @@ export async function getTopology(ctx: MonCtx, opts: { source?: SourceName; disc
     nodes.set(n.id, n);
     index(n);
   }
+  // An inventory node polled over SNMP is up or down as its last poll found it.
+  const polled = new Map(
+    (await ctx.db('snmp_devices').where({ kind: 'inventory' }).whereNotNull('reachable').select('ref_id', 'reachable')).map((d) => [Number(d.ref_id), Boolean(d.reachable)]),
+  );
   for (const i of await listApprovedNodes(ctx)) {
     const existing = (i.ip && byIp.get(i.ip)) || (normMac(i.mac) && byMac.get(normMac(i.mac)!)) || null;
     if (existing) {
       const n = nodes.get(existing)!;
       n.inventory_id = i.id;
       n.mac = n.mac ?? i.mac;
+      n.x = n.x ?? i.lng;
+      n.y = n.y ?? i.lat;
       n.sources.push('inventory');
       index(n);
       continue;
     }
-    const n: TopoNode = { id: `inventory:${i.id}`, label: i.name ?? i.ip ?? `node ${i.id}`, type: i.type ?? 'other', status: 'unknown', ip: i.ip, mac: i.mac, x: null, y: null, router_id: null, inventory_id: i.id, pending: false, sources: ['inventory'] };
+    const seen = polled.get(i.id);
+    const status = seen === undefined ? 'unknown' : seen ? 'up' : 'down';
+    const n: TopoNode = { id: `inventory:${i.id}`, label: i.name ?? i.ip ?? `node ${i.id}`, type: i.type ?? 'other', status, ip: i.ip, mac: i.mac, x: i.lng, y: i.lat, router_id: null, inventory_id: i.id, pending: false, sources: ['inventory'] };
     nodes.set(n.id, n);
     index(n);
   }

@@ -17,6 +17,7 @@ import type { Actor } from '../../domain/actor';
 import { assertAddressFree } from './ipam';
 import type { Db, NetCtx } from './common';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
+import { checkSnmp, findSnmpDevice, hasSnmpInput, publicSnmp, saveSnmpSettings, type SnmpDeviceRow, type SnmpInput } from '../monitoring/snmp-settings';
 
 export const NODE_TYPES = ['router', 'switch', 'olt', 'ap', 'server', 'cpe', 'other'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
@@ -35,9 +36,6 @@ interface NodeRow {
   latitude: string | number | null;
   longitude: string | number | null;
   parent_id: number | null;
-  snmp_version: string | null;
-  snmp_port: number | null;
-  snmp_community_enc: string | null;
   status: 'pending' | 'approved';
   source: 'manual' | 'discovery';
   created_by: string | null;
@@ -61,9 +59,8 @@ export interface NodeInput {
   latitude?: number | null;
   longitude?: number | null;
   parent_id?: number | null;
-  snmp_version?: '1' | '2c' | '3' | null;
-  snmp_port?: number | null;
-  snmp_community?: string | null;
+  /** SNMP settings (kept in snmp_devices, as a router's are); snmp_version=none removes them. */
+  snmp?: SnmpInput;
 }
 
 type InvCtx = Pick<NetCtx, 'db' | 'secrets'> & { actor?: Actor };
@@ -79,7 +76,9 @@ function actorName(actor: Actor | undefined): string {
   return actor.username ?? (actor.apiKeyId ? `api_key:${actor.apiKeyId}` : actor.type);
 }
 
-function publicNode(n: NodeRow) {
+type SnmpView = ReturnType<typeof publicSnmp>;
+
+function publicNode(n: NodeRow, snmp: SnmpView) {
   const num = (v: string | number | null) => (v === null || v === undefined ? null : Number(v));
   return {
     id: n.id,
@@ -94,7 +93,7 @@ function publicNode(n: NodeRow) {
     serial: n.serial,
     coordinates: n.latitude !== null && n.longitude !== null ? { lat: num(n.latitude), lng: num(n.longitude) } : null,
     parent_id: n.parent_id,
-    snmp: { version: n.snmp_version, port: n.snmp_port, community_set: Boolean(n.snmp_community_enc) },
+    snmp,
     status: n.status,
     source: n.source,
     created_by: n.created_by,
@@ -105,6 +104,20 @@ function publicNode(n: NodeRow) {
   };
 }
 export type PublicNode = ReturnType<typeof publicNode>;
+
+/** Nodes with their SNMP settings (secrets only as `…_set`), read in one query per 500 nodes. */
+async function withSnmp(db: Db, rows: NodeRow[]): Promise<PublicNode[]> {
+  const byRef = new Map<number, SnmpDeviceRow>();
+  const ids = rows.map((r) => r.id);
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const d of await db<SnmpDeviceRow>('snmp_devices').where({ kind: 'inventory' }).whereIn('ref_id', ids.slice(i, i + 500))) byRef.set(Number(d.ref_id), d);
+  }
+  return rows.map((r) => publicNode(r, publicSnmp(byRef.get(r.id))));
+}
+
+async function nodeView(db: Db, id: number): Promise<PublicNode> {
+  return (await withSnmp(db, [await requireNode(db, id)]))[0];
+}
 
 async function requireNode(db: Db, id: number): Promise<NodeRow> {
   const n = await db<NodeRow>('inventory_nodes').where({ id }).first();
@@ -157,22 +170,39 @@ function fieldsOf(ctx: InvCtx, input: NodeInput): Partial<NodeRow> {
   set('latitude', input.latitude);
   set('longitude', input.longitude);
   set('parent_id', input.parent_id);
-  set('snmp_version', input.snmp_version);
-  set('snmp_port', input.snmp_port);
-  if (input.snmp_community !== undefined) row.snmp_community_enc = input.snmp_community === null ? null : ctx.secrets.encrypt(input.snmp_community);
   return row;
+}
+
+/**
+ * Saves the node's SNMP settings in the node's own transaction (no network call here), so a refused SNMP field
+ * leaves the node as it was. A node polled over SNMP needs an address: giving SNMP settings to a node without an
+ * ip, or clearing the ip of a node that has them, is refused.
+ */
+async function saveNodeSnmp(ctx: InvCtx, trx: Db, nodeId: number, snmp: SnmpInput): Promise<void> {
+  const node = await requireNode(trx, nodeId);
+  const cur = await findSnmpDevice(trx, 'inventory', nodeId);
+  if (snmp.snmp_version !== 'none' && (hasSnmpInput(snmp) || cur) && !node.ip) {
+    throw new AppError('missing_ip', 'A node polled over SNMP needs its ip address: give ip, or snmp_version=none to remove its SNMP settings.', 422, {
+      details: { ip: 'required with SNMP settings' },
+    });
+  }
+  await saveSnmpSettings({ db: trx, secrets: ctx.secrets }, 'inventory', nodeId, { host: node.ip ?? '', name: node.name }, snmp);
 }
 
 /** save_inventory_node: create, or with `id` update. */
 export async function saveInventoryNode(ctx: InvCtx, input: NodeInput) {
   const fields = fieldsOf(ctx, input);
+  const snmp = input.snmp ?? {};
+  // The SNMP fields are checked before anything is written: a bad one refuses the whole call.
+  checkSnmp(snmp, input.id !== undefined ? await findSnmpDevice(ctx.db, 'inventory', input.id) : undefined);
   return ctx.db.transaction(async (trx) => {
     if (input.id !== undefined) {
       const existing = await requireNode(trx, input.id);
       if (fields.ip) await assertAddressFree(trx, fields.ip, 'ip', { kind: 'inventory_node', id: existing.id });
       await checkParent(trx, fields.parent_id, existing.id);
       if (Object.keys(fields).length > 0) await trx('inventory_nodes').where({ id: existing.id }).update({ ...fields, updated_at: nowUtc() });
-      return publicNode(await requireNode(trx, existing.id));
+      await saveNodeSnmp(ctx, trx, existing.id, snmp);
+      return nodeView(trx, existing.id);
     }
     if (!fields.name) throw errors.missing('name');
     if (!fields.type) fields.type = 'other';
@@ -190,7 +220,8 @@ export async function saveInventoryNode(ctx: InvCtx, input: NodeInput) {
       created_at: now,
       updated_at: now,
     });
-    return publicNode(await requireNode(trx, Number(id)));
+    await saveNodeSnmp(ctx, trx, Number(id), snmp);
+    return nodeView(trx, Number(id));
   });
 }
 
@@ -226,7 +257,7 @@ export async function upsertDiscoveredNode(ctx: Pick<NetCtx, 'db'>, d: Discovere
       if (!existing.model && d.model) fill.model = clip(d.model, 64);
       if (!existing.serial && d.serial) fill.serial = clip(d.serial, 64);
       if (Object.keys(fill).length > 0) await trx('inventory_nodes').where({ id: existing.id }).update({ ...fill, updated_at: nowUtc() });
-      return publicNode(await requireNode(trx, existing.id));
+      return nodeView(trx, existing.id);
     }
     try {
       await assertAddressFree(trx, ip, 'ip');
@@ -250,7 +281,7 @@ export async function upsertDiscoveredNode(ctx: Pick<NetCtx, 'db'>, d: Discovere
       created_at: now,
       updated_at: now,
     });
-    return publicNode(await requireNode(trx, Number(id)));
+    return nodeView(trx, Number(id));
   });
 }
 
@@ -266,7 +297,7 @@ export async function approveInventoryNode(ctx: InvCtx, id: number) {
     const n = await requireNode(trx, id);
     if (n.status === 'approved') throw new AppError('already_approved', `Inventory node ${id} is already approved.`, 409);
     await trx('inventory_nodes').where({ id, status: 'pending' }).update({ status: 'approved', approved_by: actorName(ctx.actor), approved_at: nowUtc(), updated_at: nowUtc() });
-    return publicNode(await requireNode(trx, id));
+    return nodeView(trx, id);
   });
 }
 
@@ -281,6 +312,7 @@ export async function deleteInventoryNode(ctx: Pick<NetCtx, 'db'>, id: number) {
   return ctx.db.transaction(async (trx) => {
     const n = await requireNode(trx, id);
     await trx('inventory_nodes').where({ parent_id: id }).update({ parent_id: null });
+    await trx('snmp_devices').where({ kind: 'inventory', ref_id: id }).delete();
     await trx('inventory_nodes').where({ id }).delete();
     return { id: n.id, deleted: true };
   });
@@ -299,7 +331,10 @@ export async function deleteInventoryBulk(ctx: Pick<NetCtx, 'db'>, scope: 'all_p
       await trx('inventory_nodes').whereIn('parent_id', ids.slice(i, i + 500)).update({ parent_id: null });
     }
     let deleted = 0;
-    for (let i = 0; i < ids.length; i += 500) deleted += Number(await trx('inventory_nodes').whereIn('id', ids.slice(i, i + 500)).delete());
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx('snmp_devices').where({ kind: 'inventory' }).whereIn('ref_id', ids.slice(i, i + 500)).delete();
+      deleted += Number(await trx('inventory_nodes').whereIn('id', ids.slice(i, i + 500)).delete());
+    }
     return { scope, deleted };
   });
 }
@@ -322,15 +357,15 @@ export async function listInventory(
   };
   const [{ n }] = await base().count({ n: '*' });
   const rows = await base().orderBy('id').limit(f.per_page).offset((f.page - 1) * f.per_page);
-  return { total: Number(n), items: rows.map(publicNode) };
+  return { total: Number(n), items: await withSnmp(ctx.db, rows) };
 }
 
 export async function getInventoryNode(ctx: Pick<NetCtx, 'db'>, id: number) {
-  return publicNode(await requireNode(ctx.db, id));
+  return nodeView(ctx.db, id);
 }
 
 /** What monitoring and the topology draw: approved nodes only. */
 export async function approvedNodes(db: Db) {
-  return (await db<NodeRow>('inventory_nodes').where({ status: 'approved' }).orderBy('id')).map(publicNode);
+  return withSnmp(db, await db<NodeRow>('inventory_nodes').where({ status: 'approved' }).orderBy('id'));
 }
 

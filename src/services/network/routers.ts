@@ -9,12 +9,11 @@ import { DEFAULT_API_PORT, DEFAULT_API_TLS_PORT, withRouter } from '../../adapte
 import { DEFAULT_COA_PORT } from '../../adapters/radius/dynauth';
 import { AppError, errors, isAppError } from '../../errors';
 import { deprovisionCustomer, removePlanProfiles, RouterLinks, Steps } from './provisioning';
-import { mapLimit } from './radius';
 import { withTransaction } from '../../db/retry';
 import { replyWithJob, type JobProgress } from '../../jobs/queue';
 import { removeNas, syncNas } from './radius';
 import { assertTenantCapacity } from '../tenants';
-import { requireRouter, routerConnection, type CustomerRow, type NetCtx, type RouterRowDb } from './common';
+import { requireRouter, routerConnection, type CustomerRow, type Db, type NetCtx, type RouterRowDb } from './common';
 import type { RouterChoice, ServiceContext } from '../context';
 
 export interface RouterInput {
@@ -191,43 +190,37 @@ export async function deleteRouterNow(ctx: NetCtx, id: number, force: boolean, p
   }
 }
 
+export type RouterApiStatus = 'online' | 'offline' | 'auth_failed';
+
+/**
+ * Stores what a login to the router's API showed, for get_routers: status, error code, when it was checked, and
+ * last_seen_at / last_error. Written by the router probe job (src/services/monitoring/routers.ts, which also keeps
+ * router.offline / router.online) and by list_routers_ui.
+ */
+export async function storeRouterStatus(db: Db, routerId: number, p: { status: RouterApiStatus; error: string | null; errorMessage: string | null }) {
+  const now = nowUtc();
+  await db('routers')
+    .where({ id: routerId })
+    .update({
+      status: p.status,
+      status_error: p.error,
+      status_checked_at: now,
+      ...(p.status === 'online' ? { last_seen_at: now, last_error: null } : { last_error: (p.errorMessage ?? p.error ?? '').slice(0, 255) }),
+    });
+}
+
 async function probe(ctx: NetCtx, r: RouterRowDb, withResource: boolean) {
-  let out: { status: 'online' | 'offline' | 'auth_failed'; resource: Awaited<ReturnType<typeof readSystemResource>> | null; error: string | null };
+  let out: { status: RouterApiStatus; resource: Awaited<ReturnType<typeof readSystemResource>> | null; error: string | null; errorMessage: string | null };
   try {
     const resource = await withRouter(routerConnection(ctx, r), async (s) => (withResource ? readSystemResource(s) : null));
-    out = { status: 'online', resource, error: null };
+    out = { status: 'online', resource, error: null, errorMessage: null };
   } catch (e) {
     const err = isAppError(e) ? e : new AppError('router_unreachable', String((e as Error)?.message ?? e), 502);
-    out = { status: err.code === 'router_login_failed' ? 'auth_failed' : 'offline', resource: null, error: err.code };
-    await ctx.db('routers').where({ id: r.id }).update({ last_error: err.message.slice(0, 255) });
+    out = { status: err.code === 'router_login_failed' ? 'auth_failed' : 'offline', resource: null, error: err.code, errorMessage: err.message };
   }
-  const now = nowUtc();
-  await ctx.db('routers')
-    .where({ id: r.id })
-    .update({ status: out.status, status_error: out.error, status_checked_at: now, ...(out.status === 'online' ? { last_seen_at: now, last_error: null } : {}) });
-  // router.offline / router.online are the monitoring probe's (src/services/monitoring/routers.ts): it waits for
-  // ROUTER_OFFLINE_AFTER failures in a row and emits once per change, so one flap does not page anybody.
+  await storeRouterStatus(ctx.db, r.id, out);
   return out;
 }
-
-export const PROBE_ROUTERS_TASK = 'network.probe_routers';
-const PROBE_CONCURRENCY = 8;
-
-/** The probe job's work: logs in to each router (a few at a time) and stores what it saw. */
-export async function probeRouters(ctx: NetCtx, ids: number[] | null, progress: JobProgress) {
-  const q = ctx.db<RouterRowDb>('routers').orderBy('id');
-  if (ids?.length) q.whereIn('id', ids.slice(0, 1000));
-  const routers = await q;
-  let done = 0;
-  const results = await mapLimit(routers, PROBE_CONCURRENCY, async (r) => {
-    const p = await probe(ctx, r, false);
-    done += 1;
-    await progress(done, routers.length);
-    return { id: r.id, status: p.status, error: p.error };
-  });
-  return { probed: results.length, online: results.filter((x) => x.status === 'online').length, routers: results };
-}
-
 
 async function countsByRouter(ctx: NetCtx): Promise<Map<number, number>> {
   const rows = (await ctx.db('customers').whereNotNull('router_id').select('router_id').count({ n: '*' }).groupBy('router_id')) as Array<{

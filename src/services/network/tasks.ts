@@ -1,11 +1,12 @@
 /**
  * Background tasks of the network area: converging a router with the database for one subscriber (a pending
- * effect), re-applying a plan's speed, deprovisioning a router before it is removed, probing routers' status.
+ * effect), re-applying a plan's speed, deprovisioning a router before it is removed. Routers' status (get_routers)
+ * is stored by the router probe job of the monitoring area (src/services/monitoring/tasks.ts).
  */
 import { defineEffectTask, recordEffect, requeueStaleEffects } from '../effects';
 import { defineTask } from '../../jobs/queue';
 import type { Job } from '../../jobs/job';
-import { DELETE_ROUTER_TASK, deleteRouterNow, PROBE_ROUTERS_TASK, probeRouters } from './routers';
+import { DELETE_ROUTER_TASK, deleteRouterNow } from './routers';
 import { REAPPLY_PLAN_TASK, reapplySpeed } from './plans';
 import { requirePlan } from './common';
 import { deprovisionCustomer, provisionCustomer, RouterLinks, Steps } from './provisioning';
@@ -63,13 +64,6 @@ export const deleteRouterTask = defineTask({
   run: (ctx, data: { router_id: number; force: boolean }, progress) => deleteRouterNow(ctx, data.router_id, data.force, progress),
 });
 
-export const probeRoutersTask = defineTask({
-  name: PROBE_ROUTERS_TASK,
-  section: 'routers',
-  attempts: 1,
-  run: (ctx, data: { router_ids?: number[] } | null, progress) => probeRouters(ctx, data?.router_ids ?? null, progress),
-});
-
 export const reapplyPlanTask = defineTask({
   name: REAPPLY_PLAN_TASK,
   section: 'plans',
@@ -83,19 +77,7 @@ export const reapplyPlanTask = defineTask({
 });
 
 export function networkTasks(): TaskDef[] {
-  return [convergeRouterCustomer, deleteRouterTask, probeRoutersTask, reapplyPlanTask];
-}
-
-/** Keeps routers' stored status fresh (get_routers reads it) by queueing one probe of all of them per tick. */
-export function routerProbeJob(everyMs: number): Job {
-  return {
-    name: 'routers.probe',
-    everyMs,
-    async run(ctx) {
-      const job = await ctx.jobs.enqueue(PROBE_ROUTERS_TASK, null, { dedupeKey: 'probe_routers' });
-      return { job_id: job.id };
-    },
-  };
+  return [convergeRouterCustomer, deleteRouterTask, reapplyPlanTask];
 }
 
 /** Pending effects whose job was lost are queued again. */

@@ -1,9 +1,11 @@
 import { makeTestApp, type TestApp } from '../../helpers/app';
+import { testIf } from '../../helpers/skip';
 import { FakeRouterOS } from '../../fakes/routeros-server';
 import { startReceiver } from '../../fakes/webhook-receiver';
 import { SnmpLab, snmpdAvailable } from '../../fakes/snmpd-lab';
 import { probeRouters } from '../../../src/services/monitoring/routers';
-import { monitoringJobs } from '../../../src/services/monitoring/tasks';
+import { monitoringJobs, routerProbeIntervalS } from '../../../src/services/monitoring/tasks';
+import { allJobs } from '../../../src/jobs';
 
 let t: TestApp;
 let fake: FakeRouterOS;
@@ -18,6 +20,13 @@ afterAll(async () => {
   await t.close();
   await fake.close();
 });
+
+async function closedPort(): Promise<number> {
+  const f = new FakeRouterOS({ users: { api: 'router-pass-1' } });
+  const p = await f.listen();
+  await f.close();
+  return p;
+}
 
 async function addRouter(fields: Record<string, string>) {
   seq += 1;
@@ -74,7 +83,7 @@ describe('router_health', () => {
     expect(all.data.map((h: { router_id: number }) => h.router_id)).toEqual(expect.arrayContaining([r.id]));
   });
 
-  (snmpdAvailable() ? test : test.skip)('a router with SNMP settings answers from HOST-RESOURCES-MIB of a real snmpd', async () => {
+  testIf(snmpdAvailable(), 'snmpd is not installed (apt-get install snmpd; .ci/run installs it)')('a router with SNMP settings answers from HOST-RESOURCES-MIB of a real snmpd', async () => {
     const lab = await new SnmpLab('ispgw-test', [], [{ index: 1, name: 'ether1', speedMbps: 1000, in: 0n, out: 0n }]).start();
     try {
       const r = await addRouter({ snmp_version: '2c', snmp_port: String(lab.port), snmp_community: 'ispgw-test' });
@@ -108,15 +117,21 @@ describe('router.offline / router.online', () => {
       const r = await addRouter({ port: String(port) });
       const step = async () => (await probeRouters(t.ctx())).routers.find((x) => x.router_id === r.id)!;
 
-      expect(await step()).toMatchObject({ ok: true, state: 'online', event: null });
+      // The same probe stores what get_routers reads.
+      const listed = async () => (await t.call('get_routers', {}, { method: 'GET' })).data.find((x: { id: number }) => x.id === r.id);
+      expect(await step()).toMatchObject({ ok: true, status: 'online', state: 'online', event: null });
+      const seen = (await listed()).last_seen_at;
+      expect(await listed()).toMatchObject({ status: 'online', error: null, last_seen_at: expect.any(String), checked_at: expect.any(String) });
       await dev.close();
-      expect(await step()).toMatchObject({ ok: false, state: 'online', consecutive_failures: 1, event: null });
+      expect(await step()).toMatchObject({ ok: false, status: 'offline', state: 'online', consecutive_failures: 1, event: null });
+      expect(await listed()).toMatchObject({ status: 'offline', error: 'router_unreachable', last_seen_at: seen });
       expect(await step()).toMatchObject({ ok: false, state: 'online', consecutive_failures: 2, event: null });
       expect(await step()).toMatchObject({ ok: false, state: 'offline', consecutive_failures: 3, event: 'router.offline' });
       expect(await step()).toMatchObject({ ok: false, state: 'offline', consecutive_failures: 4, event: null });
       dev = new FakeRouterOS({ users: { api: 'router-pass-1' } });
       await dev.listen(port);
       expect(await step()).toMatchObject({ ok: true, state: 'online', event: 'router.online' });
+      expect(await listed()).toMatchObject({ status: 'online', error: null });
       expect(await step()).toMatchObject({ ok: true, state: 'online', event: null });
 
       // Flapping below the threshold: down, down, up, down, down, up — nothing to announce.
@@ -146,11 +161,30 @@ describe('router.offline / router.online', () => {
     }
   });
 
-  test('the scheduled probe enqueues a probe task that runs to completion', async () => {
+  test('one scheduled probe job stores get_routers status and the liveness; the old task name runs the same probe', async () => {
+    // One schedule probes routers: the network area's former `routers.probe` is gone.
+    expect(allJobs().map((j) => j.name).filter((n) => /probe/.test(n))).toEqual(['monitoring.router_probe']);
+    // Its interval is ROUTER_PROBE_INTERVAL_S; the former ROUTER_PROBE_MS still sets it when given.
+    expect(routerProbeIntervalS({ ROUTER_PROBE_INTERVAL_S: 60, ROUTER_PROBE_MS: undefined })).toBe(60);
+    expect(routerProbeIntervalS({ ROUTER_PROBE_INTERVAL_S: 60, ROUTER_PROBE_MS: 120_000 })).toBe(120);
     const job = monitoringJobs.find((j) => j.name === 'monitoring.router_probe')!;
     const out = (await job.run(t.ctx())) as { job_id: string };
     const view = await t.ctx().jobs.wait(out.job_id, 20_000);
-    expect(view).toMatchObject({ state: 'completed', result: { routers: expect.any(Array) } });
+    const n = Number((await t.db('routers').count({ n: '*' }))[0].n);
+    expect(view).toMatchObject({ state: 'completed', result: { probed: n, routers: expect.any(Array) }, progress: { done: n, total: n } });
     expect(await job.run(t.ctx())).toEqual({ skipped: true });
+
+    // A router that stopped answering: the legacy task name and the new one run one probe with one state machine,
+    // so whichever name queued it, router.offline is emitted once.
+    const gone = await addRouter({ port: String(await closedPort()) });
+    const events = async () =>
+      (await t.db('outbox_events').where({ event: 'router.offline' }).pluck('payload')).filter((p: string) => JSON.parse(p).data.router_id === gone.id).length;
+    for (const task of ['network.probe_routers', 'monitoring.router_probe', 'network.probe_routers', 'monitoring.router_probe']) {
+      const j = await t.ctx().jobs.enqueue(task, { router_ids: [gone.id] });
+      expect(await t.ctx().jobs.wait(j.id, 20_000)).toMatchObject({ state: 'completed', result: { probed: 1, routers: [expect.objectContaining({ router_id: gone.id, status: 'offline' })] } });
+    }
+    expect(await events()).toBe(1);
+    expect(await t.db('router_liveness').where({ router_id: gone.id }).first()).toMatchObject({ state: 'offline', consecutive_failures: 4 });
+    expect(await t.db('routers').where({ id: gone.id }).first()).toMatchObject({ status: 'offline', status_error: 'router_unreachable', last_seen_at: null });
   });
 });

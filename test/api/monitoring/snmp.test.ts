@@ -1,12 +1,11 @@
 import dgram from 'node:dgram';
 import { makeTestApp, type TestApp } from '../../helpers/app';
+import { describeIf } from '../../helpers/skip';
 import { SnmpLab, snmpdAvailable } from '../../fakes/snmpd-lab';
 import { compactSamples } from '../../../src/services/monitoring/snmp';
 import { monitoringJobs } from '../../../src/services/monitoring/tasks';
 
-const HAVE_SNMPD = snmpdAvailable();
-if (!HAVE_SNMPD) console.warn('snmp tests skipped: snmpd is not installed (apt-get install snmpd; .ci/run installs it)');
-const maybe = HAVE_SNMPD ? describe : describe.skip;
+const maybe = describeIf(snmpdAvailable(), 'snmpd is not installed (apt-get install snmpd; .ci/run installs it)');
 
 const MAX64 = 1n << 64n;
 let t: TestApp;

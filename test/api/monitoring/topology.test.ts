@@ -53,20 +53,6 @@ beforeAll(async () => {
   obs.neighbours = [{ neighbour_id: '1', port_id: '5', remote_port_id: '6', remote_hostname: 'sw-278', remote_port: 'Gi0/2', protocol: 'cdp', active: '1' }];
   await obs.listen();
   t = await makeTestApp({ env: { TOPOLOGY_TIMEOUT_MS: '2000', ROUTER_TIMEOUT_MS: '2000' } });
-  // The inventory area owns inventory_nodes; until it is merged the test makes a table of the shape the port uses.
-  if (!(await t.db.schema.hasTable('inventory_nodes'))) {
-    await t.db.schema.createTable('inventory_nodes', (tb) => {
-      tb.increments('id');
-      tb.string('name', 100);
-      tb.string('ip', 45).nullable();
-      tb.string('mac', 17).nullable();
-      tb.string('type', 32).nullable();
-      tb.string('status', 16);
-      tb.string('source', 32).nullable();
-      tb.dateTime('created_at');
-      tb.dateTime('updated_at');
-    });
-  }
   [dist1] = await t.db('inventory_nodes').insert({ name: 'Distribution 1', ip: '10.0.0.2', type: 'switch', status: 'approved', created_at: '2026-11-01 00:00:00', updated_at: '2026-11-01 00:00:00' });
   dist1 = Number(dist1);
   const r = await t.call('add_router', { ip: '127.0.0.1', name: 'core-1', user: 'api', pass: 'router-pass-1', port: String(ros.port), radius_secret: 's', mode: 'api' });
@@ -177,5 +163,20 @@ describe('get_topology', () => {
     const list = await t.call('get_topology_metrics_sources', {}, { method: 'GET' });
     expect(list.data.map((s: { source: string }) => s.source)).toEqual(['librenms', 'mikrotik', 'observium']);
     expect(JSON.stringify(list)).not.toMatch(/obs-pass-1|ln-token-1/);
+  });
+
+  test('a key that may read the topology but not configure it: sources and map yes, saving a source no', async () => {
+    const admin = await t.call('add_web_admin', { username: 'mapviewer', password: 'mapviewer-password-1', role: 'operator', 'permissions[topology]': 'read' });
+    expect(admin.ok).toBe(true);
+    const key = (await t.call('api_key_create', { name: 'map-key', admin: 'mapviewer' })).data.key;
+    expect(await t.call('get_topology_metrics_sources', {}, { method: 'GET', key })).toMatchObject({ ok: true });
+    const before = await t.db('topology_sources').orderBy('id');
+    expect(await t.call('save_topology_metrics_source', { source: 'zabbix', url: 'http://127.0.0.1:9/api_jsonrpc.php', token: 'x' }, { key })).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await t.db('topology_sources').orderBy('id')).toEqual(before);
+    // Without topology.read the saved sources are not listed at all.
+    await t.call('add_web_admin', { username: 'snmpviewer', password: 'snmpviewer-password-1', role: 'operator', 'permissions[monitoring]': 'read' });
+    const other = (await t.call('api_key_create', { name: 'snmp-key', admin: 'snmpviewer' })).data.key;
+    expect(await t.call('get_topology_metrics_sources', {}, { method: 'GET', key: other })).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await t.call('get_topology', {}, { method: 'GET', key: other })).toMatchObject({ ok: false, error: 'forbidden' });
   });
 });

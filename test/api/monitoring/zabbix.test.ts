@@ -1,11 +1,12 @@
 /**
  * Against a real Zabbix API (Debian's zabbix-frontend-php on its own schema in MariaDB, served by `php -S`; .ci/run
- * installs and starts it and exports ZABBIX_URL). The test creates hosts through the Zabbix API and reads them back
- * through get_topology.
+ * installs and starts it and exports ZABBIX_URL). The test creates hosts (one with coordinates in its inventory) and
+ * a network map linking them through the Zabbix API, and reads them back through get_topology.
  */
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { makeTestApp, type TestApp } from '../../helpers/app';
+import { describeIf } from '../../helpers/skip';
 
 const ZABBIX_URL = process.env.ZABBIX_URL ?? 'http://127.0.0.1:18080/api_jsonrpc.php';
 
@@ -34,40 +35,36 @@ const version = probeVersion() ?? '';
 const available = version !== '';
 if (!available) console.warn(`Zabbix tests skipped: no Zabbix API answers at ${ZABBIX_URL}; .ci/run installs and starts it`);
 
-(available ? describe : describe.skip)('get_topology from a real Zabbix', () => {
+describeIf(available, `no Zabbix API answers at ${ZABBIX_URL}; .ci/run installs and starts it`)('get_topology from a real Zabbix', () => {
   let t: TestApp;
   let auth = '';
   const tag = crypto.randomBytes(3).toString('hex');
   const oct = (parseInt(tag.slice(0, 2), 16) % 250) + 1;
   const hostIds: string[] = [];
   let groupId = '';
+  let mapId = '';
 
   beforeAll(async () => {
     auth = await rpc('user.login', { username: 'Admin', password: 'zabbix' });
     [groupId] = (await rpc('hostgroup.create', { name: `ispgate-test-${tag}` }, auth)).groupids;
     const snmpIf = { type: 2, main: 1, useip: 1, ip: `10.99.${oct}.1`, dns: '', port: '161', details: { version: 2, bulk: 1, community: 'public' } };
     const agentIf = { type: 1, main: 1, useip: 1, ip: `10.99.${oct}.2`, dns: '', port: '10050' };
-    for (const [host, iface] of [[`ispgate-${tag}-rtr`, snmpIf], [`ispgate-${tag}-srv`, agentIf]] as const) {
-      const r = await rpc('host.create', { host, name: `${host} (zbx)`, groups: [{ groupid: groupId }], interfaces: [iface] }, auth);
+    const inventory = { inventory_mode: 0, inventory: { location_lat: '37.9838', location_lon: '23.7275' } };
+    for (const [host, iface, extra] of [[`ispgate-${tag}-rtr`, snmpIf, inventory], [`ispgate-${tag}-srv`, agentIf, {}]] as const) {
+      const r = await rpc('host.create', { host, name: `${host} (zbx)`, groups: [{ groupid: groupId }], interfaces: [iface], ...extra }, auth);
       hostIds.push(r.hostids[0]);
     }
+    // Zabbix keeps no neighbour tables: a link is one drawn on a network map between two hosts.
+    const [icon] = await rpc('image.get', { output: ['imageid'], filter: { imagetype: 1 }, limit: 1 }, auth);
+    const el = (selementid: string, hostid: string) => ({ selementid, elementtype: 0, elements: [{ hostid }], iconid_off: icon.imageid });
+    [mapId] = (
+      await rpc('map.create', { name: `ispgate-${tag}`, width: 800, height: 600, selements: [el('1', hostIds[0]), el('2', hostIds[1])], links: [{ selementid1: '1', selementid2: '2' }] }, auth)
+    ).sysmapids;
     t = await makeTestApp({ env: { TOPOLOGY_TIMEOUT_MS: '10000' } });
-    if (!(await t.db.schema.hasTable('inventory_nodes'))) {
-      await t.db.schema.createTable('inventory_nodes', (tb) => {
-        tb.increments('id');
-        tb.string('name', 100);
-        tb.string('ip', 45).nullable();
-        tb.string('mac', 17).nullable();
-        tb.string('type', 32).nullable();
-        tb.string('status', 16);
-        tb.string('source', 32).nullable();
-        tb.dateTime('created_at');
-        tb.dateTime('updated_at');
-      });
-    }
   });
   afterAll(async () => {
     await t?.close();
+    if (mapId) await rpc('map.delete', [mapId], auth);
     if (hostIds.length) await rpc('host.delete', hostIds, auth);
     if (groupId) await rpc('hostgroup.delete', [groupId], auth);
   });
@@ -91,6 +88,13 @@ if (!available) console.warn(`Zabbix tests skipped: no Zabbix API answers at ${Z
         [`zabbix:${hostIds[1]}`, `ispgate-${tag}-srv (zbx)`, `10.99.${oct}.2`, 'unknown', true],
       ].sort(),
     );
+    const rtr = body.data.nodes.find((n: { id: string }) => n.id === `zabbix:${hostIds[0]}`);
+    expect(rtr).toMatchObject({ x: 23.7275, y: 37.9838 });
+    expect(body.data.nodes.find((n: { id: string }) => n.id === `zabbix:${hostIds[1]}`)).toMatchObject({ x: null, y: null });
+    const ends = [`zabbix:${hostIds[0]}`, `zabbix:${hostIds[1]}`];
+    const mineLinks = body.data.links.filter((l: { source: string; target: string }) => ends.includes(l.source) && ends.includes(l.target));
+    expect(mineLinks).toEqual([expect.objectContaining({ protocol: 'zabbix_map', origin: 'zabbix', source_interface: null, target_interface: null })]);
+    expect([mineLinks[0].source, mineLinks[0].target].sort()).toEqual([...ends].sort());
     expect(body.data.sources).toEqual([expect.objectContaining({ source: 'zabbix', ok: true, version })]);
     const pending = await t.db('inventory_nodes').where({ status: 'pending', source: 'zabbix' }).whereIn('ip', [`10.99.${oct}.1`, `10.99.${oct}.2`]);
     expect(pending).toHaveLength(2);

@@ -52,8 +52,12 @@ test('a node by an admin who may approve is approved at once, with who and when'
   expect(body.data.approved_at).toMatch(/Z$/);
   expect(JSON.stringify(body)).not.toContain('public-ro');
   const row = await t.db('inventory_nodes').where({ id: body.data.id }).first();
-  expect(row.snmp_community_enc).not.toContain('public-ro');
   expect(row.approved_by).toBeTruthy();
+  // SNMP settings live with the routers' in snmp_devices, the community sealed.
+  const dev = await t.db('snmp_devices').where({ kind: 'inventory', ref_id: body.data.id }).first();
+  expect(dev).toMatchObject({ host: '10.9.0.1', snmp_version: '2c', snmp_port: 161 });
+  expect(dev.community_enc).not.toContain('public-ro');
+  expect(t.rt.secrets.decrypt(dev.community_enc)).toBe('public-ro');
 });
 
 test('a node by an admin without network.write starts pending and that admin cannot approve it', async () => {

@@ -72,7 +72,7 @@ test('get_routers reports the status the probe job stored: online / offline / au
   // Before the first probe the status is not known; nothing logged in to find out.
   expect((await t.call('get_routers')).data.find((r: { name: string }) => r.name === 'dead')).toMatchObject({ status: 'unknown', checked_at: null });
   const n = Number((await t.db('routers').count({ n: '*' }))[0].n);
-  const probe = await t.ctx().jobs.enqueue('network.probe_routers', null);
+  const probe = await t.ctx().jobs.enqueue('monitoring.router_probe', null);
   const done = await t.ctx().jobs.wait(probe.id, 20_000);
   expect(done).toMatchObject({ state: 'completed', result: { probed: n }, progress: { done: n, total: n } });
   const logins = fake.commands('/login').length;
