@@ -11,6 +11,7 @@ import { listNotifications, sendNotification, CHANNELS } from '../../services/no
 import { LANGUAGES, listTemplates, saveTemplate } from '../../services/notifications/templates';
 import type { Target } from '../../services/notifications/recipients';
 import { invoicePdfAction } from './invoice-pdf';
+import { telegramChatId } from './fields';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
 const httpUrl = z.string().trim().url().max(255).refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL');
@@ -71,7 +72,7 @@ export const setNotificationContact = defineAction({
   input: z.object({
     username: optionalText(64),
     admin: optionalText(64),
-    telegram_chat_id: z.preprocess((v) => (v === '' ? null : v), z.string().trim().regex(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/, 'a numeric chat id or @channel').nullable().optional()),
+    telegram_chat_id: telegramChatId,
     channels: z.preprocess((v) => (v === '' ? null : typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v), z.array(z.enum(CHANNELS)).max(3).nullable().optional()),
   }),
   permission: 'notifications.write',
