@@ -64,7 +64,11 @@ function channelsFor(r: Recipient, requested: Channel | 'all', pushOwners: Set<s
   return usable.length ? usable : [{ channel: preferred[0] ?? 'email', address: null, skip: 'no reachable channel' }];
 }
 
-export async function sendNotification(ctx: ServiceContext, input: SendInput) {
+/**
+ * `opts.within` runs inside the transaction that writes the notification, after its rows: a caller that must send
+ * something once (an invoice reminder) records that it did in the same commit, and throwing there leaves nothing.
+ */
+export async function sendNotification(ctx: ServiceContext, input: SendInput, opts: { within?: (trx: Knex.Transaction, notificationId: number) => Promise<void> } = {}) {
   const cfg = await channelConfig(ctx);
   if (input.channel !== 'all') requireChannel(cfg, input.channel);
   else if (!cfg.telegram && !cfg.smtp && !cfg.push) throw new AppError('no_channel_configured', 'No notification channel is configured: save_notification_settings first.', 409);
@@ -116,6 +120,7 @@ export async function sendNotification(ctx: ServiceContext, input: SendInput) {
         })),
     );
     for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx('notification_deliveries').insert(rows.slice(i, i + INSERT_BATCH));
+    if (opts.within) await opts.within(trx, notificationId);
     return { notificationId, rows: rows.length };
   });
   const job = await ctx.jobs.enqueue('notifications.deliver', { notification_id: created.notificationId }, { dedupeKey: `notification:${created.notificationId}` });

@@ -151,8 +151,8 @@ test('send_notification by e-mail over STARTTLS: subject, text and HTML parts, c
 
 test('a template in English with variables; templates list and save', async () => {
   const list = await t.call('list_notification_templates', { language: 'en' });
-  expect(list.data.map((x: any) => x.name).sort()).toEqual(['invoice_issued', 'overdue_reminder', 'payment_failed', 'payment_received', 'reactivation', 'suspension', 'ticket_reply']);
-  expect((await t.call('list_notification_templates')).data).toHaveLength(14);
+  expect(list.data.map((x: any) => x.name).sort()).toEqual(['invoice_issued', 'overdue_reminder', 'payment_failed', 'payment_received', 'payment_reminder', 'reactivation', 'suspension', 'suspension_warning', 'ticket_reply']);
+  expect((await t.call('list_notification_templates')).data).toHaveLength(18);
   const saved = await t.call('save_notification_template', { name: 'payment_received', language: 'en', subject: 'Thanks, {{name}}', enabled: 1 });
   expect(saved.data).toMatchObject({ name: 'payment_received', language: 'en', subject: 'Thanks, {{name}}', enabled: true, customised: true, event: 'invoice.paid' });
   expect(saved.data.body).toContain('we received your payment');
