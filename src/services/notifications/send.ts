@@ -248,6 +248,18 @@ async function loadLogo(ctx: ServiceContext, logoUrl: string | null) {
 }
 
 /**
+ * Telegram's limit is per bot, not per announcement: every delivery job of this process sending through one bot
+ * (a slice handed over while the last one finishes, two announcements at once) shares one throttle.
+ */
+const THROTTLES = new Map<string, Throttle>();
+export function sharedThrottle(key: string, perSecond: number): Throttle {
+  const k = `${key}:${perSecond}`;
+  let t = THROTTLES.get(k);
+  if (!t) THROTTLES.set(k, (t = new Throttle(perSecond)));
+  return t;
+}
+
+/**
  * Delivers every queued row of a notification, throttled per channel, and settles the notification's status.
  * `progress` is called between batches, after every answer of the batch is recorded.
  */
@@ -266,7 +278,7 @@ export async function deliverNotification(ctx: ServiceContext, notificationId: n
   const logo = await loadLogo(ctx, brand.logoUrl);
   const cache = new Map<string, Rendered | null>();
   const throttles: Record<Channel, Throttle> = {
-    telegram: new Throttle(ctx.config.NOTIFY_TELEGRAM_RATE),
+    telegram: cfg.telegram ? sharedThrottle(`${ctx.tenant.slug}:${crypto.createHash('sha256').update(cfg.telegram.token).digest('hex').slice(0, 16)}`, ctx.config.NOTIFY_TELEGRAM_RATE) : new Throttle(ctx.config.NOTIFY_TELEGRAM_RATE),
     email: new Throttle(Number.POSITIVE_INFINITY),
     push: new Throttle(Number.POSITIVE_INFINITY),
   };
