@@ -272,7 +272,10 @@ export async function deliverNotification(ctx: ServiceContext, notificationId: n
     .where({ notification_id: notificationId, state: 'sending' })
     .where('claimed_until', '<', now0)
     .update({ state: 'unknown', last_response: 'the worker stopped while sending; not sent again to avoid a duplicate', claim_token: null, updated_at: now0 });
-  await ctx.db('notifications').where({ id: notificationId }).update({ status: 'sending' });
+  // A job handed out after another finished the notification (a sweep, a resume tick) has nothing to send: it must
+  // not show a completed notification as sending again while it looks.
+  if (await ctx.db('notification_deliveries').where({ notification_id: notificationId, state: 'queued' }).first('id'))
+    await ctx.db('notifications').where({ id: notificationId }).update({ status: 'sending' });
   const cfg = await channelConfig(ctx);
   const brand = await branding(ctx);
   const logo = await loadLogo(ctx, brand.logoUrl);

@@ -1,5 +1,6 @@
 import { closeMailPools } from '../../../src/adapters/mail/smtp';
 import { notificationEventsJob } from '../../../src/services/notifications/events';
+import { deliverTask } from '../../../src/services/notifications/send';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { FakeTelegram } from '../../fakes/telegram-server';
 import { SmtpReceiver } from '../../fakes/smtp-receiver';
@@ -203,4 +204,17 @@ test('push_subscribe needs Web Push configured', async () => {
   const r = await t.call('push_subscribe', { endpoint: 'https://push.example/abc', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } });
   expect(r.error).toBe('push_not_configured');
   expect((await t.call('push_subscribe', { endpoint: 'http://push.example/abc', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } })).error).toBe('invalid_endpoint');
+});
+
+test('a delivery job handed out after the notification finished leaves it completed and sends nothing', async () => {
+  const r = await t.call('send_notification', { username: 'maria', channel: 'telegram', text: 'Once only' });
+  await wait(r);
+  const before = tg.messages.length;
+  const seen: string[] = [];
+  await deliverTask.run(t.ctx(), { notification_id: r.data.id }, async () => {
+    seen.push((await t.db('notifications').where({ id: r.data.id }).first()).status);
+  });
+  expect(seen).toEqual(['completed']);
+  expect(tg.messages.length).toBe(before);
+  expect((await t.db('notifications').where({ id: r.data.id }).first()).status).toBe('completed');
 });
