@@ -69,6 +69,8 @@ test('ticket_attachment: unknown ids, bad ids, rights and files outside the tena
   expect(await t.call('ticket_attachment', { id: 999999 })).toMatchObject({ ok: false, error: 'attachment_not_found' });
   expect(await t.call('ticket_attachment', { id: 'abc' })).toMatchObject({ ok: false, error: 'invalid_id' });
   expect(await t.call('ticket_attachment', {})).toMatchObject({ ok: false, error: 'missing_id' });
+  expect(await t.call('get_ticket', { id: 999999 }, { method: 'GET' })).toMatchObject({ ok: false, error: 'ticket_not_found' });
+  expect(await t.call('get_ticket', { id: '1;drop' })).toMatchObject({ ok: false, error: 'invalid_id' });
 
   const made = await post().field('action', 'ticket_create').field('subject', 'Scan').field('body', 'x').attach('file', PDF, { filename: 'scan.pdf', contentType: 'application/pdf' });
   const att = made.body.data.attachments[0];

@@ -73,4 +73,12 @@ test('admins carry a telegram_chat_id on add_web_admin / edit_web_admin, returne
   expect(tg.countFor('4343')).toBe(1);
 
   expect((await t.call('edit_web_admin', { id: a.data.id, telegram_chat_id: '' })).data.telegram_chat_id).toBeNull();
+
+  // An operator without notifications rights cannot read the channel settings.
+  const key = (await t.call('api_key_create', { name: 'nocops', admin: 'nocops' })).data.key;
+  await t.call('edit_web_admin', { id: a.data.id, permissions: { customers: 'read' } });
+  expect(await t.call('get_notification_settings', {}, { key, method: 'GET' })).toMatchObject({ ok: false, error: 'forbidden' });
+  const ok = await t.call('get_notification_settings', {}, { method: 'GET' });
+  expect(ok.data).toMatchObject({ telegram_bot_token_set: true });
+  expect(JSON.stringify(ok)).not.toContain(TOKEN.split(':')[1]);
 });
