@@ -183,3 +183,19 @@ test('two runs racing over the same new stage send it once; English installation
   await t.call('save_notification_settings', { invoice_reminders: 0 });
   expect((await reminderPass(t.ctx(), on)).enabled).toBe(false);
 });
+
+test('segment=overdue reaches the subscribers owing on an invoice past its due date (installation calendar)', async () => {
+  const r = await t.call('send_notification', { segment: 'overdue', channel: 'telegram', text: 'Please settle your balance' });
+  expect(r.ok).toBe(true);
+  // maria, eleni and petros (and nikos, whose Telegram is not set) owe on an invoice due before today; nobody else.
+  expect(r.data.recipients).toBe(4);
+  await settle();
+  const ds = await t.db('notification_deliveries').where({ notification_id: r.data.id }).orderBy('recipient_id');
+  expect(ds.map((d) => [d.recipient_id, d.state])).toEqual([
+    [ids.maria, 'sent'],
+    [ids.nikos, 'skipped'],
+    [ids.eleni, 'sent'],
+    [ids.petros, 'sent'],
+  ]);
+  expect(tg.messages.filter((m) => m.text.includes('Please settle your balance')).map((m) => m.chat_id).sort()).toEqual(['1001', '1003', '1004']);
+});
