@@ -123,10 +123,12 @@ export async function sendNotification(ctx: ServiceContext, input: SendInput, op
     if (opts.within) await opts.within(trx, notificationId);
     return { notificationId, rows: rows.length };
   });
-  const job = await ctx.jobs.enqueue('notifications.deliver', { notification_id: created.notificationId }, { dedupeKey: `notification:${created.notificationId}` });
-  await ctx.db('notifications').where({ id: created.notificationId }).update({ job_id: job.id });
+  // The answer is the state as written, read before the job exists: a worker that starts at once would otherwise
+  // make it say "sending" for some rows on a fast day and "queued" on a slow one.
   const counts = await stateCounts(ctx.db, created.notificationId);
   const sample = await ctx.db('notification_deliveries').where({ notification_id: created.notificationId }).orderBy('id').limit(100);
+  const job = await ctx.jobs.enqueue('notifications.deliver', { notification_id: created.notificationId }, { dedupeKey: `notification:${created.notificationId}` });
+  await ctx.db('notifications').where({ id: created.notificationId }).update({ job_id: job.id });
   return {
     id: created.notificationId,
     job_id: job.id,

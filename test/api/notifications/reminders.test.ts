@@ -189,6 +189,8 @@ test('segment=overdue reaches the subscribers owing on an invoice past its due d
   expect(r.ok).toBe(true);
   // maria, eleni and petros (and nikos, whose Telegram is not set) owe on an invoice due before today; nobody else.
   expect(r.data.recipients).toBe(4);
+  // The answer is the state as written, whether or not the delivery job has started yet.
+  expect(r.data.deliveries).toEqual({ queued: 3, sending: 0, sent: 0, failed: 0, skipped: 1, unknown: 0 });
   await settle();
   const ds = await t.db('notification_deliveries').where({ notification_id: r.data.id }).orderBy('recipient_id');
   expect(ds.map((d) => [d.recipient_id, d.state])).toEqual([
