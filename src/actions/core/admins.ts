@@ -5,6 +5,7 @@ import { clearableText, id, optionalText } from '../../gateway/fields';
 import { ROLES } from '../../gateway/permissions';
 import { addAdmin, publicAdmin, removeAdmin, updateAdmin, type AdminRow } from '../../services/core/admins';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
+import { telegramChatId } from '../notifications/fields';
 
 const username = z.string().trim().min(3).max(64).regex(/^[A-Za-z0-9._@-]+$/, 'letters, digits and . _ @ - only');
 const password = z.string().min(10, 'at least 10 characters').max(1024);
@@ -15,7 +16,7 @@ export const addWebAdmin = defineAction({
   name: 'add_web_admin',
   section: 'admins',
   summary: 'Create a new admin account with role-based permissions',
-  input: z.object({ username, password, email, role: z.enum(ROLES).default('operator'), permissions }),
+  input: z.object({ username, password, email, telegram_chat_id: telegramChatId, role: z.enum(ROLES).default('operator'), permissions }),
   permission: 'admins.write',
   rateClass: 'standard',
   async run(ctx, input) {
@@ -27,7 +28,7 @@ export const editWebAdmin = defineAction({
   name: 'edit_web_admin',
   section: 'admins',
   summary: 'Update admin account (password, permissions, role)',
-  input: z.object({ id, username: username.optional(), password: password.optional(), email: clearableText(191), role: z.enum(ROLES).optional(), permissions }),
+  input: z.object({ id, username: username.optional(), password: password.optional(), email: clearableText(191), telegram_chat_id: telegramChatId, role: z.enum(ROLES).optional(), permissions }),
   permission: 'admins.write',
   rateClass: 'standard',
   async run(ctx, input) {

@@ -16,6 +16,7 @@ import {
   setPriority,
   setStatus,
   TICKET_STATUSES,
+  ticketAttachment,
 } from '../../services/helpdesk/tickets';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
@@ -135,4 +136,22 @@ export const getTicketAction = defineAction({
   run: (ctx, input) => getTicket(ctx, input.id),
 });
 
-export const helpdeskActions = [ticketCreate, ticketReply, ticketClose, ticketStatus, ticketAssign, ticketPriority, ticketDelete, listTicketsAction, getTicketAction];
+/**
+ * The envelope is JSON, so the file travels base64-encoded as invoice_pdf's PDF does, with its stored type and a
+ * ready Content-Disposition value for the panel to save it under.
+ */
+export const ticketAttachmentAction = defineAction({
+  name: 'ticket_attachment',
+  section: 'tickets',
+  summary: 'Download a ticket attachment (id from get_ticket): file name, stored content type, size, a safe Content-Disposition and the bytes as base64',
+  input: z.object({ id }),
+  permission: 'tickets.read',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  async run(ctx, input) {
+    const { content, ...meta } = await ticketAttachment(ctx, input.id);
+    return { ...meta, content_base64: content.toString('base64') };
+  },
+});
+
+export const helpdeskActions = [ticketCreate, ticketReply, ticketClose, ticketStatus, ticketAssign, ticketPriority, ticketDelete, listTicketsAction, getTicketAction, ticketAttachmentAction];

@@ -3,6 +3,7 @@ import { defineAction } from '../../gateway/action';
 import { blank, clearableText, optionalBool, optionalId, optionalText, Page, page, perPage } from '../../gateway/fields';
 import { errors } from '../../errors';
 import { morLinkFields, withMorLink } from '../voip/customer-link';
+import { telegramChatId } from '../notifications/fields';
 import {
   createCustomer,
   deleteCustomer,
@@ -46,6 +47,7 @@ export const addCustomer = defineAction({
     mac_address: optionalText(32),
     custom_fields: customFields,
     router: optionalText(100),
+    telegram_chat_id: telegramChatId,
   }),
   permission: 'customers.write',
   rateClass: 'standard',
@@ -73,6 +75,7 @@ export const editCustomer = defineAction({
     mac_address: clearableText(32),
     custom_fields: customFields,
     router: clearableText(100),
+    telegram_chat_id: telegramChatId,
     ...morLinkFields,
   }),
   permission: 'customers.write',

@@ -11,14 +11,21 @@ import { listNotifications, sendNotification, CHANNELS } from '../../services/no
 import { LANGUAGES, listTemplates, saveTemplate } from '../../services/notifications/templates';
 import type { Target } from '../../services/notifications/recipients';
 import { invoicePdfAction } from './invoice-pdf';
+import { telegramChatId } from './fields';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
+/** Days as "7,3", ["7","3"] or "" (none): whole numbers in [min, max], at most 10 of them. */
+const dayList = (min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === undefined || v === null ? undefined : v === '' ? [] : typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : typeof v === 'number' ? [v] : v),
+    z.array(z.preprocess((x) => (typeof x === 'string' && /^\d{1,4}$/.test(x.trim()) ? Number(x) : x), z.number().int().min(min).max(max))).max(10).optional(),
+  );
 const httpUrl = z.string().trim().url().max(255).refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL');
 
 export const saveNotificationSettingsAction = defineAction({
   name: 'save_notification_settings',
   section: 'notifications',
-  summary: 'Configure Telegram, SMTP e-mail and Web Push (secrets sealed, never returned); test=1 with test_to sends a test message',
+  summary: 'Configure Telegram, SMTP e-mail and Web Push (secrets sealed, never returned), and the automatic invoice reminders (invoice_reminders, reminder_days_before_due, overdue_reminder_days, suspension_warning_days); test=1 with test_to sends a test message',
   input: z.object({
     telegram_bot_token: z.preprocess((v) => (v === '' ? null : v), z.string().trim().regex(/^\d+:[A-Za-z0-9_-]{20,100}$/, 'looks like 123456:ABC-DEF…').nullable().optional()),
     telegram_base_url: z.preprocess((v) => (v === '' ? null : v), httpUrl.nullable().optional()),
@@ -30,6 +37,11 @@ export const saveNotificationSettingsAction = defineAction({
     smtp_from: z.preprocess((v) => (v === '' ? null : v), z.string().trim().max(191).refine((s) => /^[^<>@\s]+@[^<>@\s]+$|^.{0,120}<[^<>@\s]+@[^<>@\s]+>$/.test(s), 'an address, or Name <address>').nullable().optional()),
     smtp_allow_self_signed: optionalBool,
     vapid_subject: z.preprocess((v) => (v === '' ? null : v), z.string().trim().max(191).refine((s) => /^(mailto:|https:\/\/)/.test(s), 'must start with mailto: or https://').nullable().optional()),
+    /** Automatic payment / overdue / suspension reminders, sent by the reminder job on the days below. */
+    invoice_reminders: optionalBool,
+    reminder_days_before_due: dayList(0, 60),
+    overdue_reminder_days: dayList(1, 365),
+    suspension_warning_days: dayList(1, 60),
     test: optionalBool,
     test_channel: z.preprocess((v) => lower(blank(v)), z.enum(['telegram', 'email']).optional()),
     /** A Telegram chat id or an e-mail address for the test message. */
@@ -71,7 +83,7 @@ export const setNotificationContact = defineAction({
   input: z.object({
     username: optionalText(64),
     admin: optionalText(64),
-    telegram_chat_id: z.preprocess((v) => (v === '' ? null : v), z.string().trim().regex(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/, 'a numeric chat id or @channel').nullable().optional()),
+    telegram_chat_id: telegramChatId,
     channels: z.preprocess((v) => (v === '' ? null : typeof v === 'string' ? v.split(',').map((s) => s.trim()) : v), z.array(z.enum(CHANNELS)).max(3).nullable().optional()),
   }),
   permission: 'notifications.write',

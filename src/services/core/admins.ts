@@ -3,6 +3,7 @@ import { isSqlite, nowUtc, parseJson, toIso } from '../../db/knex';
 import { AppError } from '../../errors';
 import { fullPermissions, type Level, type Permissions, rolePermissions, type Role, SECTIONS } from '../../gateway/permissions';
 import { hashPassword, randomToken } from '../../secrets';
+import { isTelegramChatId } from '../../domain/telegram';
 
 export interface AdminRow {
   id: number;
@@ -19,6 +20,8 @@ export interface AdminRow {
   last_login_at: string | null;
   created_at: string;
   updated_at: string;
+  telegram_chat_id?: string | null;
+  telegram_blocked_at?: string | null;
 }
 
 /** The only shape an admin leaves the server in: no hash, no TOTP secret. */
@@ -27,6 +30,7 @@ export function publicAdmin(r: AdminRow) {
     id: r.id,
     username: r.username,
     email: r.email,
+    telegram_chat_id: r.telegram_chat_id ?? null,
     role: r.role,
     permissions: effectivePermissions(r),
     is_primary: Boolean(r.is_primary),
@@ -84,12 +88,13 @@ export function normalizePermissions(input: Record<string, string> | undefined):
 
 export async function createAdmin(
   db: Knex,
-  input: { username: string; password: string; email?: string | null; role?: Role; permissions?: Permissions; isPrimary?: boolean },
+  input: { username: string; password: string; email?: string | null; telegram_chat_id?: string | null; role?: Role; permissions?: Permissions; isPrimary?: boolean },
 ) {
   const now = nowUtc();
   const [id] = await db('admins').insert({
     username: input.username,
     email: input.email ?? null,
+    ...(input.telegram_chat_id ? { telegram_chat_id: checkedChatId(input.telegram_chat_id) } : {}),
     password_hash: await hashPassword(input.password),
     role: input.role ?? 'operator',
     permissions: JSON.stringify(input.permissions ?? {}),
@@ -131,11 +136,17 @@ export interface AdminActor {
 }
 
 /** Adds an admin; nobody hands out rights they do not hold. */
-export async function addAdmin(db: Knex, actor: AdminActor, input: { username: string; password: string; email?: string | null; role: Role; permissions?: Record<string, string> }) {
+/** Where an admin's Telegram notifications go (the same rule as a subscriber's). */
+function checkedChatId(v: string): string {
+  if (!isTelegramChatId(v)) throw new AppError('invalid_telegram_chat_id', `"${v.slice(0, 64)}" is not a Telegram chat id (digits, or @channel).`, 422, { details: { telegram_chat_id: 'a numeric chat id or @channel' } });
+  return v;
+}
+
+export async function addAdmin(db: Knex, actor: AdminActor, input: { username: string; password: string; email?: string | null; telegram_chat_id?: string | null; role: Role; permissions?: Record<string, string> }) {
   const perms = normalizePermissions(input.permissions);
   assertNotBeyond(effectivePermissions({ role: input.role, permissions: JSON.stringify(perms), is_primary: false }), actor.permissions, 'The new admin');
   if (await adminsByUsername(db, input.username).first()) throw new AppError('duplicate_username', `The username "${input.username}" is taken.`, 409);
-  return createAdmin(db, { username: input.username, password: input.password, email: input.email, role: input.role, permissions: perms });
+  return createAdmin(db, { username: input.username, password: input.password, email: input.email, telegram_chat_id: input.telegram_chat_id, role: input.role, permissions: perms });
 }
 
 /**
@@ -147,7 +158,7 @@ export async function updateAdmin(
   db: Knex,
   actor: AdminActor,
   id: number,
-  input: { username?: string; password?: string; email?: string | null; role?: Role; permissions?: Record<string, string> },
+  input: { username?: string; password?: string; email?: string | null; telegram_chat_id?: string | null; role?: Role; permissions?: Record<string, string> },
 ) {
   const row = await getAdmin(db, id);
   const systemKey = actor.type === 'api_key' && actor.adminId === null;
@@ -159,6 +170,7 @@ export async function updateAdmin(
     patch.username = input.username;
   }
   if (input.email !== undefined) patch.email = input.email;
+  if (input.telegram_chat_id !== undefined) Object.assign(patch, { telegram_chat_id: input.telegram_chat_id ? checkedChatId(input.telegram_chat_id) : null, telegram_blocked_at: null });
   if (input.role && !row.is_primary) {
     patch.role = input.role;
     if (!input.permissions) patch.permissions = '{}';

@@ -231,7 +231,7 @@ export async function createTicket(ctx: ServiceContext, input: CreateInput, uplo
     await recordChanges(trx, ctx, ticketId, [['created', null, 'open']], now);
     const out = await publicTicket(trx, (await trx('tickets').where({ id: ticketId }).first()) as TicketRow);
     await emit(trx, 'ticket.created', out);
-    return { ...out, attachments: files.map((f) => ({ filename: f.filename, mime_type: f.mime_type, size: f.size })) };
+    return { ...out, attachments: await attachmentsOf(trx, Number(msgId)) };
   });
 }
 
@@ -266,7 +266,7 @@ export async function replyTicket(ctx: ServiceContext, ticketId: number, body: s
     await emit(trx, 'ticket.updated', { ...out, changes: history.map(([field, from, to]) => ({ field, from, to })) });
     return {
       ticket: out,
-      message: { id: Number(msgId), kind: internal ? 'note' : 'reply', body, author: ctx.actor.username, created_at: toIso(now) },
+      message: { id: Number(msgId), kind: internal ? 'note' : 'reply', body, author: ctx.actor.username, created_at: toIso(now), attachments: await attachmentsOf(trx, Number(msgId)) },
       reopened: history.some(([f]) => f === 'status'),
       customer_id: cur.customer_id,
     };
@@ -324,6 +324,51 @@ export async function deleteTicket(ctx: ServiceContext, ticketId: number) {
   });
   for (const rel of new Set(files)) await fs.rm(path.join(ctx.config.dataDir, rel), { force: true }).catch(() => undefined);
   return { id: ticketId, deleted: true };
+}
+
+/** A message's attachments as get_ticket lists them; `id` is what ticket_attachment downloads. */
+async function attachmentsOf(db: Knex, messageId: number) {
+  const rows = await db('ticket_attachments').where({ message_id: messageId }).orderBy('id');
+  return rows.map((a) => ({ id: a.id, filename: a.filename, mime_type: a.mime_type, size: Number(a.size) }));
+}
+
+/**
+ * RFC 6266: an ASCII fallback name (quotes, backslashes, controls and non-ASCII replaced) and the real name as
+ * UTF-8 in filename*, so a Greek file name survives and nothing in it can end the header value or add another.
+ */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\%;]/g, '_') || 'attachment';
+  const utf8 = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
+/**
+ * One attachment's bytes with its stored type. The file is looked for only under this tenant's attachment folder,
+ * whatever the row says, so one tenant's rows can never read another's files.
+ */
+export async function ticketAttachment(ctx: ServiceContext, attachmentId: number) {
+  const a = await ctx.db('ticket_attachments').where({ id: attachmentId }).first();
+  if (!a) throw new AppError('attachment_not_found', `No ticket attachment with id ${attachmentId}.`, 404);
+  const dir = path.resolve(ctx.config.dataDir, 'tickets', ctx.tenant.slug);
+  const file = path.resolve(ctx.config.dataDir, String(a.path));
+  if (path.dirname(file) !== dir) throw new AppError('attachment_not_found', `The file of attachment ${attachmentId} is not in this installation's attachment store.`, 404);
+  let content: Buffer;
+  try {
+    content = await fs.readFile(file);
+  } catch {
+    throw new AppError('attachment_not_found', `The file of attachment ${attachmentId} is missing from the attachment store.`, 404);
+  }
+  return {
+    id: Number(a.id),
+    ticket_id: Number(a.ticket_id),
+    message_id: Number(a.message_id),
+    filename: String(a.filename),
+    content_type: String(a.mime_type),
+    size: content.length,
+    sha256: String(a.sha256),
+    content_disposition: contentDisposition(String(a.filename)),
+    content,
+  };
 }
 
 export async function getTicket(ctx: ServiceContext, ticketId: number) {

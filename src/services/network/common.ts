@@ -64,6 +64,8 @@ export interface CustomerRow {
   activated_at: string | null;
   created_at: string;
   updated_at: string;
+  telegram_chat_id: string | null;
+  telegram_blocked_at?: string | null;
 }
 
 /** The RADIUS group that carries a plan's reply attributes; by id, so renaming a plan touches no user row. */

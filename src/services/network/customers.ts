@@ -8,6 +8,7 @@ import { decodeCursor, encodeCursor } from '../../gateway/cursor';
 import type { Knex } from 'knex';
 import { forUpdate, isSqlite, nowUtc, toIso } from '../../db/knex';
 import { isValidAfm, normalizeAfm } from '../../domain/afm';
+import { isTelegramChatId } from '../../domain/telegram';
 import { isAssignableIpv4, normalizeIpv4, normalizeMac } from '../../domain/net';
 import { emit } from '../../events/outbox';
 import { revokeCustomerTunnels } from './wireguard';
@@ -59,6 +60,8 @@ export interface CustomerInput {
   /** Values of "" remove a field on edit. */
   custom_fields?: Record<string, string>;
   router?: string | number | null;
+  /** Where Telegram notifications go; a new one clears the "bot was blocked" mark of the old one. */
+  telegram_chat_id?: string | null;
 }
 
 export type CustomerRef = { id?: number; username?: string };
@@ -91,6 +94,7 @@ export function publicCustomer(c: CustomerRow, plan?: Pick<PlanRow, 'id' | 'name
     custom_fields: parseCustom(c.custom_fields),
     status: c.status,
     suspend_reason: c.suspend_reason,
+    telegram_chat_id: c.telegram_chat_id ?? null,
     activated_at: toIso(c.activated_at),
     created_at: toIso(c.created_at),
     updated_at: toIso(c.updated_at),
@@ -120,6 +124,11 @@ async function normaliseFields(db: Db, input: CustomerInput, exceptId?: number) 
   if (input.email !== undefined) {
     if (input.email && !EMAIL.test(input.email)) throw errors.invalid('email', `"${input.email}" is not an email address.`);
     out.email = input.email || null;
+  }
+  if (input.telegram_chat_id !== undefined) {
+    if (input.telegram_chat_id && !isTelegramChatId(input.telegram_chat_id)) throw errors.invalid('telegram_chat_id', `"${input.telegram_chat_id}" is not a Telegram chat id (digits, or @channel).`);
+    out.telegram_chat_id = input.telegram_chat_id || null;
+    out.telegram_blocked_at = null;
   }
   if (input.afm !== undefined) {
     if (input.afm && !isValidAfm(input.afm)) {
@@ -354,7 +363,7 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
 
 const RESTORED_COLUMNS = [
   'username', 'password', 'fullname', 'email', 'phone', 'address', 'afm', 'plan_id', 'router_id', 'static_ip', 'mac_address', 'custom_fields',
-  'status', 'suspend_reason', 'activated_at',
+  'status', 'suspend_reason', 'activated_at', 'telegram_chat_id', 'telegram_blocked_at',
 ] as const;
 
 /** Puts a subscriber's row and RADIUS rows back as they were (the undo of an edit or a status change). */

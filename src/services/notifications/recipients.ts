@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { AppError } from '../../errors';
+import { localToday } from '../billing/invoices';
 
 export interface Recipient {
   type: 'customer' | 'admin';
@@ -90,7 +91,8 @@ export async function resolveRecipients(db: Knex, target: Target): Promise<Recip
           break;
         }
         case 'overdue': {
-          const today = new Date().toISOString().slice(0, 10);
+          // The installation's calendar day, as billing dates its invoices (UTC would be a day off around midnight).
+          const today = await localToday(db);
           q.whereExists(db('invoices as i').select(db.raw('1')).whereRaw('i.customer_id = c.id').whereIn('i.status', ['unpaid', 'overdue']).where('i.due_date', '<', today).whereRaw('i.total_cents > i.paid_cents'));
           break;
         }

@@ -64,7 +64,11 @@ function channelsFor(r: Recipient, requested: Channel | 'all', pushOwners: Set<s
   return usable.length ? usable : [{ channel: preferred[0] ?? 'email', address: null, skip: 'no reachable channel' }];
 }
 
-export async function sendNotification(ctx: ServiceContext, input: SendInput) {
+/**
+ * `opts.within` runs inside the transaction that writes the notification, after its rows: a caller that must send
+ * something once (an invoice reminder) records that it did in the same commit, and throwing there leaves nothing.
+ */
+export async function sendNotification(ctx: ServiceContext, input: SendInput, opts: { within?: (trx: Knex.Transaction, notificationId: number) => Promise<void> } = {}) {
   const cfg = await channelConfig(ctx);
   if (input.channel !== 'all') requireChannel(cfg, input.channel);
   else if (!cfg.telegram && !cfg.smtp && !cfg.push) throw new AppError('no_channel_configured', 'No notification channel is configured: save_notification_settings first.', 409);
@@ -116,12 +120,15 @@ export async function sendNotification(ctx: ServiceContext, input: SendInput) {
         })),
     );
     for (let i = 0; i < rows.length; i += INSERT_BATCH) await trx('notification_deliveries').insert(rows.slice(i, i + INSERT_BATCH));
+    if (opts.within) await opts.within(trx, notificationId);
     return { notificationId, rows: rows.length };
   });
-  const job = await ctx.jobs.enqueue('notifications.deliver', { notification_id: created.notificationId }, { dedupeKey: `notification:${created.notificationId}` });
-  await ctx.db('notifications').where({ id: created.notificationId }).update({ job_id: job.id });
+  // The answer is the state as written, read before the job exists: a worker that starts at once would otherwise
+  // make it say "sending" for some rows on a fast day and "queued" on a slow one.
   const counts = await stateCounts(ctx.db, created.notificationId);
   const sample = await ctx.db('notification_deliveries').where({ notification_id: created.notificationId }).orderBy('id').limit(100);
+  const job = await ctx.jobs.enqueue('notifications.deliver', { notification_id: created.notificationId }, { dedupeKey: `notification:${created.notificationId}` });
+  await ctx.db('notifications').where({ id: created.notificationId }).update({ job_id: job.id });
   return {
     id: created.notificationId,
     job_id: job.id,
@@ -243,6 +250,18 @@ async function loadLogo(ctx: ServiceContext, logoUrl: string | null) {
 }
 
 /**
+ * Telegram's limit is per bot, not per announcement: every delivery job of this process sending through one bot
+ * (a slice handed over while the last one finishes, two announcements at once) shares one throttle.
+ */
+const THROTTLES = new Map<string, Throttle>();
+export function sharedThrottle(key: string, perSecond: number): Throttle {
+  const k = `${key}:${perSecond}`;
+  let t = THROTTLES.get(k);
+  if (!t) THROTTLES.set(k, (t = new Throttle(perSecond)));
+  return t;
+}
+
+/**
  * Delivers every queued row of a notification, throttled per channel, and settles the notification's status.
  * `progress` is called between batches, after every answer of the batch is recorded.
  */
@@ -255,13 +274,16 @@ export async function deliverNotification(ctx: ServiceContext, notificationId: n
     .where({ notification_id: notificationId, state: 'sending' })
     .where('claimed_until', '<', now0)
     .update({ state: 'unknown', last_response: 'the worker stopped while sending; not sent again to avoid a duplicate', claim_token: null, updated_at: now0 });
-  await ctx.db('notifications').where({ id: notificationId }).update({ status: 'sending' });
+  // A job handed out after another finished the notification (a sweep, a resume tick) has nothing to send: it must
+  // not show a completed notification as sending again while it looks.
+  if (await ctx.db('notification_deliveries').where({ notification_id: notificationId, state: 'queued' }).first('id'))
+    await ctx.db('notifications').where({ id: notificationId }).update({ status: 'sending' });
   const cfg = await channelConfig(ctx);
   const brand = await branding(ctx);
   const logo = await loadLogo(ctx, brand.logoUrl);
   const cache = new Map<string, Rendered | null>();
   const throttles: Record<Channel, Throttle> = {
-    telegram: new Throttle(ctx.config.NOTIFY_TELEGRAM_RATE),
+    telegram: cfg.telegram ? sharedThrottle(`${ctx.tenant.slug}:${crypto.createHash('sha256').update(cfg.telegram.token).digest('hex').slice(0, 16)}`, ctx.config.NOTIFY_TELEGRAM_RATE) : new Throttle(ctx.config.NOTIFY_TELEGRAM_RATE),
     email: new Throttle(Number.POSITIVE_INFINITY),
     push: new Throttle(Number.POSITIVE_INFINITY),
   };

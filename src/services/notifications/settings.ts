@@ -23,6 +23,36 @@ export interface SaveInput {
   smtp_from?: string | null;
   smtp_allow_self_signed?: boolean;
   vapid_subject?: string | null;
+  /** Payment and overdue reminders (the reminder job); off until turned on. */
+  invoice_reminders?: boolean;
+  /** Days before an invoice's due date on which the payment_reminder goes out ([] for none). */
+  reminder_days_before_due?: number[];
+  /** Days after the due date on which the overdue_reminder goes out. */
+  overdue_reminder_days?: number[];
+  /** Days before billing's suspension (due date + grace days + 1) on which the suspension_warning goes out. */
+  suspension_warning_days?: number[];
+}
+
+/** The reminder days when the operator has not chosen any. */
+export const REMINDER_DEFAULTS = { reminder_days_before_due: [3], overdue_reminder_days: [1], suspension_warning_days: [2] } as const;
+
+export interface ReminderSettings {
+  enabled: boolean;
+  beforeDue: number[];
+  overdue: number[];
+  suspensionWarning: number[];
+}
+
+const dayList = (v: unknown, def: readonly number[]): number[] =>
+  Array.isArray(v) ? [...new Set(v.map(Number).filter((n) => Number.isInteger(n) && n >= 0))].sort((a, b) => b - a) : [...def];
+
+export function reminderSettings(s: Record<string, unknown>): ReminderSettings {
+  return {
+    enabled: Boolean(s.invoice_reminders),
+    beforeDue: dayList(s.reminder_days_before_due, REMINDER_DEFAULTS.reminder_days_before_due),
+    overdue: dayList(s.overdue_reminder_days, REMINDER_DEFAULTS.overdue_reminder_days),
+    suspensionWarning: dayList(s.suspension_warning_days, REMINDER_DEFAULTS.suspension_warning_days),
+  };
 }
 
 type Ctx = Pick<ServiceContext, 'db' | 'secrets'>;
@@ -53,6 +83,10 @@ export async function publicNotificationSettings(ctx: Ctx) {
     smtp_allow_self_signed: Boolean(s.smtp_allow_self_signed),
     vapid_subject: (s.vapid_subject as string) ?? null,
     vapid_public_key: (s.vapid_public_key as string) ?? null,
+    ...(() => {
+      const r = reminderSettings(s);
+      return { invoice_reminders: r.enabled, reminder_days_before_due: r.beforeDue, overdue_reminder_days: r.overdue, suspension_warning_days: r.suspensionWarning };
+    })(),
     channels: {
       telegram: Boolean(s.telegram_bot_token_enc),
       email: Boolean(s.smtp_host && s.smtp_from),

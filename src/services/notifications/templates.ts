@@ -22,7 +22,10 @@ export const TEMPLATE_EVENTS: Record<string, string> = {
   invoice_issued: 'invoice.generated',
   payment_received: 'invoice.paid',
   payment_failed: 'payment.failed',
-  overdue_reminder: 'invoice.overdue',
+  // The reminders are not events: the reminder job sends them on the days save_notification_settings names.
+  payment_reminder: 'reminder:reminder_days_before_due',
+  overdue_reminder: 'reminder:overdue_reminder_days',
+  suspension_warning: 'reminder:suspension_warning_days',
   suspension: 'customer.suspended',
   reactivation: 'customer.unsuspended',
   ticket_reply: 'ticket.reply',
@@ -44,6 +47,14 @@ export const DEFAULT_TEMPLATES: Record<string, Record<Language, Tpl>> = {
   overdue_reminder: {
     el: { subject: 'Υπενθύμιση: ληξιπρόθεσμο τιμολόγιο {{invoice_number}}', body: 'Αγαπητέ/ή {{name}},\n\nτο τιμολόγιο {{invoice_number}} ποσού {{amount}} έληξε στις {{due_date}}. Παρακαλούμε εξοφλήστε το με τον κωδικό RF {{rf_code}} για να αποφύγετε διακοπή της υπηρεσίας.\n\n{{company_name}}', attach_invoice: true },
     en: { subject: 'Reminder: invoice {{invoice_number}} is overdue', body: 'Dear {{name}},\n\ninvoice {{invoice_number}} for {{amount}} was due on {{due_date}}. Please pay it with RF code {{rf_code}} to avoid a service suspension.\n\n{{company_name}}', attach_invoice: true },
+  },
+  payment_reminder: {
+    el: { subject: 'Υπενθύμιση πληρωμής: τιμολόγιο {{invoice_number}}', body: 'Αγαπητέ/ή {{name}},\n\nτο τιμολόγιο {{invoice_number}} με υπόλοιπο {{amount}} λήγει στις {{due_date}}. Μπορείτε να το εξοφλήσετε με τον κωδικό RF {{rf_code}}.\n\n{{company_name}}' },
+    en: { subject: 'Payment reminder: invoice {{invoice_number}}', body: 'Dear {{name}},\n\ninvoice {{invoice_number}} with {{amount}} outstanding is due on {{due_date}}. You can pay it with RF code {{rf_code}}.\n\n{{company_name}}' },
+  },
+  suspension_warning: {
+    el: { subject: 'Προειδοποίηση αναστολής: τιμολόγιο {{invoice_number}}', body: 'Αγαπητέ/ή {{name}},\n\nτο τιμολόγιο {{invoice_number}} ({{amount}}) έληξε στις {{due_date}} και παραμένει ανεξόφλητο. Αν δεν εξοφληθεί, η σύνδεσή σας θα ανασταλεί στις {{suspension_date}}. Κωδικός πληρωμής RF: {{rf_code}}\n\n{{company_name}}' },
+    en: { subject: 'Suspension warning: invoice {{invoice_number}}', body: 'Dear {{name}},\n\ninvoice {{invoice_number}} ({{amount}}) was due on {{due_date}} and is still unpaid. Unless it is paid, your connection will be suspended on {{suspension_date}}. Payment code (RF): {{rf_code}}\n\n{{company_name}}' },
   },
   suspension: {
     el: { subject: 'Αναστολή υπηρεσίας', body: 'Αγαπητέ/ή {{name}},\n\nη σύνδεσή σας ({{username}}) τέθηκε σε αναστολή. Αιτία: {{reason}}\n\n{{company_name}}' },

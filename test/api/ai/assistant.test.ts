@@ -124,6 +124,7 @@ test('provider errors map to clear codes; the budget stops calls', async () => {
 test('ai_ask without rights on ai is refused; without settings it says so', async () => {
   const k = await t.call('api_key_create', { name: 'bill', admin: (await t.call('add_web_admin', { username: 'bill', password: 'bill-password-12', role: 'billing' })).data.username });
   expect((await t.call('ai_ask', { question: 'x' }, { key: k.data.key })).error).toBe('forbidden');
+  expect((await t.call('get_ai_settings', {}, { key: k.data.key })).error).toBe('forbidden');
   await t.db('settings').where({ key: 'ai.api_key_enc' }).delete();
   expect((await t.call('ai_ask', { question: 'x' })).error).toBe('ai_not_configured');
 });

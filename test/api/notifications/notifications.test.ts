@@ -1,5 +1,6 @@
 import { closeMailPools } from '../../../src/adapters/mail/smtp';
 import { notificationEventsJob } from '../../../src/services/notifications/events';
+import { deliverTask } from '../../../src/services/notifications/send';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { FakeTelegram } from '../../fakes/telegram-server';
 import { SmtpReceiver } from '../../fakes/smtp-receiver';
@@ -151,8 +152,8 @@ test('send_notification by e-mail over STARTTLS: subject, text and HTML parts, c
 
 test('a template in English with variables; templates list and save', async () => {
   const list = await t.call('list_notification_templates', { language: 'en' });
-  expect(list.data.map((x: any) => x.name).sort()).toEqual(['invoice_issued', 'overdue_reminder', 'payment_failed', 'payment_received', 'reactivation', 'suspension', 'ticket_reply']);
-  expect((await t.call('list_notification_templates')).data).toHaveLength(14);
+  expect(list.data.map((x: any) => x.name).sort()).toEqual(['invoice_issued', 'overdue_reminder', 'payment_failed', 'payment_received', 'payment_reminder', 'reactivation', 'suspension', 'suspension_warning', 'ticket_reply']);
+  expect((await t.call('list_notification_templates')).data).toHaveLength(18);
   const saved = await t.call('save_notification_template', { name: 'payment_received', language: 'en', subject: 'Thanks, {{name}}', enabled: 1 });
   expect(saved.data).toMatchObject({ name: 'payment_received', language: 'en', subject: 'Thanks, {{name}}', enabled: true, customised: true, event: 'invoice.paid' });
   expect(saved.data.body).toContain('we received your payment');
@@ -203,4 +204,17 @@ test('push_subscribe needs Web Push configured', async () => {
   const r = await t.call('push_subscribe', { endpoint: 'https://push.example/abc', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } });
   expect(r.error).toBe('push_not_configured');
   expect((await t.call('push_subscribe', { endpoint: 'http://push.example/abc', keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) } })).error).toBe('invalid_endpoint');
+});
+
+test('a delivery job handed out after the notification finished leaves it completed and sends nothing', async () => {
+  const r = await t.call('send_notification', { username: 'maria', channel: 'telegram', text: 'Once only' });
+  await wait(r);
+  const before = tg.messages.length;
+  const seen: string[] = [];
+  await deliverTask.run(t.ctx(), { notification_id: r.data.id }, async () => {
+    seen.push((await t.db('notifications').where({ id: r.data.id }).first()).status);
+  });
+  expect(seen).toEqual(['completed']);
+  expect(tg.messages.length).toBe(before);
+  expect((await t.db('notifications').where({ id: r.data.id }).first()).status).toBe('completed');
 });
