@@ -167,6 +167,7 @@ async function parseMultipart(req: Request, limits: BodyLimits): Promise<{ field
   try {
     bb = busboy({
       headers: req.headers,
+      defParamCharset: 'utf8',
       limits: { fieldSize: limits.maxFieldBytes, fields: MAX_FIELDS, files: limits.maxFiles, fileSize: limits.maxFileBytes, parts: MAX_FIELDS + limits.maxFiles, fieldNameSize: 200 },
     });
   } catch {
