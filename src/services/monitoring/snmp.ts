@@ -11,6 +11,7 @@ import { counterRate, type RateNote } from '../../domain/counter-rate';
 import { pollDevice, SnmpError, type InterfaceReading, type PollReading, type SnmpTarget } from '../../adapters/snmp/client';
 import type { ServiceContext } from '../context';
 import { listApprovedNodes } from './inventory-port';
+import { syncInventorySnmp } from './inventory-snmp';
 import { deviceStatus, type SnmpDeviceRow } from './snmp-settings';
 
 type Db = Knex | Knex.Transaction;
@@ -54,6 +55,7 @@ export function toTarget(ctx: Pick<MonCtx, 'secrets' | 'config'>, d: SnmpDeviceR
  */
 export async function loadDevices(ctx: Pick<MonCtx, 'db'>, deviceId?: number): Promise<SnmpDeviceRow[]> {
   await ctx.db('snmp_devices').where({ kind: 'router' }).whereNotIn('ref_id', ctx.db('routers').select('id')).delete();
+  await syncInventorySnmp(ctx.db);
   const q = ctx.db<SnmpDeviceRow>('snmp_devices').orderBy('id');
   if (deviceId !== undefined) q.where({ id: deviceId });
   const rows = await q;

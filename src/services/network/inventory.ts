@@ -17,8 +17,10 @@ import type { Actor } from '../../domain/actor';
 import { assertAddressFree } from './ipam';
 import type { Db, NetCtx } from './common';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
+import { syncInventorySnmp } from '../monitoring/inventory-snmp';
 
-export const NODE_TYPES = ['router', 'switch', 'olt', 'ap', 'server', 'cpe', 'other'] as const;
+/** `onu`: an optical network unit, under its OLT (parent_id). */
+export const NODE_TYPES = ['router', 'switch', 'olt', 'ap', 'server', 'cpe', 'other', 'onu'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 interface NodeRow {
@@ -165,6 +167,13 @@ function fieldsOf(ctx: InvCtx, input: NodeInput): Partial<NodeRow> {
 
 /** save_inventory_node: create, or with `id` update. */
 export async function saveInventoryNode(ctx: InvCtx, input: NodeInput) {
+  const node = await saveNodeRow(ctx, input);
+  // After commit: the node's SNMP settings become (or stop being) a device the collection cycle polls.
+  await syncInventorySnmp(ctx.db);
+  return node;
+}
+
+async function saveNodeRow(ctx: InvCtx, input: NodeInput) {
   const fields = fieldsOf(ctx, input);
   return ctx.db.transaction(async (trx) => {
     if (input.id !== undefined) {
@@ -262,18 +271,21 @@ function requireApprover(actor: Actor | undefined) {
 
 export async function approveInventoryNode(ctx: InvCtx, id: number) {
   requireApprover(ctx.actor);
-  return ctx.db.transaction(async (trx) => {
+  const node = await ctx.db.transaction(async (trx) => {
     const n = await requireNode(trx, id);
     if (n.status === 'approved') throw new AppError('already_approved', `Inventory node ${id} is already approved.`, 409);
     await trx('inventory_nodes').where({ id, status: 'pending' }).update({ status: 'approved', approved_by: actorName(ctx.actor), approved_at: nowUtc(), updated_at: nowUtc() });
     return publicNode(await requireNode(trx, id));
   });
+  await syncInventorySnmp(ctx.db);
+  return node;
 }
 
 export async function approveInventoryAll(ctx: InvCtx) {
   requireApprover(ctx.actor);
   const now = nowUtc();
   const approved = await ctx.db('inventory_nodes').where({ status: 'pending' }).update({ status: 'approved', approved_by: actorName(ctx.actor), approved_at: now, updated_at: now });
+  await syncInventorySnmp(ctx.db);
   return { approved: Number(approved) };
 }
 

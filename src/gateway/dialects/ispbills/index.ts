@@ -19,7 +19,7 @@ import { createRouteTable, type HttpMethod } from '../route-table';
 import { ISPBILLS_DOCS, errorSchema, replySchema } from './docs';
 import { buildContext, credentialActor, toAppError } from '../../pipeline';
 import { RateLimits } from '../../rate-limit';
-import { fromPage, notAvailable, sendIspbillsError, slicePage, type IspPage } from './envelope';
+import { fromPage, sendIspbillsError, slicePage, type IspPage } from './envelope';
 import * as local from './local-actions';
 import { bill, customerV1, customerV2, packageOf, routerOf, vpnAccount } from './shapes';
 import { findToken, issueV1Pair, issueV2Token, revokeToken, spendRefresh } from './tokens';
@@ -210,11 +210,6 @@ export function ispbillsRouter(rt: Runtime): Router {
     if (v1) route(method, `/api/v1${v1}`, 1, handler);
     if (v2) route(method, `/api/v2${v2}`, 2, handler);
   };
-  const unavailable = (method: 'get' | 'post' | 'put' | 'delete', path: string, v: Version, what: string) =>
-    route(method, path, v, async () => {
-      throw notAvailable(what);
-    });
-
   // ---- authentication ------------------------------------------------------------------------------------------
 
   define('post', '/api/auth/login', async (req, res) => {
@@ -531,26 +526,48 @@ export function ispbillsRouter(rt: Runtime): Router {
     return { noContent: true };
   });
 
-  // ---- not built yet: the envelope says so (501 not_available), never an empty list ------------------------------
+  // ---- OLTs, ONUs, device monitoring, Zabbix, NOC, hotspot -------------------------------------------------------
 
-  const missing: Array<[string, string, Version, string]> = [
-    ['get', '/api/v1/noc/dashboard', 1, 'The NOC dashboard'],
-    ['get', '/api/v1/olts', 1, 'OLT inventory'],
-    ['get', '/api/v2/network/olts', 2, 'OLT inventory'],
-    ['get', '/api/v2/network/onus', 2, 'ONU inventory'],
-    ['get', '/api/v1/monitoring/onus', 1, 'ONU status'],
-    ['get', '/api/v1/monitoring/ubiquiti', 1, 'Ubiquiti device status'],
-    ['get', '/api/v1/monitoring/cambium', 1, 'Cambium device status'],
-    ['get', '/api/v1/monitoring/access-logs', 1, 'Device access logs'],
-    ['get', '/api/v1/monitoring/status-checks', 1, 'Infrastructure status checks'],
-    ['get', '/api/v2/monitoring/status-checks', 2, 'Infrastructure status checks'],
-    ['get', '/api/v2/monitoring/devices', 2, 'Device status'],
-    ['get', '/api/v1/monitoring/zabbix', 1, 'Zabbix monitoring'],
-    ['get', '/api/v2/monitoring/zabbix/hosts', 2, 'Zabbix monitoring'],
-    ['get', '/api/v2/monitoring/zabbix/problems', 2, 'Zabbix monitoring'],
-    ['get', '/api/v1/logs/hotspot', 1, 'Hotspot logs'],
-  ];
-  for (const [m, p, v, what] of missing) unavailable(m as 'get', p, v, what);
+  const qText = (c: Call, name: string) => (typeof c.req.query[name] === 'string' && c.req.query[name] !== '' ? (c.req.query[name] as string) : undefined);
+  const oltId = (c: Call) => {
+    const raw = qText(c, 'olt_id');
+    return raw === undefined ? {} : { olt_id: intParam(raw, 'olt_id', 1, 2 ** 31 - 1) };
+  };
+  const routerId = (c: Call) => {
+    const raw = qText(c, 'router_id');
+    return raw === undefined ? {} : { router_id: intParam(raw, 'router_id', 1, 2 ** 31 - 1) };
+  };
+  const olts = async (c: Call) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), types: ['olt'] }) });
+  const onus = async (c: Call) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), types: ['onu'], ...oltId(c) }) });
+  both('get', '/olts', '/network/olts', olts);
+  route('get', '/api/v2/network/onus', 2, onus);
+  route('get', '/api/v1/monitoring/onus', 1, onus);
+  route('get', '/api/v1/monitoring/ubiquiti', 1, async (c) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), vendor: 'ubiquiti' }) }));
+  route('get', '/api/v1/monitoring/cambium', 1, async (c) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), vendor: 'cambium' }) }));
+  // Who logged in to the devices: RouterOS logs every login and logout under the "account" topic.
+  route('get', '/api/v1/monitoring/access-logs', 1, async (c) => ({ page: await c.invoke(local.routerLogs, { ...c.page(), ...routerId(c), topics: 'account' }) }));
+  const checks = async (c: Call) => {
+    const status = qText(c, 'status');
+    if (status !== undefined && !['up', 'down', 'unknown'].includes(status)) throw new AppError('invalid_status', 'The status must be up, down or unknown.', 422, { details: { status: 'must be up, down or unknown' } });
+    return { page: await c.invoke(local.infrastructureChecks, { ...c.page(), ...(status ? { status } : {}) }) };
+  };
+  both('get', '/monitoring/status-checks', '/monitoring/status-checks', checks);
+  route('get', '/api/v2/monitoring/devices', 2, async (c) => ({ data: await c.invoke(local.deviceStatusOverview, {}) }));
+  route('get', '/api/v1/noc/dashboard', 1, async (c) => ({ data: await c.invoke(local.noc, {}) }));
+  route('get', '/api/v1/monitoring/zabbix', 1, async (c) => ({ data: await c.invoke(local.zabbixOverview, {}) }));
+  route('get', '/api/v2/monitoring/zabbix/hosts', 2, async (c) => ({ page: await c.invoke(local.zabbixHostPage, c.page()) }));
+  route('get', '/api/v2/monitoring/zabbix/problems', 2, async (c) => {
+    const sev = qText(c, 'severity');
+    return { page: await c.invoke(local.zabbixProblemPage, { ...c.page(), ...(sev !== undefined ? { severity: intParam(sev, 'severity', 0, 5) } : {}) }) };
+  });
+  route('get', '/api/v1/logs/hotspot', 1, async (c) => {
+    const type = qText(c, 'type');
+    if (type !== undefined && type !== 'active' && type !== 'users') throw new AppError('invalid_type', 'The type must be active or users.', 422, { details: { type: 'must be active or users' } });
+    const r = await c.invoke(local.hotspotSessions, { ...c.page(), ...routerId(c), ...(type ? { type } : {}) });
+    // Routers that did not answer while others did: named in a header, so the page is not mistaken for the whole list.
+    if (r.unreachable.length) c.req.res?.setHeader('X-Unreachable-Routers', r.unreachable.map((e: Rec) => String(e.router_id)).join(','));
+    return { page: { items: r.items, meta: r.meta } };
+  });
 
   // Anything else under ISPBills' prefixes answers in ISPBills' envelope, not process.php's.
   router.use(scopes, (_req: Request, res: Response) => {
