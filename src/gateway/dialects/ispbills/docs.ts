@@ -63,6 +63,8 @@ const operatorIn = z.object({ name: z.string().max(100), email: z.string().email
 const webhookIn = z.object({ url: z.string().url(), events: z.array(z.enum(['customer.created', 'customer.suspended', 'customer.activated', 'payment.received', 'bill.generated', 'complaint.created'])), active: z.boolean().optional() });
 
 const zabbixMissing = { 404: 'No Zabbix source is configured (save_topology_metrics_source source=zabbix)', 502: 'Zabbix did not answer or refused the credentials' };
+const smsErrors = { 409: 'No SMS gateway is configured (save_sms_settings)', 422: 'Validation failed', 502: 'The SMS gateway did not answer' };
+const smsBalanceErrors = { 409: 'No SMS gateway is configured (save_sms_settings)', 501: 'The provider reports no balance', 502: 'The SMS gateway did not answer' };
 const routerDown = { 404: 'No such router', 502: 'The router did not answer on the RouterOS API' };
 
 /** Keyed `METHOD /api/…` as the router registers them. */
@@ -131,11 +133,11 @@ export const ISPBILLS_DOCS: Record<string, RouteDoc> = {
   'GET /api/v2/monitoring/zabbix/problems': { summary: 'Zabbix active problems, newest first', reply: 'page', query: paged({ severity: z.number().int().min(0).max(5).optional().describe('Minimum severity 0–5') }), errors: zabbixMissing },
 
   // ---- SMS
-  'POST /api/v1/sms/send': { summary: 'Send an SMS', reply: 'data', request: smsSend, errors: { 422: 'Validation failed', 503: 'No SMS gateway configured' } },
-  'POST /api/v2/sms/send': { summary: 'Send an SMS to one recipient', reply: 'data', request: smsSend, errors: { 422: 'Validation failed', 503: 'No SMS gateway configured' } },
-  'POST /api/v2/sms/broadcast': { summary: 'Broadcast an SMS to many recipients (a job)', reply: 'data', status: 202, request: z.object({ phones: z.array(z.string().max(32)).max(1000), message: z.string().max(1600) }), errors: { 422: 'Validation failed' } },
-  'GET /api/v1/sms/balance': { summary: 'SMS balance, where the provider reports it', reply: 'data' },
-  'GET /api/v2/sms/balance': { summary: 'SMS balance, where the provider reports it', reply: 'data' },
+  'POST /api/v1/sms/send': { summary: 'Send an SMS', reply: 'data', request: smsSend, errors: smsErrors },
+  'POST /api/v2/sms/send': { summary: 'Send an SMS to one recipient', reply: 'data', request: smsSend, errors: smsErrors },
+  'POST /api/v2/sms/broadcast': { summary: 'Broadcast an SMS to many recipients (a job)', reply: 'data', status: 202, request: z.object({ phones: z.array(z.string().max(32)).max(1000), message: z.string().max(1600) }), errors: smsErrors },
+  'GET /api/v1/sms/balance': { summary: 'SMS balance, where the provider reports it', reply: 'data', errors: smsBalanceErrors },
+  'GET /api/v2/sms/balance': { summary: 'SMS balance, where the provider reports it', reply: 'data', errors: smsBalanceErrors },
   'GET /api/v1/sms/history': { summary: 'SMS delivery history', reply: 'page', query: paged({ status: z.string().optional() }) },
 
   // ---- operators, recharge cards
