@@ -10,8 +10,7 @@ import { defineAction } from '../../action';
 import { id, optionalId } from '../../fields';
 import { createWebhook, updateWebhook } from '../../../services/core/webhooks';
 import { SUSPEND_REASON } from '../../../services/billing/dunning';
-import { RouterOsSession } from '../../../adapters/routeros/session';
-import { requireRouter, routerConnection } from '../../../services/network/common';
+import { routerLog } from '../../../services/network/router-logs';
 import { NODE_TYPES } from '../../../services/network/inventory';
 import { hotspotList } from '../../../services/network/hotspot';
 import { deviceOverview, listDevices, statusChecks, type DeviceView } from '../../../services/monitoring/devices';
@@ -216,20 +215,8 @@ export const routerLogs = defineAction({
   permission: 'routers.read',
   rateClass: 'standard',
   async run(ctx, input) {
-    const r = input.router_id ? await requireRouter(ctx.db, input.router_id) : await ctx.db('routers').orderBy('id').first();
-    if (!r) throw new AppError('router_not_found', 'No router is configured; add_router adds one.', 404);
-    // Read-only and outside any transaction: one API session, closed whatever happens.
-    const s = await RouterOsSession.open(routerConnection(ctx, r));
-    let rows: Array<Record<string, string>>;
-    try {
-      rows = await s.write('/log/print');
-    } finally {
-      await s.close();
-    }
-    const wanted = input.topics ? rows.filter((x) => (x.topics ?? '').split(',').includes(input.topics!)) : rows;
-    const newest = [...wanted].reverse();
-    const items = newest.slice((input.page - 1) * input.per_page, input.page * input.per_page).map((x) => ({ id: x['.id'] ?? null, router_id: r.id, time: x.time ?? null, topics: x.topics ? x.topics.split(',') : [], message: x.message ?? '' }));
-    return pageOf(items, input.page, input.per_page, newest.length);
+    const lines = await routerLog(ctx, { routerId: input.router_id, topic: input.topics });
+    return pageOf(lines.slice((input.page - 1) * input.per_page, input.page * input.per_page), input.page, input.per_page, lines.length);
   },
 });
 
