@@ -116,8 +116,14 @@ export function dialectDocument(table: RouteTable): Json {
       const req = new Set((q.required as string[]) ?? []);
       for (const [name, schema] of Object.entries((q.properties as Json) ?? {})) parameters.push({ name, in: 'query', required: req.has(name), schema });
     }
+    const okStatus = String(r.successStatus ?? 200);
     const responses: Json = {
-      '200': { description: 'Success', content: { 'application/json': { schema: toSchema(r.response, 'output') } } },
+      [okStatus]:
+        okStatus === '204'
+          ? { description: 'No content' }
+          : r.responseType
+            ? { description: 'Success', content: { [r.responseType]: { schema: { type: 'string' } } } }
+            : { description: 'Success', content: { 'application/json': { schema: toSchema(r.response, 'output') } } },
     };
     for (const [status, description] of Object.entries(r.errors ?? {})) responses[status] = { description, content: { 'application/json': { schema: errorRef } } };
     if (!r.public && security.length && !responses['401']) responses['401'] = { description: 'Missing or invalid credentials', content: { 'application/json': { schema: errorRef } } };

@@ -55,6 +55,14 @@ const MENUS: Record<string, MenuSpec> = {
     unique: { key: 'name', message: 'failure: already have such name' },
   },
   '/ppp/active': { attrs: [], readOnly: true },
+  // Hotspot: users (v7 properties; the router prints the password to a full-rights user) and the logged-in sessions,
+  // which the router fills in itself (read-only; remove logs a session out).
+  '/ip/hotspot/user': {
+    attrs: [...COMMON, 'name', 'password', 'profile', 'server', 'address', 'mac-address', 'email', 'routes', 'limit-uptime',
+      'limit-bytes-in', 'limit-bytes-out', 'limit-bytes-total'],
+    unique: { key: 'name', message: 'failure: already have user with this name' },
+  },
+  '/ip/hotspot/active': { attrs: [], readOnly: true },
   // The router's own log (read-only; the ISPBills router-log endpoint prints it).
   '/log': { attrs: [], readOnly: true },
   '/queue/simple': {

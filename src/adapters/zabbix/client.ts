@@ -131,3 +131,95 @@ async function mapLinks(rpc: ZabbixRpc, hostIds: Set<string>): Promise<SourceLin
   }
   return links;
 }
+
+export const SEVERITIES = ['not_classified', 'information', 'warning', 'average', 'high', 'disaster'] as const;
+
+export interface ZabbixHost {
+  hostid: string;
+  host: string;
+  name: string;
+  enabled: boolean;
+  /** From the interfaces: available when one answers, unavailable when all fail, unknown otherwise. */
+  availability: 'available' | 'unavailable' | 'unknown';
+  ip: string | null;
+  groups: string[];
+  problems: number;
+}
+
+export interface ZabbixProblem {
+  eventid: string;
+  name: string;
+  severity: number;
+  severity_name: (typeof SEVERITIES)[number];
+  acknowledged: boolean;
+  started_at: string;
+  hosts: Array<{ hostid: string; name: string }>;
+}
+
+/** Open problems (newest first) with the hosts their triggers belong to; `minSeverity` 0–5. */
+async function problemsOf(rpc: ZabbixRpc, minSeverity = 0): Promise<ZabbixProblem[]> {
+  const params: Obj = { output: ['eventid', 'objectid', 'name', 'severity', 'clock', 'acknowledged'], recent: false, sortfield: ['eventid'], sortorder: 'DESC', limit: 10_000 };
+  if (minSeverity > 0) params.severities = [0, 1, 2, 3, 4, 5].filter((s) => s >= minSeverity);
+  const problems = (await rpc.call('problem.get', params)) as Obj[];
+  const triggerIds = [...new Set(problems.map((p) => String(p.objectid)))];
+  const hostsOf = new Map<string, Array<{ hostid: string; name: string }>>();
+  if (triggerIds.length) {
+    const triggers = (await rpc.call('trigger.get', { triggerids: triggerIds, output: ['triggerid'], selectHosts: ['hostid', 'name'] })) as Obj[];
+    for (const t of triggers) hostsOf.set(String(t.triggerid), ((t.hosts as Obj[]) ?? []).map((h) => ({ hostid: String(h.hostid), name: String(h.name ?? '') })));
+  }
+  return problems.map((p) => {
+    const sev = Math.min(5, Math.max(0, Number(p.severity) || 0));
+    return {
+      eventid: String(p.eventid),
+      name: String(p.name ?? ''),
+      severity: sev,
+      severity_name: SEVERITIES[sev],
+      acknowledged: String(p.acknowledged) === '1',
+      started_at: new Date(Number(p.clock) * 1000).toISOString(),
+      hosts: hostsOf.get(String(p.objectid)) ?? [],
+    };
+  });
+}
+
+export async function zabbixProblemList(cfg: SourceConfig, minSeverity = 0): Promise<{ version: string; problems: ZabbixProblem[] }> {
+  const rpc = new ZabbixRpc(cfg);
+  await rpc.login();
+  return { version: rpc.version, problems: await problemsOf(rpc, minSeverity) };
+}
+
+/** Hosts with availability, groups and how many open problems they have. */
+export async function zabbixHostList(cfg: SourceConfig): Promise<{ version: string; hosts: ZabbixHost[]; problems: ZabbixProblem[] }> {
+  const rpc = new ZabbixRpc(cfg);
+  await rpc.login();
+  // Host groups are selectHostGroups from 6.2 on (selectGroups was removed in 7.0).
+  const groupsKey = versionAtLeast(rpc.version, 6, 2) ? 'hostgroups' : 'groups';
+  const hosts = (await rpc.call('host.get', {
+    output: ['hostid', 'host', 'name', 'status'],
+    selectInterfaces: ['ip', 'available', 'main'],
+    [groupsKey === 'hostgroups' ? 'selectHostGroups' : 'selectGroups']: ['name'],
+    sortfield: 'name',
+    limit: 100_000,
+  })) as Obj[];
+  const problems = await problemsOf(rpc);
+  const count = new Map<string, number>();
+  for (const p of problems) for (const h of p.hosts) count.set(h.hostid, (count.get(h.hostid) ?? 0) + 1);
+  return {
+    version: rpc.version,
+    problems,
+    hosts: hosts.map((h) => {
+      const ifs = ((h.interfaces as Obj[]) ?? []).map((i) => ({ ip: String(i.ip ?? ''), available: String(i.available ?? '0'), main: String(i.main ?? '0') }));
+      const main = ifs.find((i) => i.main === '1') ?? ifs[0];
+      const availability: ZabbixHost['availability'] = ifs.some((i) => i.available === '1') ? 'available' : ifs.length && ifs.every((i) => i.available === '2') ? 'unavailable' : 'unknown';
+      return {
+        hostid: String(h.hostid),
+        host: String(h.host),
+        name: String(h.name || h.host),
+        enabled: String(h.status) === '0',
+        availability,
+        ip: main?.ip || null,
+        groups: ((h[groupsKey] as Obj[]) ?? []).map((g) => String(g.name)),
+        problems: count.get(String(h.hostid)) ?? 0,
+      };
+    }),
+  };
+}

@@ -22,6 +22,10 @@ export interface RouteDef {
   request?: z.ZodType;
   /** The success reply. */
   response?: z.ZodType;
+  /** The success status when not 200 (201, 202; 204 has no body). */
+  successStatus?: number;
+  /** The success reply's media type when not JSON (a downloaded file: `text/plain`). */
+  responseType?: string;
   /** Other documented replies by HTTP status: `{ 404: 'No such ticket' }`. */
   errors?: Record<number, string>;
   /** Routes answering without the table's credentials (none so far). */

@@ -62,7 +62,7 @@ function publicSource(r: SourceRow) {
   };
 }
 
-function configOf(ctx: Pick<MonCtx, 'secrets' | 'config'>, r: Pick<SourceRow, 'url' | 'token_enc' | 'username' | 'password_enc' | 'verify_tls'>): SourceConfig {
+export function configOf(ctx: Pick<MonCtx, 'secrets' | 'config'>, r: Pick<SourceRow, 'url' | 'token_enc' | 'username' | 'password_enc' | 'verify_tls'>): SourceConfig {
   return {
     url: r.url ?? '',
     token: ctx.secrets.decryptOptional(r.token_enc),

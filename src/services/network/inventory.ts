@@ -19,7 +19,8 @@ import type { Db, NetCtx } from './common';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 import { checkSnmp, findSnmpDevice, hasSnmpInput, publicSnmp, saveSnmpSettings, type SnmpDeviceRow, type SnmpInput } from '../monitoring/snmp-settings';
 
-export const NODE_TYPES = ['router', 'switch', 'olt', 'ap', 'server', 'cpe', 'other'] as const;
+/** `onu`: an optical network unit, under its OLT (parent_id). */
+export const NODE_TYPES = ['router', 'switch', 'olt', 'ap', 'server', 'cpe', 'other', 'onu'] as const;
 export type NodeType = (typeof NODE_TYPES)[number];
 
 interface NodeRow {

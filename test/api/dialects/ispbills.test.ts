@@ -318,8 +318,11 @@ test('complaint.created, customer.suspended and customer.activated in ISPBills s
   }
 });
 
-test('resources not built yet answer 501 not_available in the envelope, never an empty list', async () => {
-  for (const p of ['/api/v2/network/onus', '/api/v2/network/olts', '/api/v2/monitoring/devices', '/api/v2/monitoring/zabbix/hosts']) expectError(await get(p), 501, 'not_available');
+test('an endpoint ISPBills does not document answers 404 in the envelope; a Zabbix endpoint without a Zabbix source says why', async () => {
+  for (const p of ['/api/v2/network/switches', '/api/v1/monitoring/nagios']) expectError(await get(p), 404, 'NOT_FOUND');
+  const z = await get('/api/v2/monitoring/zabbix/hosts');
+  expectError(z, 404, 'NOT_FOUND');
+  expect(z.body.error.message).toMatch(/save_topology_metrics_source/);
 });
 
 test('rate limit: v2 answers 429 with Retry-After and X-RateLimit-* once the budget is spent', async () => {

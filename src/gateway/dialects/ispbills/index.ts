@@ -15,9 +15,11 @@ import { authenticateLogin } from '../../../services/core/auth';
 import { loadSettings } from '../../../services/billing/settings';
 import type { ActionContext, AnyAction, Tenant } from '../../action';
 import { invokeAs } from '../../invoke';
+import { createRouteTable, type HttpMethod } from '../route-table';
+import { ISPBILLS_DOCS, errorSchema, replySchema } from './docs';
 import { buildContext, credentialActor, toAppError } from '../../pipeline';
 import { RateLimits } from '../../rate-limit';
-import { fromPage, notAvailable, sendIspbillsError, slicePage, type IspPage } from './envelope';
+import { fromPage, sendIspbillsError, slicePage, type IspPage } from './envelope';
 import * as local from './local-actions';
 import { bill, customerV1, customerV2, packageOf, routerOf, vpnAccount } from './shapes';
 import { findToken, issueV1Pair, issueV2Token, revokeToken, spendRefresh } from './tokens';
@@ -41,8 +43,6 @@ interface Call {
 
 type Reply = { status?: number; data?: unknown } | { page: IspPage<unknown> } | { noContent: true } | { file: { name: string; type: string; body: string } };
 
-const V1_PATHS = ['/api/v1'];
-const V2_PATHS = ['/api/v2'];
 
 function intParam(raw: unknown, name: string, def: number, max: number): number {
   if (raw === undefined || raw === '') return def;
@@ -73,16 +73,35 @@ function str(v: unknown, field: string): string | undefined {
   throw new AppError(`invalid_${field}`, `The ${field} must be text.`, 422, { details: { [field]: 'must be text' } });
 }
 
+/** Where the ISPBills routes live; paths in the route table are below it (`/v1/customers`). */
+export const ISPBILLS_BASE = '/api';
+
 export function ispbillsRouter(rt: Runtime): Router {
-  const router = express.Router();
-  if (!rt.config.ISPBILLS_API) return router;
+  const outer = express.Router();
+  if (!rt.config.ISPBILLS_API) return outer;
+  const table = createRouteTable({
+    name: 'ispbills',
+    title: 'ISPBills API v1 and v2 (ispgate)',
+    version: '2',
+    description:
+      "ISPBills' REST API served by ispgate over its own subscribers, plans, routers, invoices, payments and devices. v1: " +
+      'POST /api/auth/login (admin e-mail and password) for a bearer token, 60 requests/min. v2: POST /api/v2/auth/token with ' +
+      'the client id and secret from api_client_create (dialect=ispbills), 120 requests/min. Lists take page and per_page (at ' +
+      'most 100) and answer meta {current_page, per_page, total, last_page}; errors answer {error: {code, message, details}}; a ' +
+      '429 carries Retry-After. Secrets (router, hotspot and PPPoE passwords, SNMP communities) are never returned.',
+    basePath: ISPBILLS_BASE,
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The access token from /api/auth/login (v1) or /api/v2/auth/token (v2).' } },
+    errorSchema,
+  });
+  const router = table.router;
+  outer.use(ISPBILLS_BASE, router);
   const cfg = rt.config;
   const budget = (n: number, name: string) => new RateLimits({ standard: n, billing: n, bulk: n, windowSeconds: cfg.ISPBILLS_RATE_LIMIT_WINDOW_SECONDS }, rt.redis, `${cfg.REDIS_PREFIX}:${name}`);
   const limits: Record<Version, RateLimits> = { 1: budget(cfg.ISPBILLS_RATE_LIMIT_V1, 'ispbills_v1'), 2: budget(cfg.ISPBILLS_RATE_LIMIT_V2, 'ispbills_v2') };
 
   const json = express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] });
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
-  const scopes = ['/api/auth', ...V1_PATHS, ...V2_PATHS];
+  const scopes = ['/auth', '/v1', '/v2'];
   router.use(scopes, json, form);
 
   async function spend(res: Response, v: Version, key: string) {
@@ -138,8 +157,32 @@ export function ispbillsRouter(rt: Runtime): Router {
     sendIspbillsError(res, err, res.locals.requestId, new Set(Object.keys(sent ?? {})));
   }
 
+  /** Registers `METHOD /api/…` through the route table with its entry in ISPBILLS_DOCS (none: the server does not start). */
+  function define(method: HttpMethod, path: string, handler: (req: Request, res: Response) => Promise<void>, isPublic = false) {
+    const doc = ISPBILLS_DOCS[`${method.toUpperCase()} ${path}`];
+    if (!doc) throw new Error(`ISPBills route ${method.toUpperCase()} ${path} has no entry in ISPBILLS_DOCS`);
+    const errors: Record<number, string> = { 429: 'Too many requests (Retry-After says how long to wait)', ...(doc.errors ?? {}) };
+    if (!isPublic) errors[403] = 'The token lacks the permission';
+    if (doc.query && !errors[422]) errors[422] = 'A query parameter is not valid';
+    table.define({
+      method,
+      path: path.slice(ISPBILLS_BASE.length),
+      summary: doc.summary,
+      ...(doc.description ? { description: doc.description } : {}),
+      tags: [path.startsWith('/api/v2') ? 'v2' : 'v1'],
+      ...(doc.query ? { query: doc.query } : {}),
+      ...(doc.request ? { request: doc.request } : {}),
+      ...(replySchema(doc) ? { response: replySchema(doc) } : {}),
+      ...(doc.status ? { successStatus: doc.status } : {}),
+      ...(doc.reply === 'file' ? { responseType: 'text/plain' } : {}),
+      errors,
+      public: isPublic,
+      handler,
+    });
+  }
+
   function route(method: 'get' | 'post' | 'put' | 'delete', path: string, v: Version, handler: (c: Call) => Promise<Reply>) {
-    router[method](path, async (req: Request, res: Response) => {
+    define(method, path, async (req: Request, res: Response) => {
       let body: Rec = {};
       try {
         const { ctx } = await authenticate(req, res, v);
@@ -167,14 +210,9 @@ export function ispbillsRouter(rt: Runtime): Router {
     if (v1) route(method, `/api/v1${v1}`, 1, handler);
     if (v2) route(method, `/api/v2${v2}`, 2, handler);
   };
-  const unavailable = (method: 'get' | 'post' | 'put' | 'delete', path: string, v: Version, what: string) =>
-    route(method, path, v, async () => {
-      throw notAvailable(what);
-    });
-
   // ---- authentication ------------------------------------------------------------------------------------------
 
-  router.post('/api/auth/login', async (req, res) => {
+  define('post', '/api/auth/login', async (req, res) => {
     let body: Rec = {};
     try {
       const { tenant, db } = await tenantOf(req);
@@ -202,9 +240,9 @@ export function ispbillsRouter(rt: Runtime): Router {
     } catch (e) {
       fail(res, e, body);
     }
-  });
+  }, true);
 
-  router.post('/api/auth/refresh', async (req, res) => {
+  define('post', '/api/auth/refresh', async (req, res) => {
     let body: Rec = {};
     try {
       const { tenant, db } = await tenantOf(req);
@@ -219,9 +257,9 @@ export function ispbillsRouter(rt: Runtime): Router {
     } catch (e) {
       fail(res, e, body);
     }
-  });
+  }, true);
 
-  router.post('/api/v2/auth/token', async (req, res) => {
+  define('post', '/api/v2/auth/token', async (req, res) => {
     let body: Rec = {};
     try {
       const { tenant, db } = await tenantOf(req);
@@ -241,9 +279,9 @@ export function ispbillsRouter(rt: Runtime): Router {
     } catch (e) {
       fail(res, e, body);
     }
-  });
+  }, true);
 
-  router.post('/api/v2/auth/revoke', async (req, res) => {
+  define('post', '/api/v2/auth/revoke', async (req, res) => {
     try {
       const { token } = await authenticate(req, res, 2);
       await revokeToken((await tenantOf(req)).db, token.id);
@@ -488,26 +526,48 @@ export function ispbillsRouter(rt: Runtime): Router {
     return { noContent: true };
   });
 
-  // ---- not built yet: the envelope says so (501 not_available), never an empty list ------------------------------
+  // ---- OLTs, ONUs, device monitoring, Zabbix, NOC, hotspot -------------------------------------------------------
 
-  const missing: Array<[string, string, Version, string]> = [
-    ['get', '/api/v1/noc/dashboard', 1, 'The NOC dashboard'],
-    ['get', '/api/v1/olts', 1, 'OLT inventory'],
-    ['get', '/api/v2/network/olts', 2, 'OLT inventory'],
-    ['get', '/api/v2/network/onus', 2, 'ONU inventory'],
-    ['get', '/api/v1/monitoring/onus', 1, 'ONU status'],
-    ['get', '/api/v1/monitoring/ubiquiti', 1, 'Ubiquiti device status'],
-    ['get', '/api/v1/monitoring/cambium', 1, 'Cambium device status'],
-    ['get', '/api/v1/monitoring/access-logs', 1, 'Device access logs'],
-    ['get', '/api/v1/monitoring/status-checks', 1, 'Infrastructure status checks'],
-    ['get', '/api/v2/monitoring/status-checks', 2, 'Infrastructure status checks'],
-    ['get', '/api/v2/monitoring/devices', 2, 'Device status'],
-    ['get', '/api/v1/monitoring/zabbix', 1, 'Zabbix monitoring'],
-    ['get', '/api/v2/monitoring/zabbix/hosts', 2, 'Zabbix monitoring'],
-    ['get', '/api/v2/monitoring/zabbix/problems', 2, 'Zabbix monitoring'],
-    ['get', '/api/v1/logs/hotspot', 1, 'Hotspot logs'],
-  ];
-  for (const [m, p, v, what] of missing) unavailable(m as 'get', p, v, what);
+  const qText = (c: Call, name: string) => (typeof c.req.query[name] === 'string' && c.req.query[name] !== '' ? (c.req.query[name] as string) : undefined);
+  const oltId = (c: Call) => {
+    const raw = qText(c, 'olt_id');
+    return raw === undefined ? {} : { olt_id: intParam(raw, 'olt_id', 1, 2 ** 31 - 1) };
+  };
+  const routerId = (c: Call) => {
+    const raw = qText(c, 'router_id');
+    return raw === undefined ? {} : { router_id: intParam(raw, 'router_id', 1, 2 ** 31 - 1) };
+  };
+  const olts = async (c: Call) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), types: ['olt'] }) });
+  const onus = async (c: Call) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), types: ['onu'], ...oltId(c) }) });
+  both('get', '/olts', '/network/olts', olts);
+  route('get', '/api/v2/network/onus', 2, onus);
+  route('get', '/api/v1/monitoring/onus', 1, onus);
+  route('get', '/api/v1/monitoring/ubiquiti', 1, async (c) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), vendor: 'ubiquiti' }) }));
+  route('get', '/api/v1/monitoring/cambium', 1, async (c) => ({ page: await c.invoke(local.listDeviceStatus, { ...c.page(), vendor: 'cambium' }) }));
+  // Who logged in to the devices: RouterOS logs every login and logout under the "account" topic.
+  route('get', '/api/v1/monitoring/access-logs', 1, async (c) => ({ page: await c.invoke(local.routerLogs, { ...c.page(), ...routerId(c), topics: 'account' }) }));
+  const checks = async (c: Call) => {
+    const status = qText(c, 'status');
+    if (status !== undefined && !['up', 'down', 'unknown'].includes(status)) throw new AppError('invalid_status', 'The status must be up, down or unknown.', 422, { details: { status: 'must be up, down or unknown' } });
+    return { page: await c.invoke(local.infrastructureChecks, { ...c.page(), ...(status ? { status } : {}) }) };
+  };
+  both('get', '/monitoring/status-checks', '/monitoring/status-checks', checks);
+  route('get', '/api/v2/monitoring/devices', 2, async (c) => ({ data: await c.invoke(local.deviceStatusOverview, {}) }));
+  route('get', '/api/v1/noc/dashboard', 1, async (c) => ({ data: await c.invoke(local.noc, {}) }));
+  route('get', '/api/v1/monitoring/zabbix', 1, async (c) => ({ data: await c.invoke(local.zabbixOverview, {}) }));
+  route('get', '/api/v2/monitoring/zabbix/hosts', 2, async (c) => ({ page: await c.invoke(local.zabbixHostPage, c.page()) }));
+  route('get', '/api/v2/monitoring/zabbix/problems', 2, async (c) => {
+    const sev = qText(c, 'severity');
+    return { page: await c.invoke(local.zabbixProblemPage, { ...c.page(), ...(sev !== undefined ? { severity: intParam(sev, 'severity', 0, 5) } : {}) }) };
+  });
+  route('get', '/api/v1/logs/hotspot', 1, async (c) => {
+    const type = qText(c, 'type');
+    if (type !== undefined && type !== 'active' && type !== 'users') throw new AppError('invalid_type', 'The type must be active or users.', 422, { details: { type: 'must be active or users' } });
+    const r = await c.invoke(local.hotspotSessions, { ...c.page(), ...routerId(c), ...(type ? { type } : {}) });
+    // Routers that did not answer while others did: named in a header, so the page is not mistaken for the whole list.
+    if (r.unreachable.length) c.req.res?.setHeader('X-Unreachable-Routers', r.unreachable.map((e: Rec) => String(e.router_id)).join(','));
+    return { page: { items: r.items, meta: r.meta } };
+  });
 
   // Anything else under ISPBills' prefixes answers in ISPBills' envelope, not process.php's.
   router.use(scopes, (_req: Request, res: Response) => {
@@ -521,5 +581,5 @@ export function ispbillsRouter(rt: Runtime): Router {
     if (status >= 400 && status < 500) return sendIspbillsError(res, new AppError('bad_request', 'The request cannot be read.', status));
     next(err);
   });
-  return router;
+  return outer;
 }

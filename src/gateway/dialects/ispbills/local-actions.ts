@@ -10,8 +10,12 @@ import { defineAction } from '../../action';
 import { id, optionalId } from '../../fields';
 import { createWebhook, updateWebhook } from '../../../services/core/webhooks';
 import { SUSPEND_REASON } from '../../../services/billing/dunning';
-import { RouterOsSession } from '../../../adapters/routeros/session';
-import { requireRouter, routerConnection } from '../../../services/network/common';
+import { routerLog } from '../../../services/network/router-logs';
+import { NODE_TYPES } from '../../../services/network/inventory';
+import { hotspotList } from '../../../services/network/hotspot';
+import { deviceOverview, listDevices, statusChecks, type DeviceView } from '../../../services/monitoring/devices';
+import { nocOverview } from '../../../services/monitoring/noc';
+import { zabbixHosts, zabbixProblems, zabbixSummary } from '../../../services/monitoring/zabbix';
 import { pageOf } from './envelope';
 import { payment, subscription } from './shapes';
 import { ISPBILLS_EVENTS, isIspbillsEvent, toOwnEvents, webhookOf, type IspbillsEvent } from './webhooks';
@@ -211,19 +215,127 @@ export const routerLogs = defineAction({
   permission: 'routers.read',
   rateClass: 'standard',
   async run(ctx, input) {
-    const r = input.router_id ? await requireRouter(ctx.db, input.router_id) : await ctx.db('routers').orderBy('id').first();
-    if (!r) throw new AppError('router_not_found', 'No router is configured; add_router adds one.', 404);
-    // Read-only and outside any transaction: one API session, closed whatever happens.
-    const s = await RouterOsSession.open(routerConnection(ctx, r));
-    let rows: Array<Record<string, string>>;
-    try {
-      rows = await s.write('/log/print');
-    } finally {
-      await s.close();
-    }
-    const wanted = input.topics ? rows.filter((x) => (x.topics ?? '').split(',').includes(input.topics!)) : rows;
-    const newest = [...wanted].reverse();
-    const items = newest.slice((input.page - 1) * input.per_page, input.page * input.per_page).map((x) => ({ id: x['.id'] ?? null, router_id: r.id, time: x.time ?? null, topics: x.topics ? x.topics.split(',') : [], message: x.message ?? '' }));
-    return pageOf(items, input.page, input.per_page, newest.length);
+    const lines = await routerLog(ctx, { routerId: input.router_id, topic: input.topics });
+    return pageOf(lines.slice((input.page - 1) * input.per_page, input.page * input.per_page), input.page, input.per_page, lines.length);
+  },
+});
+
+// ---- devices, monitoring, NOC, hotspot: thin wrappers over the monitoring and network services ---------------------
+
+const deviceShape = (d: DeviceView) => ({
+  id: d.id,
+  name: d.name,
+  ip: d.ip,
+  type: d.type,
+  vendor: d.vendor,
+  model: d.model,
+  serial: d.serial,
+  mac: d.mac,
+  location: d.location,
+  ...(d.type === 'onu' ? { olt_id: d.parent_id } : { parent_id: d.parent_id }),
+  status: d.status,
+  monitored: d.monitored,
+  uptime: d.snmp?.uptime_s ?? null,
+  latency_ms: d.snmp?.latency_ms ?? null,
+  sys_name: d.snmp?.sys_name ?? null,
+  sys_descr: d.snmp?.sys_descr ?? null,
+  error: d.snmp?.error ?? null,
+  last_checked_at: d.snmp?.last_poll_at ?? null,
+  last_seen: d.status === 'online' ? (d.snmp?.last_poll_at ?? null) : null,
+});
+
+export const listDeviceStatus = defineAction({
+  name: 'ispbills_devices',
+  section: 'inventory',
+  summary: 'Approved inventory devices (by type, vendor or OLT) with their last SNMP status',
+  input: z.object({ ...pageFields, types: z.array(z.enum(NODE_TYPES)).max(8).optional(), vendor: z.enum(['ubiquiti', 'cambium']).optional(), olt_id: optionalId }),
+  permission: 'inventory.read',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    const r = await listDevices(ctx, { types: input.types, vendor: input.vendor, parentId: input.olt_id, page: input.page, per_page: input.per_page });
+    return pageOf(r.items.map(deviceShape), input.page, input.per_page, r.total);
+  },
+});
+
+export const deviceStatusOverview = defineAction({
+  name: 'ispbills_device_overview',
+  section: 'monitoring',
+  summary: 'Device counts by type and vendor, online / offline / unknown, and routers up / down',
+  input: z.object({}),
+  permission: 'monitoring.read',
+  rateClass: 'standard',
+  run: (ctx) => deviceOverview(ctx),
+});
+
+export const infrastructureChecks = defineAction({
+  name: 'ispbills_status_checks',
+  section: 'monitoring',
+  summary: 'Router liveness probes and SNMP polls with their last outcome',
+  input: z.object({ ...pageFields, status: z.enum(['up', 'down', 'unknown']).optional() }),
+  permission: 'monitoring.read',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    const all = await statusChecks(ctx, input.status);
+    return pageOf(all.slice((input.page - 1) * input.per_page, input.page * input.per_page), input.page, input.per_page, all.length);
+  },
+});
+
+export const noc = defineAction({
+  name: 'ispbills_noc',
+  section: 'monitoring',
+  summary: 'NOC overview: routers up/down, devices reachable, Zabbix problems, alerts worst first',
+  input: z.object({}),
+  permission: 'monitoring.read',
+  rateClass: 'standard',
+  run: (ctx) => nocOverview(ctx),
+});
+
+export const zabbixOverview = defineAction({
+  name: 'ispbills_zabbix',
+  section: 'monitoring',
+  summary: 'Zabbix hosts by availability and open problems by severity',
+  input: z.object({}),
+  permission: 'monitoring.read',
+  rateClass: 'standard',
+  run: (ctx) => zabbixSummary(ctx),
+});
+
+export const zabbixHostPage = defineAction({
+  name: 'ispbills_zabbix_hosts',
+  section: 'monitoring',
+  summary: 'Zabbix hosts with availability, groups and open problem count',
+  input: z.object(pageFields),
+  permission: 'monitoring.read',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    const { hosts } = await zabbixHosts(ctx);
+    return pageOf(hosts.slice((input.page - 1) * input.per_page, input.page * input.per_page), input.page, input.per_page, hosts.length);
+  },
+});
+
+export const zabbixProblemPage = defineAction({
+  name: 'ispbills_zabbix_problems',
+  section: 'monitoring',
+  summary: 'Open Zabbix problems, newest first',
+  input: z.object({ ...pageFields, severity: z.number().int().min(0).max(5).optional() }),
+  permission: 'monitoring.read',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    const { problems } = await zabbixProblems(ctx, input.severity ?? 0);
+    return pageOf(problems.slice((input.page - 1) * input.per_page, input.page * input.per_page), input.page, input.per_page, problems.length);
+  },
+});
+
+export const hotspotSessions = defineAction({
+  name: 'ispbills_hotspot',
+  section: 'routers',
+  summary: 'Hotspot sessions or users read from the routers (RouterOS API); passwords never returned',
+  input: z.object({ ...pageFields, router_id: optionalId, type: z.enum(['active', 'users']).optional() }),
+  permission: 'routers.read',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    const r = await hotspotList(ctx, { routerId: input.router_id, kind: input.type ?? 'active' });
+    const page = pageOf(r.items.slice((input.page - 1) * input.per_page, input.page * input.per_page), input.page, input.per_page, r.items.length);
+    return { ...page, unreachable: r.errors };
   },
 });
