@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { createKnex, dialectOf, nowUtc, parseJson, toIso } from '../../db/knex';
+import { createKnex, dialectOf, isSqlite, nowUtc, parseJson, toIso } from '../../db/knex';
 import { migrateLatest } from '../../db/migrate';
 import type { TenantDatabases } from '../../db/tenants';
 import { translateDbError } from '../../db/errors';
@@ -86,14 +86,28 @@ export function assertPlatform(ctx: Pick<ServiceContext, 'tenant'> & { tenants?:
 }
 
 /**
- * The plan limits of the request's tenant: called first thing on the create paths of subscribers and routers.
- * The platform tenant and tenants without a limit are not limited.
+ * The plan limits of the request's tenant, checked inside the transaction that inserts the subscriber or router
+ * (called first in it), so the check and the insert are one: on MariaDB the kind's guard row is locked (concurrent
+ * adds queue on it until the one holding it commits) and the count is a locking read, which sees every committed
+ * row whatever the transaction read before; SQLite has one writer at a time. The platform tenant and tenants
+ * without a limit are not limited and lock nothing.
  */
-export async function assertTenantCapacity(ctx: { db: Knex | Knex.Transaction; tenant?: Tenant }, kind: 'subscribers' | 'routers'): Promise<void> {
+export async function assertTenantCapacity(ctx: { db: Knex | Knex.Transaction; tenant?: Tenant }, kind: 'subscribers' | 'routers', trx: Knex.Transaction): Promise<void> {
   const max = kind === 'subscribers' ? ctx.tenant?.limits?.max_subscribers : ctx.tenant?.limits?.max_routers;
   if (max === null || max === undefined) return;
-  const r = await ctx.db(kind === 'subscribers' ? 'customers' : 'routers').count({ n: '*' });
-  if (Number(r[0].n) >= max)
+  const db = trx;
+  const table = kind === 'subscribers' ? 'customers' : 'routers';
+  let n: number;
+  if (isSqlite(db as Knex)) n = Number((await db(table).count({ n: '*' }))[0].n);
+  else {
+    const guard = () => db('tenant_limit_guards').where({ kind }).forUpdate().first('kind');
+    if (!(await guard())) {
+      await db('tenant_limit_guards').insert({ kind }).onConflict('kind').ignore();
+      await guard();
+    }
+    n = Number((await db(table).count({ n: '*' }).forShare())[0].n);
+  }
+  if (n >= max)
     throw new AppError('tenant_limit_reached', `This ISP's plan allows at most ${max} ${kind}; ask the platform operator to raise the limit.`, 403, { extra: { limit: max } });
 }
 

@@ -169,6 +169,24 @@ describe('limits', () => {
     // The platform itself is not limited.
     expect(await t.call('add_plan', { name: 'P', download: '10M', upload: '1M', price: '10' })).toMatchObject({ ok: true });
   });
+
+  test('20 concurrent adds with max_subscribers=5 (and add_router with max_routers=2): exactly the limit succeeds', async () => {
+    const { host, body } = await provision({ max_subscribers: '5', max_routers: '2' });
+    const key = body.data.api_key;
+    expect(await callAs(t, host, key, 'add_plan', { name: 'P', download: '10M', upload: '1M', price: '10' })).toMatchObject({ ok: true });
+    const adds = await Promise.all(Array.from({ length: 20 }, (_, i) => callAs(t, host, key, 'add', { username: `c${i}`, password: 'pw', plan: 'P' })));
+    expect(adds.filter((r) => r.ok)).toHaveLength(5);
+    expect(adds.filter((r) => !r.ok).map((r) => r.error)).toEqual(Array(15).fill('tenant_limit_reached'));
+    const tdb = await t.rt.tenants.dbFor(body.data.tenant.id);
+    expect(await tdb('customers').count({ n: '*' })).toEqual([{ n: 5 }]);
+    expect(await tdb('radcheck').where({ attribute: 'Cleartext-Password' }).count({ n: '*' })).toEqual([{ n: 5 }]);
+    const routers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => callAs(t, host, key, 'add_router', { name: `r${i}`, ip: `10.8.0.${i + 1}`, user: 'admin', pass: 'x', radius_secret: 's' })),
+    );
+    expect(routers.filter((r) => r.ok)).toHaveLength(2);
+    expect(routers.filter((r) => !r.ok).map((r) => r.error)).toEqual(Array(4).fill('tenant_limit_reached'));
+    expect(await tdb('routers').count({ n: '*' })).toEqual([{ n: 2 }]);
+  });
 });
 
 describe('tenant_list / tenant_get / tenant_edit', () => {
