@@ -20,6 +20,7 @@ import { randomToken } from '../../secrets';
 import { Steps } from './steps';
 import { createStore, dropStore, SLUG_RE, storeSize, type TenantStore } from './storage';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
+import { Download } from '../../domain/download';
 
 export type TenantsCtx = Pick<ServiceContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets'> & { tenants?: TenantDatabases };
 
@@ -431,37 +432,144 @@ export async function setTenantStatus(ctx: TenantsCtx, ref: { id?: number; slug?
   return publicTenant((await requireTenant(db, { id: row.id })) as TenantRow, doms.get(row.id) ?? []);
 }
 
-/** Every table of the tenant's database as JSON lines, gzip'd, under DATA_DIR/exports/tenants/. */
+const EXPORT_DIR = path.join('exports', 'tenants');
+
+/**
+ * Every table of the tenant's database as JSON lines ({"table","row"}), gzip'd, under DATA_DIR/exports/tenants/
+ * (never under uploads/, which is served): written under a temporary name and renamed when complete, so a dump
+ * that failed half-way is never listed or downloaded. Recorded in tenant_exports for tenant_exports and
+ * tenant_export_download. It holds secrets (sealed router passwords, RADIUS secrets, password hashes): 0600.
+ */
 async function exportTenant(ctx: TenantsCtx, row: TenantRow, tdb: Knex) {
-  const dir = path.join(ctx.config.dataDir, 'exports', 'tenants');
-  fs.mkdirSync(dir, { recursive: true });
-  const name = `${row.slug}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl.gz`;
+  const dir = path.join(ctx.config.dataDir, EXPORT_DIR);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const name = `${row.slug}-${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(3).toString('hex')}.jsonl.gz`;
   const file = path.join(dir, name);
+  const partial = `${file}.partial`;
   const tables: string[] =
     dialectOf(ctx.config.DATABASE_URL) === 'sqlite'
       ? (await tdb.raw("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")).map((r: { name: string }) => r.name)
-      : (await tdb.raw('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME'))[0].map((r: { name: string }) => r.name);
+      : (await tdb.raw("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME"))[0].map((r: { name: string }) => r.name);
   const gz = zlib.createGzip();
-  const out = fs.createWriteStream(file, { mode: 0o600 });
-  gz.pipe(out);
-  let rows = 0;
-  for (const t of tables) {
-    let offset = 0;
-    for (;;) {
-      const batch = await tdb(t).select('*').limit(1000).offset(offset);
-      for (const r of batch) gz.write(JSON.stringify({ table: t, row: r }) + '\n');
-      rows += batch.length;
-      if (batch.length < 1000) break;
-      offset += 1000;
-    }
-  }
-  gz.end();
-  await new Promise<void>((resolve, reject) => {
+  const out = fs.createWriteStream(partial, { mode: 0o600 });
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  gz.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  const written = new Promise<void>((resolve, reject) => {
     out.on('finish', () => resolve());
     out.on('error', reject);
+    gz.on('error', reject);
   });
-  const buf = fs.readFileSync(file);
-  return { file: path.relative(ctx.config.dataDir, file), bytes: buf.length, sha256: crypto.createHash('sha256').update(buf).digest('hex'), tables: tables.length, rows };
+  gz.pipe(out);
+  let rows = 0;
+  try {
+    for (const t of tables) {
+      let offset = 0;
+      for (;;) {
+        const batch = await tdb(t).select('*').limit(1000).offset(offset);
+        for (const r of batch) if (!gz.write(JSON.stringify({ table: t, row: r }) + '\n')) await new Promise((ok) => gz.once('drain', ok));
+        rows += batch.length;
+        if (batch.length < 1000) break;
+        offset += 1000;
+      }
+    }
+    gz.end();
+    await written;
+    fs.renameSync(partial, file);
+  } catch (e) {
+    gz.destroy();
+    out.destroy();
+    fs.rmSync(partial, { force: true });
+    throw e;
+  }
+  const rel = path.join(EXPORT_DIR, name);
+  const sha256 = hash.digest('hex');
+  const [id] = await (ctx.db as Knex)('tenant_exports').insert({
+    tenant_id: row.id,
+    slug: row.slug,
+    file: rel,
+    bytes,
+    sha256,
+    tables: tables.length,
+    rows,
+    created_by: ctx.actor.username?.slice(0, 128) ?? ctx.actor.type,
+    created_at: nowUtc(),
+  });
+  return { id: Number(id), file: rel, bytes, sha256, tables: tables.length, rows };
+}
+
+interface ExportRow {
+  id: number;
+  tenant_id: number;
+  slug: string;
+  file: string;
+  bytes: number | string;
+  sha256: string;
+  tables: number;
+  rows: number | string;
+  created_by: string | null;
+  created_at: string;
+}
+
+function publicExport(r: ExportRow) {
+  return {
+    id: Number(r.id),
+    tenant_id: Number(r.tenant_id),
+    slug: r.slug,
+    filename: path.basename(r.file),
+    bytes: Number(r.bytes),
+    sha256: r.sha256,
+    tables: Number(r.tables),
+    rows: Number(r.rows),
+    created_by: r.created_by,
+    created_at: toIso(r.created_at),
+  };
+}
+
+/** tenant_exports: the dumps on this server, newest first (of one slug if asked). */
+export async function listTenantExports(ctx: TenantsCtx, f: { slug?: string } = {}) {
+  assertPlatform(ctx);
+  const q = (ctx.db as Knex)('tenant_exports').orderBy('id', 'desc');
+  if (f.slug) q.where({ slug: f.slug });
+  const rows = (await q) as ExportRow[];
+  return { exports: rows.map(publicExport), total: rows.length };
+}
+
+async function requireExport(ctx: TenantsCtx, id: number): Promise<{ row: ExportRow; file: string }> {
+  const row = (await (ctx.db as Knex)('tenant_exports').where({ id }).first()) as ExportRow | undefined;
+  if (!row) throw new AppError('tenant_export_not_found', `No tenant export ${id}; tenant_exports lists them.`, 404);
+  // The path comes from our own row, but it is still checked to stay inside the export folder.
+  const root = path.resolve(ctx.config.dataDir, EXPORT_DIR);
+  const file = path.resolve(ctx.config.dataDir, row.file);
+  if (path.dirname(file) !== root) throw new AppError('tenant_export_not_found', `No tenant export ${id}.`, 404);
+  return { row, file };
+}
+
+/** tenant_export_download: the dump itself (gzip'd JSON lines), streamed by the gateway. */
+export async function downloadTenantExport(ctx: TenantsCtx, id: number): Promise<Download> {
+  assertPlatform(ctx);
+  const { row, file } = await requireExport(ctx, id);
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    throw new AppError('tenant_export_missing', `The file of export ${id} is no longer on this server (removed by hand?); tenant_export_delete clears the entry.`, 410);
+  }
+  ctx.log.info('tenant export downloaded', { export_id: id, tenant: row.slug });
+  return new Download(file, path.basename(row.file), 'application/gzip', size, row.sha256);
+}
+
+/** tenant_export_delete: removes the dump (it holds secrets) and its entry. */
+export async function deleteTenantExport(ctx: TenantsCtx, id: number) {
+  assertPlatform(ctx);
+  const { row, file } = await requireExport(ctx, id);
+  fs.rmSync(file, { force: true });
+  await (ctx.db as Knex)('tenant_exports').where({ id }).delete();
+  ctx.log.info('tenant export deleted', { export_id: id, tenant: row.slug });
+  return { id, deleted: true };
 }
 
 /** Only a suspended tenant can be deleted; export=1 writes its dump first. Database, user, files and rows go. */
