@@ -28,7 +28,7 @@ const USAGE = `ispgate CLI (npm run cli -- <command>)
                 [--admin-password P] [--company-name C] [--language en] [--timezone Europe/Athens]
                 [--max-subscribers N] [--max-routers N]      prints {tenant, admin, api_key} as JSON, once
   tenant list
-  tenant suspend|resume --slug S
+  tenant suspend|resume --slug S [--cut-service]   --cut-service: suspend every active subscriber too (a job)
   tenant delete --slug S [--export]             only a suspended tenant; --export writes a dump first
   tenant exports [--slug S]                     the dumps on this server, with their paths under DATA_DIR
 `;
@@ -56,6 +56,7 @@ async function main(argv: string[]) {
       'max-subscribers': { type: 'string' },
       'max-routers': { type: 'string' },
       export: { type: 'boolean' },
+      'cut-service': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -147,7 +148,8 @@ async function main(argv: string[]) {
       } else if (sub === 'list') {
         out = await listTenants(ctx, {});
       } else if (sub === 'suspend' || sub === 'resume') {
-        out = await setTenantStatus(ctx, parse(tenantSuspend, ref), sub === 'suspend' ? 'suspended' : 'active');
+        const input = parse(tenantSuspend, { ...ref, cut_service: values['cut-service'] ? '1' : undefined });
+        out = await setTenantStatus(ctx, input, sub === 'suspend' ? 'suspended' : 'active', { cutService: input.cut_service });
       } else if (sub === 'delete') {
         const input = parse(tenantDelete, { ...ref, export: values.export ? '1' : undefined });
         out = await deleteTenant(ctx, input, { export: input.export });

@@ -92,19 +92,19 @@ export const tenantEdit = defineAction({
 export const tenantSuspend = defineAction({
   name: 'tenant_suspend',
   section: 'tenants',
-  summary: "Suspend a tenant: its API answers tenant_suspended and its jobs stop; its RADIUS rows stay",
-  input: z.object(ref),
+  summary: "Suspend a tenant: its API answers tenant_suspended and its jobs stop; its RADIUS rows stay unless cut_service=1 (a job: every active subscriber suspended and disconnected)",
+  input: z.object({ ...ref, cut_service: z.preprocess(blank, bool.optional()) }),
   permission: 'tenants.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    return setTenantStatus(ctx, input, 'suspended');
+    return setTenantStatus(ctx, input, 'suspended', { cutService: input.cut_service });
   },
 });
 
 export const tenantResume = defineAction({
   name: 'tenant_resume',
   section: 'tenants',
-  summary: 'Resume a suspended tenant',
+  summary: 'Resume a suspended tenant; subscribers its suspension cut get their service back (a job)',
   input: z.object(ref),
   permission: 'tenants.write',
   rateClass: 'standard',

@@ -22,7 +22,12 @@ import { createStore, dropStore, SLUG_RE, storeSize, type TenantStore } from './
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
 import { Download } from '../../domain/download';
 
-export type TenantsCtx = Pick<ServiceContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets'> & { tenants?: TenantDatabases };
+export type TenantsCtx = Pick<ServiceContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets'> & Partial<Pick<ServiceContext, 'jobs'>> & { tenants?: TenantDatabases };
+
+/** The platform job that cuts a suspended tenant's service or gives it back (services/tenants/service-cut.ts). */
+export const SERVICE_CUT_TASK = 'tenants.service_cut';
+/** The suspend_reason of subscribers whose service a tenant suspension cut; resume lifts only those. */
+export const TENANT_CUT_REASON = 'ISP suspended by the platform operator';
 
 export interface Branding {
   company_name?: string | null;
@@ -70,6 +75,8 @@ interface TenantRow {
   db_name: string | null;
   db_user: string | null;
   suspended_at: string | null;
+  service_cut_at: string | null;
+  service_job_id: string | null;
   created_at: string;
   updated_at: string | null;
 }
@@ -166,6 +173,7 @@ function publicTenant(r: TenantRow, domains: string[]) {
     timezone: r.timezone,
     limits: { max_subscribers: r.max_subscribers ?? null, max_routers: r.max_routers ?? null },
     suspended_at: toIso(r.suspended_at),
+    service_cut_at: toIso(r.service_cut_at ?? null),
     created_at: toIso(r.created_at),
     updated_at: toIso(r.updated_at),
   };
@@ -341,7 +349,16 @@ export async function getTenant(ctx: TenantsCtx, ref: { id?: number; slug?: stri
   const db = ctx.db as Knex;
   const row = await requireTenant(db, ref);
   const doms = await domainsOf(db, [row.id]);
-  const out = { ...publicTenant(row, doms.get(row.id) ?? []), subscribers: null as number | null, routers: null as number | null, database_size: null as number | null, last_activity_at: null as string | null };
+  const job = row.service_job_id && ctx.jobs ? await ctx.jobs.get(row.service_job_id) : null;
+  const out = {
+    ...publicTenant(row, doms.get(row.id) ?? []),
+    subscribers: null as number | null,
+    routers: null as number | null,
+    database_size: null as number | null,
+    last_activity_at: null as string | null,
+    // The last service cut or restore, with its progress and result (also readable with job_status).
+    service_job: job ? { id: job.id, state: job.state, progress: job.progress, result: job.result, error: job.error, finished_at: job.finished_at } : null,
+  };
   if (row.database_url_enc) {
     try {
       const tdb = await registry.dbFor(row.id);
@@ -420,16 +437,57 @@ export async function editTenant(ctx: TenantsCtx, input: EditInput, uploads: Upl
   return getTenant(ctx, { id: row.id });
 }
 
-export async function setTenantStatus(ctx: TenantsCtx, ref: { id?: number; slug?: string }, to: 'suspended' | 'active') {
+function jobsOf(ctx: TenantsCtx): NonNullable<TenantsCtx['jobs']> {
+  if (!ctx.jobs) throw new AppError('internal_error', 'Background jobs are not available in this context.', 500);
+  return ctx.jobs;
+}
+
+/**
+ * One service job (cut or restore) per tenant at a time: a queued one is cancelled (the new request replaces
+ * it), a running one makes the caller wait (tenant_busy) so a restore never races the cut it undoes.
+ */
+async function settleServiceJob(ctx: TenantsCtx, row: TenantRow): Promise<void> {
+  if (!row.service_job_id) return;
+  const jobs = jobsOf(ctx);
+  const busy = () => new AppError('tenant_busy', `The service of ${row.slug} is being cut or restored (job ${row.service_job_id}); try again when job_status says it finished.`, 409, { extra: { job_id: row.service_job_id } });
+  const job = await jobs.get(row.service_job_id);
+  if (!job || job.state === 'completed' || job.state === 'failed') return;
+  if (job.state === 'running') throw busy();
+  if (!(await jobs.cancel(job.id, 'Replaced by a later tenant_suspend or tenant_resume.'))) {
+    const again = await jobs.get(job.id);
+    if (again?.state === 'running' || again?.state === 'queued') throw busy();
+  }
+}
+
+async function enqueueServiceJob(ctx: TenantsCtx, row: TenantRow, mode: 'cut' | 'restore') {
+  const job = await jobsOf(ctx).enqueue(SERVICE_CUT_TASK, { tenant_id: Number(row.id), mode }, { dedupeKey: `tenant_service:${row.id}` });
+  const patch: Record<string, unknown> = { service_job_id: job.id, updated_at: nowUtc() };
+  if (mode === 'cut') patch.service_cut_at = nowUtc();
+  await (ctx.db as Knex)('tenants').where({ id: row.id }).update(patch);
+  return job;
+}
+
+/**
+ * tenant_suspend / tenant_resume. A suspension stops the tenant's API and jobs; its RADIUS rows stay, so the
+ * subscribers stay online, unless cutService asks for their service to be cut too (a job). Resuming a tenant
+ * whose service was cut gives it back to exactly the subscribers the cut suspended (a job).
+ */
+export async function setTenantStatus(ctx: TenantsCtx, ref: { id?: number; slug?: string }, to: 'suspended' | 'active', opts: { cutService?: boolean } = {}) {
   const registry = assertPlatform(ctx);
   const db = ctx.db as Knex;
   const row = await requireTenant(db, ref);
   if (row.status === 'provisioning') throw new AppError('tenant_not_ready', 'The tenant is still being provisioned.', 409);
+  if (opts.cutService && to !== 'suspended') throw errors.invalid('cut_service', 'cut_service goes with tenant_suspend.');
+  const serviceJob = (to === 'suspended' && opts.cutService) || (to === 'active' && row.service_cut_at);
+  // Checked before anything changes: a refused call leaves the tenant as it was.
+  if (serviceJob) await settleServiceJob(ctx, row);
   if (row.status !== to) await db('tenants').where({ id: row.id }).update({ status: to, suspended_at: to === 'suspended' ? nowUtc() : null, updated_at: nowUtc() });
   await registry.forget(row.id);
-  ctx.log.info(to === 'suspended' ? 'tenant suspended' : 'tenant resumed', { tenant: row.slug });
+  ctx.log.info(to === 'suspended' ? 'tenant suspended' : 'tenant resumed', { tenant: row.slug, cut_service: Boolean(opts.cutService) });
+  const job = serviceJob ? await enqueueServiceJob(ctx, row, to === 'suspended' ? 'cut' : 'restore') : null;
   const doms = await domainsOf(db, [row.id]);
-  return publicTenant((await requireTenant(db, { id: row.id })) as TenantRow, doms.get(row.id) ?? []);
+  const out = publicTenant((await requireTenant(db, { id: row.id })) as TenantRow, doms.get(row.id) ?? []);
+  return job ? { ...out, service_job: { id: job.id, task: job.task, state: job.state, progress: job.progress } } : out;
 }
 
 const EXPORT_DIR = path.join('exports', 'tenants');
@@ -580,6 +638,8 @@ export async function deleteTenant(ctx: TenantsCtx, ref: { id?: number; slug?: s
   // A provisioning that has not moved for a while was cut short (the process died before its undo could run).
   const abandoned = row.status === 'provisioning' && (row.updated_at ?? row.created_at) < nowUtc(new Date(Date.now() - ABANDONED_AFTER_MS));
   if (row.status !== 'suspended' && !abandoned) throw new AppError('tenant_not_suspended', 'Suspend the tenant first (tenant_suspend); only a suspended tenant can be deleted.', 409);
+  // A service cut still running works on the database about to be dropped.
+  if (row.service_job_id && ctx.jobs) await settleServiceJob(ctx, row);
   let exported = null;
   if (opts.export && row.database_url_enc) {
     const tdb = createKnex(ctx.secrets.decrypt(row.database_url_enc));

@@ -295,7 +295,7 @@ describe('tenant_suspend / tenant_resume / tenant_delete', () => {
   });
 
   test('exports: only platform operators with tenants.write list, download or remove them; bad ids; a removed file answers tenant_export_missing', async () => {
-    const { slug, host, body } = await provision();
+    const { slug } = await provision();
     await t.call('tenant_suspend', { slug });
     const d = await t.call('tenant_delete', { slug, export: '1' });
     const exportId = d.data.export.id;
@@ -307,8 +307,6 @@ describe('tenant_suspend / tenant_resume / tenant_delete', () => {
     const vk = await createApiKey(t.db, 'ro', viewer.id);
     expect(await callAs(t, null, vk.key, 'tenant_export_download', { id: exportId })).toMatchObject({ ok: false, error: 'forbidden' });
     expect(await callAs(t, null, vk.key, 'tenant_exports')).toMatchObject({ ok: false, error: 'forbidden' });
-    expect(host).toBeTruthy();
-    expect(body.ok).toBe(true);
     // Bad input.
     expect(await t.call('tenant_export_download', { id: 'x1' })).toMatchObject({ ok: false, error: 'invalid_id' });
     expect(await t.call('tenant_export_download', { id: '../../etc/passwd' })).toMatchObject({ ok: false, error: 'invalid_id' });
