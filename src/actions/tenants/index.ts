@@ -146,7 +146,7 @@ export const tenantExportDownload = defineAction({
   summary: "A tenant's dump as a file (gzip'd JSON lines, one {table,row} per line; X-Checksum-Sha256), not in the JSON envelope",
   input: z.object({ id }),
   permission: 'tenants.write',
-  rateClass: 'bulk',
+  rateClass: 'standard',
   methods: ['GET', 'POST'],
   async run(ctx, input) {
     return downloadTenantExport(ctx, input.id);
