@@ -34,8 +34,6 @@ export interface ServiceCutResult {
   failures: Array<{ customer_id: number; error: string }>;
 }
 
-type Summary = { sessions?: number; acked?: number } & Record<string, unknown>;
-
 async function cutOne(tctx: ServiceContext, db: Knex, id: number, out: ServiceCutResult): Promise<void> {
   // The mark goes first: a crash after the suspension must leave it, or resume would not lift the suspension.
   try {
@@ -46,14 +44,11 @@ async function cutOne(tctx: ServiceContext, db: Knex, id: number, out: ServiceCu
   }
   let error: Error | null = null;
   try {
-    const r = (await setCustomerStatus(tctx, id, 'suspended', TENANT_CUT_REASON)) as { changed: boolean; disconnect?: Summary };
-    const d = r.disconnect;
-    if (d) {
-      const found = Number(d.sessions ?? 0);
-      const acked = Number(d.acked ?? 0);
-      out.sessions.found += found;
-      out.sessions.disconnected += acked;
-      out.sessions.not_disconnected += Math.max(0, found - acked);
+    const r = await setCustomerStatus(tctx, id, 'suspended', TENANT_CUT_REASON);
+    if ('disconnect' in r && r.disconnect) {
+      out.sessions.found += r.disconnect.sessions;
+      out.sessions.disconnected += r.disconnect.acked;
+      out.sessions.not_disconnected += r.disconnect.sessions - r.disconnect.acked;
     }
   } catch (e) {
     error = e as Error;

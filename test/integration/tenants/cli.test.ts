@@ -70,4 +70,4 @@ test('tenant create|list|suspend|resume|delete from the CLI, with the API’s ru
   expect(fs.statSync(exports.exports[0].path).size).toBe(deleted.export.bytes);
   expect(await t.db('tenants').where({ slug }).first()).toBeUndefined();
   if (t.dialect === 'mysql') expect(await mysqlHas('database', row.db_name)).toBe(false);
-}, 180_000); // ten CLI processes, each starting tsx and migrating
+}, 400_000); // ten CLI processes, each starting tsx and migrating
