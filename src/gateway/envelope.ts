@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { pipeline } from 'node:stream';
 import type { Response } from 'express';
 import { Download } from '../domain/download';
 import { Page } from '../domain/page';
@@ -35,7 +36,10 @@ export function sendOk(res: Response, data: unknown, extra?: Record<string, unkn
   sendJson(res, { ok: true, data: data === undefined ? null : data, ...(extra ?? {}) });
 }
 
-/** Streams the file; a read error after the headers went out can only cut the transfer short. */
+/**
+ * Streams the file. pipeline() closes the file when the caller goes away mid-transfer; a read error after the
+ * headers went out can only cut the transfer short.
+ */
 function sendDownload(res: Response, d: Download) {
   res.status(200);
   res.setHeader('Content-Type', d.contentType);
@@ -44,9 +48,7 @@ function sendDownload(res: Response, d: Download) {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (d.sha256) res.setHeader('X-Checksum-Sha256', d.sha256);
-  const stream = fs.createReadStream(d.path);
-  stream.on('error', () => res.destroy());
-  stream.pipe(res);
+  pipeline(fs.createReadStream(d.path), res, () => undefined);
 }
 
 /**
