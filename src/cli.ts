@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import path from 'node:path';
 import { closeRuntime, createRuntime } from './app';
 import { loadConfig } from './config';
 import { migrateLatest, migrateRollbackAll } from './db/migrate';
@@ -7,12 +8,12 @@ import { ROLES, type Role } from './gateway/permissions';
 import { adminsByUsername, createAdmin } from './services/core/admins';
 import { createApiKey, listApiKeys, revokeApiKey } from './services/core/api-keys';
 import type { z } from 'zod';
-import { tenantDelete, tenantProvision, tenantSuspend } from './actions/tenants';
+import { tenantDelete, tenantExports, tenantProvision, tenantSuspend } from './actions/tenants';
 import { systemContext } from './context';
 import { DEFAULT_TENANT } from './db/tenants';
 import { isAppError } from './errors';
 import { validationError } from './gateway/validation';
-import { deleteTenant, listTenants, provisionTenant, setTenantStatus } from './services/tenants';
+import { deleteTenant, listTenantExports, listTenants, provisionTenant, setTenantStatus } from './services/tenants';
 
 const USAGE = `ispgate CLI (npm run cli -- <command>)
 
@@ -27,8 +28,9 @@ const USAGE = `ispgate CLI (npm run cli -- <command>)
                 [--admin-password P] [--company-name C] [--language en] [--timezone Europe/Athens]
                 [--max-subscribers N] [--max-routers N]      prints {tenant, admin, api_key} as JSON, once
   tenant list
-  tenant suspend|resume --slug S
+  tenant suspend|resume --slug S [--cut-service]   --cut-service: suspend every active subscriber too (a job)
   tenant delete --slug S [--export]             only a suspended tenant; --export writes a dump first
+  tenant exports [--slug S]                     the dumps on this server, with their paths under DATA_DIR
 `;
 
 async function main(argv: string[]) {
@@ -54,6 +56,7 @@ async function main(argv: string[]) {
       'max-subscribers': { type: 'string' },
       'max-routers': { type: 'string' },
       export: { type: 'boolean' },
+      'cut-service': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -145,10 +148,15 @@ async function main(argv: string[]) {
       } else if (sub === 'list') {
         out = await listTenants(ctx, {});
       } else if (sub === 'suspend' || sub === 'resume') {
-        out = await setTenantStatus(ctx, parse(tenantSuspend, ref), sub === 'suspend' ? 'suspended' : 'active');
+        const input = parse(tenantSuspend, { ...ref, cut_service: values['cut-service'] ? '1' : undefined });
+        out = await setTenantStatus(ctx, input, sub === 'suspend' ? 'suspended' : 'active', { cutService: input.cut_service });
       } else if (sub === 'delete') {
         const input = parse(tenantDelete, { ...ref, export: values.export ? '1' : undefined });
         out = await deleteTenant(ctx, input, { export: input.export });
+      } else if (sub === 'exports') {
+        const list = await listTenantExports(ctx, parse(tenantExports, { slug: values.slug }));
+        // On the server itself the operator copies the file directly: the path is shown here, never over the API.
+        out = { ...list, exports: list.exports.map((e) => ({ ...e, path: path.join(rt.config.dataDir, 'exports', 'tenants', e.filename) })) };
       } else {
         process.stderr.write(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
         return 2;

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import { pipeline } from 'node:stream';
 import type { Response } from 'express';
+import { Download } from '../domain/download';
 import { Page } from '../domain/page';
 import { AppError } from '../errors';
 
@@ -22,11 +25,30 @@ function sendJson(res: Response, body: unknown) {
 }
 
 export function sendOk(res: Response, data: unknown, extra?: Record<string, unknown>) {
+  if (data instanceof Download) {
+    sendDownload(res, data);
+    return;
+  }
   if (data instanceof Page) {
     sendJson(res, { ok: true, data: data.items, meta: data.meta, ...(extra ?? {}) });
     return;
   }
   sendJson(res, { ok: true, data: data === undefined ? null : data, ...(extra ?? {}) });
+}
+
+/**
+ * Streams the file. pipeline() closes the file when the caller goes away mid-transfer; a read error after the
+ * headers went out can only cut the transfer short.
+ */
+function sendDownload(res: Response, d: Download) {
+  res.status(200);
+  res.setHeader('Content-Type', d.contentType);
+  res.setHeader('Content-Length', String(d.size));
+  res.setHeader('Content-Disposition', `attachment; filename="${d.filename.replace(/[^\w.-]/g, '_')}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  if (d.sha256) res.setHeader('X-Checksum-Sha256', d.sha256);
+  pipeline(fs.createReadStream(d.path), res, () => undefined);
 }
 
 /**

@@ -83,6 +83,13 @@ export interface TenantJobs {
   wait(id: string, timeoutMs?: number): Promise<JobView>;
   /** The permission section a task's status is read under (undefined for a task this version does not know). */
   sectionOf(task: string): Section | undefined;
+  /** Cancels a job that has not started (answers false when it runs or has finished): a later request replaces it. */
+  cancel(id: string, reason: string): Promise<boolean>;
+  /**
+   * The same queue bound to another tenant's database, for platform work acting on a tenant (a suspension cutting
+   * its service): follow-up jobs the work records land in that tenant's own queue, never the platform's.
+   */
+  forTenant(tenant: Tenant, db: Knex): TenantJobs;
 }
 
 const PROGRESS_WRITE_MS = 250;
@@ -177,7 +184,16 @@ export class JobQueue {
       get: (id) => this.get(db, id),
       wait: (id, timeoutMs) => this.wait(db, id, timeoutMs),
       sectionOf: (task) => this.tasks.get(task)?.section,
+      cancel: (id, reason) => this.cancel(db, id, reason),
+      forTenant: (t, d) => this.forTenant(t, d, createdBy),
     };
+  }
+
+  async cancel(db: Knex, id: string, reason: string): Promise<boolean> {
+    const n = await db('jobs')
+      .where({ id, state: 'queued' })
+      .update({ state: 'failed', error_code: 'cancelled', error_message: reason.slice(0, 500), error_status: 409, lease_until: null, finished_at: nowUtc(), updated_at: nowUtc(), dedupe_key: null });
+    return n === 1;
   }
 
   async enqueue(tenant: Tenant, db: Knex, task: string, data: unknown, opts: { dedupeKey?: string; createdBy?: string | null } = {}): Promise<JobView> {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
 import { blank, bool, clearableText, id, optionalText, stringList, text, strictInt, optionalTimezone } from '../../gateway/fields';
-import { deleteTenant, editTenant, getTenant, listTenants, provisionTenant, setTenantStatus } from '../../services/tenants';
+import { deleteTenant, deleteTenantExport, downloadTenantExport, editTenant, getTenant, listTenantExports, listTenants, provisionTenant, setTenantStatus } from '../../services/tenants';
 import { SLUG_RE } from '../../services/tenants/storage';
 
 const slug = z.string().trim().regex(SLUG_RE, 'must be 2-31 lower-case letters, digits or "-", starting with a letter');
@@ -92,19 +92,19 @@ export const tenantEdit = defineAction({
 export const tenantSuspend = defineAction({
   name: 'tenant_suspend',
   section: 'tenants',
-  summary: "Suspend a tenant: its API answers tenant_suspended and its jobs stop; its RADIUS rows stay",
-  input: z.object(ref),
+  summary: "Suspend a tenant: its API answers tenant_suspended and its jobs stop; its RADIUS rows stay unless cut_service=1 (a job: every active subscriber suspended and disconnected)",
+  input: z.object({ ...ref, cut_service: z.preprocess(blank, bool.optional()) }),
   permission: 'tenants.write',
   rateClass: 'standard',
   async run(ctx, input) {
-    return setTenantStatus(ctx, input, 'suspended');
+    return setTenantStatus(ctx, input, 'suspended', { cutService: input.cut_service });
   },
 });
 
 export const tenantResume = defineAction({
   name: 'tenant_resume',
   section: 'tenants',
-  summary: 'Resume a suspended tenant',
+  summary: 'Resume a suspended tenant; subscribers its suspension cut get their service back (a job)',
   input: z.object(ref),
   permission: 'tenants.write',
   rateClass: 'standard',
@@ -116,7 +116,7 @@ export const tenantResume = defineAction({
 export const tenantDelete = defineAction({
   name: 'tenant_delete',
   section: 'tenants',
-  summary: 'Delete a suspended tenant with its database, user and files; export=1 writes a dump first',
+  summary: 'Delete a suspended tenant with its database, user and files; export=1 writes a dump first (answered as export.id for tenant_export_download)',
   input: z.object({ ...ref, export: z.preprocess(blank, bool.optional()) }),
   permission: 'tenants.write',
   rateClass: 'bulk',
@@ -125,4 +125,44 @@ export const tenantDelete = defineAction({
   },
 });
 
-export const tenantActions = [tenantProvision, tenantList, tenantGet, tenantEdit, tenantSuspend, tenantResume, tenantDelete];
+// Dumps hold the tenant's secrets (sealed router passwords, RADIUS secrets, password hashes): listing, downloading
+// and removing them need tenants.write, and every call is audited.
+export const tenantExports = defineAction({
+  name: 'tenant_exports',
+  section: 'tenants',
+  summary: 'Dumps written by tenant_delete export=1 on this server, newest first (platform operators with tenants.write)',
+  input: z.object({ slug: ref.slug }),
+  permission: 'tenants.write',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  async run(ctx, input) {
+    return listTenantExports(ctx, input);
+  },
+});
+
+export const tenantExportDownload = defineAction({
+  name: 'tenant_export_download',
+  section: 'tenants',
+  summary: "A tenant's dump as a file (gzip'd JSON lines, one {table,row} per line; X-Checksum-Sha256), not in the JSON envelope",
+  input: z.object({ id }),
+  permission: 'tenants.write',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  async run(ctx, input) {
+    return downloadTenantExport(ctx, input.id);
+  },
+});
+
+export const tenantExportDelete = defineAction({
+  name: 'tenant_export_delete',
+  section: 'tenants',
+  summary: "Remove a tenant's dump from this server once it is kept elsewhere",
+  input: z.object({ id }),
+  permission: 'tenants.write',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    return deleteTenantExport(ctx, input.id);
+  },
+});
+
+export const tenantActions = [tenantProvision, tenantList, tenantGet, tenantEdit, tenantSuspend, tenantResume, tenantDelete, tenantExports, tenantExportDownload, tenantExportDelete];

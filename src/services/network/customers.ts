@@ -303,7 +303,6 @@ async function retractEvent(trx: Knex.Transaction, eventId: string, reverse: () 
  * are removed again, so the caller gets the router's error and nothing half-made remains.
  */
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
-  await assertTenantCapacity(ctx, 'subscribers');
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
   const links = new RouterLinks(ctx);
@@ -314,6 +313,7 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
           name: 'database',
           do: async () =>
             (made = await withTransaction(ctx.db, async (trx) => {
+              await assertTenantCapacity(ctx, 'subscribers', trx);
               const fields = await normaliseFields(trx, input);
               if (await usernameTaken(trx, input.username)) throw duplicateUsername(input.username);
               const plan = await resolvePlan(trx, input);

@@ -73,11 +73,11 @@ export async function createRouter(
   ctx: NetCtx,
   input: Required<Pick<RouterInput, 'name' | 'ip' | 'user' | 'pass' | 'radius_secret'>> & RouterInput,
 ) {
-  await assertTenantCapacity(ctx, 'routers');
   const ip = ipv4('ip', input.ip);
   const radiusIp = input.radius_ip ? ipv4('radius_ip', input.radius_ip) : ip;
   const tls = input.tls ?? false;
   const out = await withTransaction(ctx.db, async (trx) => {
+    await assertTenantCapacity(ctx, 'routers', trx);
     await checkUnique({ ...ctx, db: trx }, input.name, radiusIp);
     const now = nowUtc();
     const [id] = await trx('routers').insert({

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { Knex } from 'knex';
-import { createKnex, dialectOf, nowUtc, parseJson, toIso } from '../../db/knex';
+import { createKnex, dialectOf, isSqlite, nowUtc, parseJson, toIso } from '../../db/knex';
 import { migrateLatest } from '../../db/migrate';
 import type { TenantDatabases } from '../../db/tenants';
 import { translateDbError } from '../../db/errors';
@@ -20,8 +20,14 @@ import { randomToken } from '../../secrets';
 import { Steps } from './steps';
 import { createStore, dropStore, SLUG_RE, storeSize, type TenantStore } from './storage';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
+import { Download } from '../../domain/download';
 
-export type TenantsCtx = Pick<ServiceContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets'> & { tenants?: TenantDatabases };
+export type TenantsCtx = Pick<ServiceContext, 'db' | 'tenant' | 'actor' | 'config' | 'log' | 'secrets'> & Partial<Pick<ServiceContext, 'jobs'>> & { tenants?: TenantDatabases };
+
+/** The platform job that cuts a suspended tenant's service or gives it back (services/tenants/service-cut.ts). */
+export const SERVICE_CUT_TASK = 'tenants.service_cut';
+/** The suspend_reason of subscribers whose service a tenant suspension cut; resume lifts only those. */
+export const TENANT_CUT_REASON = 'ISP suspended by the platform operator';
 
 export interface Branding {
   company_name?: string | null;
@@ -69,6 +75,8 @@ interface TenantRow {
   db_name: string | null;
   db_user: string | null;
   suspended_at: string | null;
+  service_cut_at: string | null;
+  service_job_id: string | null;
   created_at: string;
   updated_at: string | null;
 }
@@ -86,14 +94,28 @@ export function assertPlatform(ctx: Pick<ServiceContext, 'tenant'> & { tenants?:
 }
 
 /**
- * The plan limits of the request's tenant: called first thing on the create paths of subscribers and routers.
- * The platform tenant and tenants without a limit are not limited.
+ * The plan limits of the request's tenant, checked inside the transaction that inserts the subscriber or router
+ * (called first in it), so the check and the insert are one: on MariaDB the kind's guard row is locked (concurrent
+ * adds queue on it until the one holding it commits) and the count is a locking read, which sees every committed
+ * row whatever the transaction read before; SQLite has one writer at a time. The platform tenant and tenants
+ * without a limit are not limited and lock nothing.
  */
-export async function assertTenantCapacity(ctx: { db: Knex | Knex.Transaction; tenant?: Tenant }, kind: 'subscribers' | 'routers'): Promise<void> {
+export async function assertTenantCapacity(ctx: { db: Knex | Knex.Transaction; tenant?: Tenant }, kind: 'subscribers' | 'routers', trx: Knex.Transaction): Promise<void> {
   const max = kind === 'subscribers' ? ctx.tenant?.limits?.max_subscribers : ctx.tenant?.limits?.max_routers;
   if (max === null || max === undefined) return;
-  const r = await ctx.db(kind === 'subscribers' ? 'customers' : 'routers').count({ n: '*' });
-  if (Number(r[0].n) >= max)
+  const db = trx;
+  const table = kind === 'subscribers' ? 'customers' : 'routers';
+  let n: number;
+  if (isSqlite(db as Knex)) n = Number((await db(table).count({ n: '*' }))[0].n);
+  else {
+    const guard = () => db('tenant_limit_guards').where({ kind }).forUpdate().first('kind');
+    if (!(await guard())) {
+      await db('tenant_limit_guards').insert({ kind }).onConflict('kind').ignore();
+      await guard();
+    }
+    n = Number((await db(table).count({ n: '*' }).forShare())[0].n);
+  }
+  if (n >= max)
     throw new AppError('tenant_limit_reached', `This ISP's plan allows at most ${max} ${kind}; ask the platform operator to raise the limit.`, 403, { extra: { limit: max } });
 }
 
@@ -151,6 +173,7 @@ function publicTenant(r: TenantRow, domains: string[]) {
     timezone: r.timezone,
     limits: { max_subscribers: r.max_subscribers ?? null, max_routers: r.max_routers ?? null },
     suspended_at: toIso(r.suspended_at),
+    service_cut_at: toIso(r.service_cut_at ?? null),
     created_at: toIso(r.created_at),
     updated_at: toIso(r.updated_at),
   };
@@ -326,7 +349,16 @@ export async function getTenant(ctx: TenantsCtx, ref: { id?: number; slug?: stri
   const db = ctx.db as Knex;
   const row = await requireTenant(db, ref);
   const doms = await domainsOf(db, [row.id]);
-  const out = { ...publicTenant(row, doms.get(row.id) ?? []), subscribers: null as number | null, routers: null as number | null, database_size: null as number | null, last_activity_at: null as string | null };
+  const job = row.service_job_id && ctx.jobs ? await ctx.jobs.get(row.service_job_id) : null;
+  const out = {
+    ...publicTenant(row, doms.get(row.id) ?? []),
+    subscribers: null as number | null,
+    routers: null as number | null,
+    database_size: null as number | null,
+    last_activity_at: null as string | null,
+    // The last service cut or restore, with its progress and result (also readable with job_status).
+    service_job: job ? { id: job.id, state: job.state, progress: job.progress, result: job.result, error: job.error, finished_at: job.finished_at } : null,
+  };
   if (row.database_url_enc) {
     try {
       const tdb = await registry.dbFor(row.id);
@@ -405,49 +437,197 @@ export async function editTenant(ctx: TenantsCtx, input: EditInput, uploads: Upl
   return getTenant(ctx, { id: row.id });
 }
 
-export async function setTenantStatus(ctx: TenantsCtx, ref: { id?: number; slug?: string }, to: 'suspended' | 'active') {
+function jobsOf(ctx: TenantsCtx): NonNullable<TenantsCtx['jobs']> {
+  if (!ctx.jobs) throw new AppError('internal_error', 'Background jobs are not available in this context.', 500);
+  return ctx.jobs;
+}
+
+/**
+ * One service job (cut or restore) per tenant at a time: a queued one is cancelled (the new request replaces
+ * it), a running one makes the caller wait (tenant_busy) so a restore never races the cut it undoes.
+ */
+async function settleServiceJob(ctx: TenantsCtx, row: TenantRow): Promise<void> {
+  if (!row.service_job_id) return;
+  const jobs = jobsOf(ctx);
+  const busy = () => new AppError('tenant_busy', `The service of ${row.slug} is being cut or restored (job ${row.service_job_id}); try again when job_status says it finished.`, 409, { extra: { job_id: row.service_job_id } });
+  const job = await jobs.get(row.service_job_id);
+  if (!job || job.state === 'completed' || job.state === 'failed') return;
+  if (job.state === 'running') throw busy();
+  if (!(await jobs.cancel(job.id, 'Replaced by a later tenant_suspend or tenant_resume.'))) {
+    const again = await jobs.get(job.id);
+    if (again?.state === 'running' || again?.state === 'queued') throw busy();
+  }
+}
+
+async function enqueueServiceJob(ctx: TenantsCtx, row: TenantRow, mode: 'cut' | 'restore') {
+  const job = await jobsOf(ctx).enqueue(SERVICE_CUT_TASK, { tenant_id: Number(row.id), mode }, { dedupeKey: `tenant_service:${row.id}` });
+  const patch: Record<string, unknown> = { service_job_id: job.id, updated_at: nowUtc() };
+  if (mode === 'cut') patch.service_cut_at = nowUtc();
+  await (ctx.db as Knex)('tenants').where({ id: row.id }).update(patch);
+  return job;
+}
+
+/**
+ * tenant_suspend / tenant_resume. A suspension stops the tenant's API and jobs; its RADIUS rows stay, so the
+ * subscribers stay online, unless cutService asks for their service to be cut too (a job). Resuming a tenant
+ * whose service was cut gives it back to exactly the subscribers the cut suspended (a job).
+ */
+export async function setTenantStatus(ctx: TenantsCtx, ref: { id?: number; slug?: string }, to: 'suspended' | 'active', opts: { cutService?: boolean } = {}) {
   const registry = assertPlatform(ctx);
   const db = ctx.db as Knex;
   const row = await requireTenant(db, ref);
   if (row.status === 'provisioning') throw new AppError('tenant_not_ready', 'The tenant is still being provisioned.', 409);
+  if (opts.cutService && to !== 'suspended') throw errors.invalid('cut_service', 'cut_service goes with tenant_suspend.');
+  const serviceJob = (to === 'suspended' && opts.cutService) || (to === 'active' && row.service_cut_at);
+  // Checked before anything changes: a refused call leaves the tenant as it was.
+  if (serviceJob) await settleServiceJob(ctx, row);
   if (row.status !== to) await db('tenants').where({ id: row.id }).update({ status: to, suspended_at: to === 'suspended' ? nowUtc() : null, updated_at: nowUtc() });
   await registry.forget(row.id);
-  ctx.log.info(to === 'suspended' ? 'tenant suspended' : 'tenant resumed', { tenant: row.slug });
+  ctx.log.info(to === 'suspended' ? 'tenant suspended' : 'tenant resumed', { tenant: row.slug, cut_service: Boolean(opts.cutService) });
+  const job = serviceJob ? await enqueueServiceJob(ctx, row, to === 'suspended' ? 'cut' : 'restore') : null;
   const doms = await domainsOf(db, [row.id]);
-  return publicTenant((await requireTenant(db, { id: row.id })) as TenantRow, doms.get(row.id) ?? []);
+  const out = publicTenant((await requireTenant(db, { id: row.id })) as TenantRow, doms.get(row.id) ?? []);
+  return job ? { ...out, service_job: { id: job.id, task: job.task, state: job.state, progress: job.progress } } : out;
 }
 
-/** Every table of the tenant's database as JSON lines, gzip'd, under DATA_DIR/exports/tenants/. */
+const EXPORT_DIR = path.join('exports', 'tenants');
+
+/**
+ * Every table of the tenant's database as JSON lines ({"table","row"}), gzip'd, under DATA_DIR/exports/tenants/
+ * (never under uploads/, which is served): written under a temporary name and renamed when complete, so a dump
+ * that failed half-way is never listed or downloaded. Recorded in tenant_exports for tenant_exports and
+ * tenant_export_download. It holds secrets (sealed router passwords, RADIUS secrets, password hashes): 0600.
+ */
 async function exportTenant(ctx: TenantsCtx, row: TenantRow, tdb: Knex) {
-  const dir = path.join(ctx.config.dataDir, 'exports', 'tenants');
-  fs.mkdirSync(dir, { recursive: true });
-  const name = `${row.slug}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl.gz`;
+  const dir = path.join(ctx.config.dataDir, EXPORT_DIR);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const name = `${row.slug}-${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(3).toString('hex')}.jsonl.gz`;
   const file = path.join(dir, name);
+  const partial = `${file}.partial`;
   const tables: string[] =
     dialectOf(ctx.config.DATABASE_URL) === 'sqlite'
       ? (await tdb.raw("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")).map((r: { name: string }) => r.name)
-      : (await tdb.raw('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME'))[0].map((r: { name: string }) => r.name);
+      : (await tdb.raw("SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME"))[0].map((r: { name: string }) => r.name);
   const gz = zlib.createGzip();
-  const out = fs.createWriteStream(file, { mode: 0o600 });
-  gz.pipe(out);
-  let rows = 0;
-  for (const t of tables) {
-    let offset = 0;
-    for (;;) {
-      const batch = await tdb(t).select('*').limit(1000).offset(offset);
-      for (const r of batch) gz.write(JSON.stringify({ table: t, row: r }) + '\n');
-      rows += batch.length;
-      if (batch.length < 1000) break;
-      offset += 1000;
-    }
-  }
-  gz.end();
-  await new Promise<void>((resolve, reject) => {
+  const out = fs.createWriteStream(partial, { mode: 0o600 });
+  const hash = crypto.createHash('sha256');
+  let bytes = 0;
+  gz.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+  });
+  const written = new Promise<void>((resolve, reject) => {
     out.on('finish', () => resolve());
     out.on('error', reject);
+    gz.on('error', reject);
   });
-  const buf = fs.readFileSync(file);
-  return { file: path.relative(ctx.config.dataDir, file), bytes: buf.length, sha256: crypto.createHash('sha256').update(buf).digest('hex'), tables: tables.length, rows };
+  gz.pipe(out);
+  let rows = 0;
+  try {
+    for (const t of tables) {
+      let offset = 0;
+      for (;;) {
+        const batch = await tdb(t).select('*').limit(1000).offset(offset);
+        for (const r of batch) if (!gz.write(JSON.stringify({ table: t, row: r }) + '\n')) await new Promise((ok) => gz.once('drain', ok));
+        rows += batch.length;
+        if (batch.length < 1000) break;
+        offset += 1000;
+      }
+    }
+    gz.end();
+    await written;
+    fs.renameSync(partial, file);
+  } catch (e) {
+    gz.destroy();
+    out.destroy();
+    fs.rmSync(partial, { force: true });
+    throw e;
+  }
+  const rel = path.join(EXPORT_DIR, name);
+  const sha256 = hash.digest('hex');
+  const [id] = await (ctx.db as Knex)('tenant_exports').insert({
+    tenant_id: row.id,
+    slug: row.slug,
+    file: rel,
+    bytes,
+    sha256,
+    tables: tables.length,
+    rows,
+    created_by: ctx.actor.username?.slice(0, 128) ?? ctx.actor.type,
+    created_at: nowUtc(),
+  });
+  return { id: Number(id), file: rel, bytes, sha256, tables: tables.length, rows };
+}
+
+interface ExportRow {
+  id: number;
+  tenant_id: number;
+  slug: string;
+  file: string;
+  bytes: number | string;
+  sha256: string;
+  tables: number;
+  rows: number | string;
+  created_by: string | null;
+  created_at: string;
+}
+
+function publicExport(r: ExportRow) {
+  return {
+    id: Number(r.id),
+    tenant_id: Number(r.tenant_id),
+    slug: r.slug,
+    filename: path.basename(r.file),
+    bytes: Number(r.bytes),
+    sha256: r.sha256,
+    tables: Number(r.tables),
+    rows: Number(r.rows),
+    created_by: r.created_by,
+    created_at: toIso(r.created_at),
+  };
+}
+
+/** tenant_exports: the dumps on this server, newest first (of one slug if asked). */
+export async function listTenantExports(ctx: TenantsCtx, f: { slug?: string } = {}) {
+  assertPlatform(ctx);
+  const q = (ctx.db as Knex)('tenant_exports').orderBy('id', 'desc');
+  if (f.slug) q.where({ slug: f.slug });
+  const rows = (await q) as ExportRow[];
+  return { exports: rows.map(publicExport), total: rows.length };
+}
+
+async function requireExport(ctx: TenantsCtx, id: number): Promise<{ row: ExportRow; file: string }> {
+  const row = (await (ctx.db as Knex)('tenant_exports').where({ id }).first()) as ExportRow | undefined;
+  if (!row) throw new AppError('tenant_export_not_found', `No tenant export ${id}; tenant_exports lists them.`, 404);
+  // The path comes from our own row, but it is still checked to stay inside the export folder.
+  const root = path.resolve(ctx.config.dataDir, EXPORT_DIR);
+  const file = path.resolve(ctx.config.dataDir, row.file);
+  if (path.dirname(file) !== root) throw new AppError('tenant_export_not_found', `No tenant export ${id}.`, 404);
+  return { row, file };
+}
+
+/** tenant_export_download: the dump itself (gzip'd JSON lines), streamed by the gateway. */
+export async function downloadTenantExport(ctx: TenantsCtx, id: number): Promise<Download> {
+  assertPlatform(ctx);
+  const { row, file } = await requireExport(ctx, id);
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    throw new AppError('tenant_export_missing', `The file of export ${id} is no longer on this server (removed by hand?); tenant_export_delete clears the entry.`, 410);
+  }
+  ctx.log.info('tenant export downloaded', { export_id: id, tenant: row.slug });
+  return new Download(file, path.basename(row.file), 'application/gzip', size, row.sha256);
+}
+
+/** tenant_export_delete: removes the dump (it holds secrets) and its entry. */
+export async function deleteTenantExport(ctx: TenantsCtx, id: number) {
+  assertPlatform(ctx);
+  const { row, file } = await requireExport(ctx, id);
+  fs.rmSync(file, { force: true });
+  await (ctx.db as Knex)('tenant_exports').where({ id }).delete();
+  ctx.log.info('tenant export deleted', { export_id: id, tenant: row.slug });
+  return { id, deleted: true };
 }
 
 /** Only a suspended tenant can be deleted; export=1 writes its dump first. Database, user, files and rows go. */
@@ -458,6 +638,8 @@ export async function deleteTenant(ctx: TenantsCtx, ref: { id?: number; slug?: s
   // A provisioning that has not moved for a while was cut short (the process died before its undo could run).
   const abandoned = row.status === 'provisioning' && (row.updated_at ?? row.created_at) < nowUtc(new Date(Date.now() - ABANDONED_AFTER_MS));
   if (row.status !== 'suspended' && !abandoned) throw new AppError('tenant_not_suspended', 'Suspend the tenant first (tenant_suspend); only a suspended tenant can be deleted.', 409);
+  // A service cut still running works on the database about to be dropped.
+  if (row.service_job_id && ctx.jobs) await settleServiceJob(ctx, row);
   let exported = null;
   if (opts.export && row.database_url_enc) {
     const tdb = createKnex(ctx.secrets.decrypt(row.database_url_enc));

@@ -169,6 +169,24 @@ describe('limits', () => {
     // The platform itself is not limited.
     expect(await t.call('add_plan', { name: 'P', download: '10M', upload: '1M', price: '10' })).toMatchObject({ ok: true });
   });
+
+  test('20 concurrent adds with max_subscribers=5 (and add_router with max_routers=2): exactly the limit succeeds', async () => {
+    const { host, body } = await provision({ max_subscribers: '5', max_routers: '2' });
+    const key = body.data.api_key;
+    expect(await callAs(t, host, key, 'add_plan', { name: 'P', download: '10M', upload: '1M', price: '10' })).toMatchObject({ ok: true });
+    const adds = await Promise.all(Array.from({ length: 20 }, (_, i) => callAs(t, host, key, 'add', { username: `c${i}`, password: 'pw', plan: 'P' })));
+    expect(adds.filter((r) => r.ok)).toHaveLength(5);
+    expect(adds.filter((r) => !r.ok).map((r) => r.error)).toEqual(Array(15).fill('tenant_limit_reached'));
+    const tdb = await t.rt.tenants.dbFor(body.data.tenant.id);
+    expect(await tdb('customers').count({ n: '*' })).toEqual([{ n: 5 }]);
+    expect(await tdb('radcheck').where({ attribute: 'Cleartext-Password' }).count({ n: '*' })).toEqual([{ n: 5 }]);
+    const routers = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => callAs(t, host, key, 'add_router', { name: `r${i}`, ip: `10.8.0.${i + 1}`, user: 'admin', pass: 'x', radius_secret: 's' })),
+    );
+    expect(routers.filter((r) => r.ok)).toHaveLength(2);
+    expect(routers.filter((r) => !r.ok).map((r) => r.error)).toEqual(Array(4).fill('tenant_limit_reached'));
+    expect(await tdb('routers').count({ n: '*' })).toEqual([{ n: 2 }]);
+  });
 });
 
 describe('tenant_list / tenant_get / tenant_edit', () => {
@@ -240,10 +258,30 @@ describe('tenant_suspend / tenant_resume / tenant_delete', () => {
     const row = await t.db('tenants').where({ slug }).first();
     await t.call('tenant_suspend', { slug });
     const d = await t.call('tenant_delete', { slug, export: '1' });
-    expect(d).toMatchObject({ ok: true, data: { slug, deleted: true, export: { file: expect.stringMatching(/^exports\/tenants\/.+\.jsonl\.gz$/), bytes: expect.any(Number), rows: expect.any(Number) } } });
-    const dump = require('node:zlib').gunzipSync(fs.readFileSync(path.join(t.config.dataDir, d.data.export.file))).toString('utf8');
-    expect(dump).toContain('"table":"plans"');
-    expect(dump).toContain('"name":"Gold"');
+    expect(d).toMatchObject({ ok: true, data: { slug, deleted: true, export: { id: expect.any(Number), file: expect.stringMatching(/^exports\/tenants\/.+\.jsonl\.gz$/), bytes: expect.any(Number), rows: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } });
+    const onDisk = fs.readFileSync(path.join(t.config.dataDir, d.data.export.file));
+    expect(onDisk.length).toBe(d.data.export.bytes);
+    expect(fs.statSync(path.join(t.config.dataDir, d.data.export.file)).mode & 0o077).toBe(0); // secrets inside: owner only
+    // The operator downloads it through the API (GET), byte for byte, after the tenant is gone.
+    const dl = await request(t.app).get('/mikrotik/process.php').query({ action: 'tenant_export_download', id: d.data.export.id }).set('Authorization', `Bearer ${t.key}`).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(dl.status).toBe(200);
+    expect(dl.headers['content-type']).toBe('application/gzip');
+    expect(dl.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="${slug}-.+\\.jsonl\\.gz"$`));
+    expect(dl.headers['x-checksum-sha256']).toBe(d.data.export.sha256);
+    expect(Buffer.compare(dl.body, onDisk)).toBe(0);
+    expect(require('node:crypto').createHash('sha256').update(dl.body).digest('hex')).toBe(d.data.export.sha256);
+    const lines = require('node:zlib').gunzipSync(dl.body).toString('utf8').trim().split('\n').map((l: string) => JSON.parse(l));
+    expect(lines).toHaveLength(d.data.export.rows);
+    expect(lines).toContainEqual({ table: 'plans', row: expect.objectContaining({ name: 'Gold' }) });
+    expect(lines).toContainEqual({ table: 'admins', row: expect.objectContaining({ username: 'boss' }) });
+    expect(lines.filter((l: { table: string }) => l.table === 'knex_migrations').length).toBeGreaterThan(0);
+    // Listed for the operator; never under the uploads folder that is served.
+    expect(await t.call('tenant_exports', { slug }, { method: 'GET' })).toMatchObject({ ok: true, data: { total: 1, exports: [{ id: d.data.export.id, slug, bytes: d.data.export.bytes, sha256: d.data.export.sha256 }] } });
+    expect(d.data.export.file.startsWith('uploads')).toBe(false);
     expect(await t.db('tenants').where({ slug }).first()).toBeUndefined();
     expect(await t.db('tenant_domains').where({ tenant_id: row.id }).first()).toBeUndefined();
     if (t.dialect === 'mysql') {
@@ -255,4 +293,36 @@ describe('tenant_suspend / tenant_resume / tenant_delete', () => {
     // The host now belongs to no one: the old key is refused there.
     expect(await callAs(t, host, key, 'get_settings')).toMatchObject({ ok: false, error: 'unauthorized' });
   });
+
+  test('exports: only platform operators with tenants.write list, download or remove them; bad ids; a removed file answers tenant_export_missing', async () => {
+    const { slug } = await provision();
+    await t.call('tenant_suspend', { slug });
+    const d = await t.call('tenant_delete', { slug, export: '1' });
+    const exportId = d.data.export.id;
+    // A tenant's own admin (whatever the role) is refused; so is a platform admin with tenants.read only.
+    const other = await provision();
+    for (const action of ['tenant_exports', 'tenant_export_download', 'tenant_export_delete'])
+      expect(await callAs(t, other.host, other.body.data.api_key, action, { id: exportId })).toMatchObject({ ok: false, error: 'forbidden' });
+    const viewer = await createAdmin(t.db, { username: `ro${slug}`, password: 'viewer-pass-12', role: 'operator', permissions: { tenants: 'read' } });
+    const vk = await createApiKey(t.db, 'ro', viewer.id);
+    expect(await callAs(t, null, vk.key, 'tenant_export_download', { id: exportId })).toMatchObject({ ok: false, error: 'forbidden' });
+    expect(await callAs(t, null, vk.key, 'tenant_exports')).toMatchObject({ ok: false, error: 'forbidden' });
+    // Bad input.
+    expect(await t.call('tenant_export_download', { id: 'x1' })).toMatchObject({ ok: false, error: 'invalid_id' });
+    expect(await t.call('tenant_export_download', { id: '../../etc/passwd' })).toMatchObject({ ok: false, error: 'invalid_id' });
+    expect(await t.call('tenant_export_download', {})).toMatchObject({ ok: false, error: 'missing_id' });
+    expect(await t.call('tenant_export_download', { id: 999999 })).toMatchObject({ ok: false, error: 'tenant_export_not_found' });
+    expect(await t.call('tenant_exports', { slug: 'Not Valid' })).toMatchObject({ ok: false, error: 'invalid_slug' });
+    // A file removed by hand is said so; tenant_export_delete removes the file and the entry.
+    const file = path.join(t.config.dataDir, d.data.export.file);
+    fs.renameSync(file, `${file}.bak`);
+    expect(await t.call('tenant_export_download', { id: exportId })).toMatchObject({ ok: false, error: 'tenant_export_missing' });
+    fs.renameSync(`${file}.bak`, file);
+    expect(await t.call('tenant_export_delete', { id: exportId })).toMatchObject({ ok: true, data: { id: exportId, deleted: true } });
+    expect(fs.existsSync(file)).toBe(false);
+    expect(await t.db('tenant_exports').where({ id: exportId }).first()).toBeUndefined();
+    expect(await t.call('tenant_export_delete', { id: exportId })).toMatchObject({ ok: false, error: 'tenant_export_not_found' });
+    const audit = await t.db('audit_log').where({ action: 'tenant_export_download' }).orderBy('id', 'desc').first();
+    expect(audit).toBeTruthy();
+  }, 120_000); // two provisionings: on MariaDB each creates a database and runs every migration
 });

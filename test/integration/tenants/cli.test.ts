@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { makeTestApp, type TestApp } from '../../helpers/app';
@@ -62,7 +63,11 @@ test('tenant create|list|suspend|resume|delete from the CLI, with the API’s ru
   await t.rt.tenants.forget(row.id); // this process holds the tenant's database open; the CLI drops it
   const del = await cli('delete', '--slug', slug, '--export');
   expect(del.code).toBe(0);
-  expect(JSON.parse(del.stdout)).toMatchObject({ slug, deleted: true, export: { file: expect.stringContaining(slug) } });
+  const deleted = JSON.parse(del.stdout);
+  expect(deleted).toMatchObject({ slug, deleted: true, export: { id: expect.any(Number), file: expect.stringContaining(slug) } });
+  const exports = JSON.parse((await cli('exports', '--slug', slug)).stdout);
+  expect(exports).toMatchObject({ total: 1, exports: [{ id: deleted.export.id, slug, sha256: deleted.export.sha256, path: path.join(t.config.dataDir, deleted.export.file) }] });
+  expect(fs.statSync(exports.exports[0].path).size).toBe(deleted.export.bytes);
   expect(await t.db('tenants').where({ slug }).first()).toBeUndefined();
   if (t.dialect === 'mysql') expect(await mysqlHas('database', row.db_name)).toBe(false);
-}, 180_000); // nine CLI processes, each starting tsx and migrating
+}, 400_000); // ten CLI processes, each starting tsx and migrating
