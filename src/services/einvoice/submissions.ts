@@ -96,13 +96,7 @@ async function ensureRow(db: Knex, invoiceId: number, kind: Kind, provider: Acti
   const existing = await getRow(db, invoiceId, kind);
   if (existing) return existing;
   const now = nowUtc();
-  try {
-    await db('einvoice_submissions').insert({ invoice_id: invoiceId, kind, provider, status: 'pending', attempts: 0, created_at: now, updated_at: now });
-  } catch (err) {
-    const again = await getRow(db, invoiceId, kind);
-    if (!again) throw err;
-    return again;
-  }
+  await db('einvoice_submissions').insert({ invoice_id: invoiceId, kind, provider, status: 'pending', attempts: 0, created_at: now, updated_at: now }).onConflict(['invoice_id', 'kind']).ignore();
   return (await getRow(db, invoiceId, kind))!;
 }
 
