@@ -4,6 +4,8 @@
  * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
  */
 import { listTotal } from '../../gateway/list-count';
+import { whereContains } from '../../db/like';
+import { pageMeta } from '../../domain/page';
 import { decodeCursor, encodeCursor } from '../../gateway/cursor';
 import type { Knex } from 'knex';
 import { forUpdate, isSqlite, nowUtc, toIso } from '../../db/knex';
@@ -623,16 +625,7 @@ export interface ListFilters {
 
 export async function listCustomers(ctx: NetCtx, f: ListFilters) {
   const q = ctx.db<CustomerRow>('customers');
-  if (f.search) {
-    // '!' as the LIKE escape: a backslash would need different quoting on MariaDB and SQLite.
-    const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
-    q.where((b) => {
-      // SQLite's LIKE folds ASCII only: compare folded text there, as MariaDB's collation does for Greek too.
-      const sqlite = isSqlite(ctx.db as Knex);
-      for (const col of ['fullname', 'username', 'phone', 'email', 'afm'])
-        b.orWhereRaw(sqlite ? `ispgate_fold(${col}) LIKE ispgate_fold(?) ESCAPE '!'` : `${col} LIKE ? ESCAPE '!'`, [pat]);
-    });
-  }
+  if (f.search) whereContains(ctx.db as Knex, q, ['fullname', 'username', 'phone', 'email', 'afm'], f.search);
   if (f.status) q.where({ status: f.status });
   if (f.plan) {
     const plan = (await ctx.db<PlanRow>('plans').where({ name: f.plan }).first()) ?? (/^\d+$/.test(f.plan) ? { id: Number(f.plan) } : null);
@@ -658,10 +651,7 @@ export async function listCustomers(ctx: NetCtx, f: ListFilters) {
   return {
     customers: rows.map((c) => publicCustomer(c, plans.get(c.plan_id), c.router_id !== null ? routers.get(c.router_id) : null)),
     meta: {
-      current_page: f.page,
-      per_page: f.per_page,
-      total,
-      last_page: Math.max(1, Math.ceil(total / f.per_page)),
+      ...pageMeta(f.page, f.per_page, total),
       next_cursor: rows.length === f.per_page ? encodeCursor('customers', rows[rows.length - 1].id) : null,
       ...(estimated ? { total_estimated: true } : {}),
     },
