@@ -255,11 +255,15 @@ function routerStep(
   });
 }
 
-/** Runs the steps, then records what was left on routers for a job to converge, whatever the outcome. */
-async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[]) => Step<any>[]): Promise<void> {
+/**
+ * Runs the steps with the router connections they open, then records what was left on routers for a job to
+ * converge, whatever the outcome, and closes the connections.
+ */
+async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[], links: RouterLinks) => Step<any>[]): Promise<void> {
   const leftovers: Leftover[] = [];
+  const links = new RouterLinks(ctx);
   try {
-    await runSteps(build(leftovers), { log: ctx.log });
+    await runSteps(build(leftovers, links), { log: ctx.log });
   } finally {
     const seen = new Set<string>();
     for (const l of leftovers) {
@@ -268,6 +272,7 @@ async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[]) => S
       seen.add(k);
       await recordRouterLeftover(ctx, l).catch((e) => ctx.log.error('could not record a router leftover', { router: l.router_id, username: l.username, err: String((e as Error)?.message ?? e) }));
     }
+    await links.closeAll();
   }
 }
 
@@ -299,10 +304,8 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
   await assertTenantCapacity(ctx, 'subscribers');
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
-  const links = new RouterLinks(ctx);
   let made!: { c: CustomerRow; plan: PlanRow; router: RouterRowDb | null; out: ReturnType<typeof publicCustomer>; eventId: string };
-  try {
-    await runWithLeftovers(ctx, (leftovers) => [
+  await runWithLeftovers(ctx, (leftovers, links) => [
         step({
           name: 'database',
           do: async () =>
@@ -349,9 +352,6 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
         ),
       ]);
     return made.out;
-  } finally {
-    await links.closeAll();
-  }
 }
 
 const RESTORED_COLUMNS = [
@@ -368,10 +368,8 @@ async function restoreCustomer(trx: Knex.Transaction, before: CustomerRow, curre
 }
 
 export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: CustomerInput) {
-  const links = new RouterLinks(ctx);
   let made!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; oldRouter: RouterRowDb | null };
-  try {
-    await runWithLeftovers(ctx, (leftovers) => [
+  await runWithLeftovers(ctx, (leftovers, links) => [
         step({
           name: 'database',
           do: async () =>
@@ -428,9 +426,6 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
           (steps, link) => provisionCustomer(steps, link, made.c, made.plan, made.oldRouter?.id === made.router?.id ? made.cur : undefined),
         ),
       ]);
-  } finally {
-    await links.closeAll();
-  }
   const { c, cur, plan, router, oldRouter } = made;
   // A session that is still up under the old name belongs to a user that no longer exists: a later suspend or
   // delete looks for the new name and would never end it, so it is ended now. The subscriber redials under the
@@ -460,11 +455,9 @@ export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = fals
   // WireGuard tunnels go first: the row's delete clears their customer_id, after which they could not be found.
   await revokeCustomerTunnels(ctx, c.id, force);
   const router = await routerOf(ctx.db, c.router_id);
-  const links = new RouterLinks(ctx);
   let skipped = false;
   const users = [{ username: c.username, mac_address: c.mac_address }];
-  try {
-    await runWithLeftovers(ctx, (leftovers) => {
+  await runWithLeftovers(ctx, (leftovers, links) => {
       const onRouter = routerStep(ctx, links, leftovers, 'router', () => ({ router, users }), (steps, link) => deprovisionCustomer(steps, link, c));
       return [
         step({
@@ -499,9 +492,6 @@ export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = fals
         }),
       ];
     });
-  } finally {
-    await links.closeAll();
-  }
   const ended = await endLiveSessions(ctx, c, router);
   return {
     id: c.id,
@@ -545,10 +535,8 @@ export async function toggleCustomerStatus(ctx: NetCtx, ref: CustomerRef, status
  */
 export async function setCustomerStatus(ctx: NetCtx, customerId: number, status: CustomerStatus, reason?: string) {
   if (status !== 'active' && status !== 'suspended') throw errors.invalid('status', 'The status must be "active" or "suspended".');
-  const links = new RouterLinks(ctx);
   let r!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; changed: boolean; eventId: string | null };
-  try {
-    await runWithLeftovers(ctx, (leftovers) => [
+  await runWithLeftovers(ctx, (leftovers, links) => [
         step({
           name: 'database',
           do: async () =>
@@ -591,9 +579,6 @@ export async function setCustomerStatus(ctx: NetCtx, customerId: number, status:
           (steps, link) => provisionCustomer(steps, link, r.c, r.plan, r.cur),
         ),
       ]);
-  } finally {
-    await links.closeAll();
-  }
   const ended = r.changed && status === 'suspended' ? await endLiveSessions(ctx, r.c, r.router) : null;
   return { ...publicCustomer(r.c, r.plan, r.router), changed: r.changed, ...(ended ? { disconnect: ended } : {}) };
 }
