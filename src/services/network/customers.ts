@@ -32,16 +32,7 @@ import {
   syncCustomerRows,
   type DynAuthOutcome,
 } from './radius';
-import {
-  findRouter,
-  requirePlan,
-  requireRouter,
-  type CustomerRow,
-  type Db,
-  type NetCtx,
-  type PlanRow,
-  type RouterRowDb,
-} from './common';
+import { findRouter, requirePlan, requireRouter, type CustomerRow, type Db, type NetCtx, type PlanRow, type RouterRowDb } from './common';
 
 export type CustomerStatus = 'active' | 'suspended';
 
