@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import type { SecretBox } from '../secrets';
 import { nowUtc } from '../db/knex';
+import { type Lease, rowLease } from '../db/lease';
 import { AddressNotAllowed, postGuarded } from './address-policy';
 
 export interface WebhookWorkerOptions {
@@ -16,6 +17,9 @@ export interface WebhookWorkerOptions {
   /** WEBHOOK_ALLOW_PRIVATE: deliver to loopback, link-local and private addresses too. */
   allowPrivate?: boolean;
 }
+
+/** A delivery being sent; the expiry is the holder's mark (the table has no token column). */
+const deliveryLease = rowLease({ table: 'webhook_deliveries', until: 'locked_until', ms: 60_000 });
 
 export function signBody(secret: string, body: string): string {
   return crypto.createHmac('sha256', secret).update(body).digest('hex');
@@ -45,7 +49,7 @@ export class WebhookWorker {
     const due = await db('webhook_deliveries')
       .whereIn('status', ['pending', 'sending'])
       .where('next_attempt_at', '<=', nowUtc(now))
-      .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', nowUtc(now)))
+      .where(deliveryLease.vacant(now))
       .orderBy('id')
       .limit(50);
     let delivered = 0;
@@ -54,16 +58,11 @@ export class WebhookWorker {
     const queue = [...due];
     const lane = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
-        const lease = nowUtc(new Date(now.getTime() + (this.opts.leaseMs ?? this.opts.timeoutMs * 2)));
-        // The lease test is repeated here: another worker may have claimed the row since it was read, and its
-        // claim leaves status and attempts as they were.
-        const claimed = await db('webhook_deliveries')
-          .where({ id: d.id, attempts: d.attempts })
-          .whereIn('status', ['pending', 'sending'])
-          .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', nowUtc(now)))
-          .update({ status: 'sending', locked_until: lease });
-        if (!claimed) continue;
-        if (await this.deliver(db, d.id)) delivered++;
+        // Taken only if still as read: another worker may have claimed and tried it since (its claim leaves status
+        // and attempts as they were).
+        const lease = await deliveryLease.acquire(db, { id: d.id }, { now, ms: this.leaseMs, where: (q) => q.where('attempts', d.attempts).whereIn('status', ['pending', 'sending']), set: { status: 'sending' } });
+        if (!lease) continue;
+        if (await this.deliver(db, lease)) delivered++;
         else failed++;
       }
     };
@@ -71,15 +70,21 @@ export class WebhookWorker {
     return { delivered, failed };
   }
 
-  /** Claims one pending delivery for an immediate send (webhook_test); false when another worker holds it. */
-  async claim(db: Knex, deliveryId: number, now = new Date()): Promise<boolean> {
-    const lease = nowUtc(new Date(now.getTime() + (this.opts.leaseMs ?? this.opts.timeoutMs * 2)));
-    const n = await db('webhook_deliveries').where({ id: deliveryId, status: 'pending' }).update({ status: 'sending', locked_until: lease });
-    return n === 1;
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? this.opts.timeoutMs * 2;
   }
 
-  /** Sends one delivery now and records the attempt; returns whether the receiver accepted it. */
-  async deliver(db: Knex, deliveryId: number): Promise<boolean> {
+  /** Claims one pending delivery for an immediate send (webhook_test); null when another worker holds it. */
+  async claim(db: Knex, deliveryId: number, now = new Date()): Promise<Lease | null> {
+    return deliveryLease.acquire(db, { id: deliveryId }, { now, ms: this.leaseMs, where: (q) => q.where('status', 'pending'), set: { status: 'sending' } });
+  }
+
+  /**
+   * Sends one claimed delivery now and records the attempt; returns whether the receiver accepted it. The outcome
+   * is written only while the lease is still this worker's.
+   */
+  async deliver(db: Knex, lease: Lease): Promise<boolean> {
+    const deliveryId = Number(lease.key.id);
     const row = await db('webhook_deliveries as d')
       .join('webhooks as w', 'w.id', 'd.webhook_id')
       .join('outbox_events as e', 'e.id', 'd.outbox_id')
@@ -115,21 +120,18 @@ export class WebhookWorker {
     const now = new Date();
     await db('webhook_attempts').insert({ delivery_id: row.id, status_code: status, error, duration_ms: Date.now() - started, attempted_at: nowUtc(now) });
     if (!error) {
-      await db('webhook_deliveries').where({ id: row.id }).update({ status: 'delivered', attempts, last_status_code: status, last_error: null, delivered_at: nowUtc(now), locked_until: null });
+      await deliveryLease.release(db, lease, { status: 'delivered', attempts, last_status_code: status, last_error: null, delivered_at: nowUtc(now) });
       return true;
     }
     const dead = attempts >= this.opts.maxAttempts;
     const backoff = Math.min(this.opts.retryBaseMs * 2 ** (attempts - 1), 6 * 3600_000);
-    await db('webhook_deliveries')
-      .where({ id: row.id })
-      .update({
-        status: dead ? 'dead' : 'pending',
-        attempts,
-        last_status_code: status,
-        last_error: error,
-        locked_until: null,
-        next_attempt_at: nowUtc(new Date(now.getTime() + backoff)),
-      });
+    await deliveryLease.release(db, lease, {
+      status: dead ? 'dead' : 'pending',
+      attempts,
+      last_status_code: status,
+      last_error: error,
+      next_attempt_at: nowUtc(new Date(now.getTime() + backoff)),
+    });
     this.log.warn('webhook delivery failed', { webhook_id: row.webhook_id, event: row.event, attempts, error, dead });
     return false;
   }

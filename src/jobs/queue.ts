@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { nowUtc, parseJson, toIso } from '../db/knex';
+import { rowLease } from '../db/lease';
 import { translateDbError } from '../db/errors';
 import { AppError, isAppError } from '../errors';
 import type { ServiceContext, Tenant } from '../services/context';
@@ -93,6 +94,8 @@ export interface TenantJobs {
 }
 
 const PROGRESS_WRITE_MS = 250;
+/** A running job's hold on its row (renewed by progress()); the expiry is the holder's mark. */
+const jobLease = rowLease({ table: 'jobs', until: 'lease_until', ms: 5 * 60_000 });
 
 /** Runs jobs in this process with at most `concurrency` at once; timers do the delays. */
 export class InProcessTransport implements JobTransport {
@@ -285,11 +288,14 @@ export class JobQueue {
     }
     const leaseMs = def.leaseMs ?? 5 * 60_000;
     const now = new Date();
-    const claimed = await db('jobs')
-      .where({ id: ref.jobId })
-      .andWhere((q) => q.where((a) => a.where('state', 'queued').andWhere('run_after', '<=', nowUtc(now))).orWhere((b) => b.where('state', 'running').andWhere('lease_until', '<', nowUtc(now))))
-      .update({ state: 'running', attempts: db.raw('attempts + 1'), lease_until: nowUtc(new Date(now.getTime() + leaseMs)), started_at: nowUtc(now), updated_at: nowUtc(now) });
-    if (claimed !== 1) return;
+    // A queued job whose time has come, or a running one whose worker stopped renewing (queued jobs hold no lease).
+    const lease = await jobLease.acquire(db, { id: ref.jobId }, {
+      now,
+      ms: leaseMs,
+      where: (q) => q.where((a) => a.where('state', 'queued').andWhere('run_after', '<=', nowUtc(now))).orWhere('state', 'running'),
+      set: { state: 'running', attempts: db.raw('attempts + 1'), started_at: nowUtc(now), updated_at: nowUtc(now) },
+    });
+    if (!lease) return;
     const row = await db('jobs').where({ id: ref.jobId }).first();
     const ctx = this.host.contextFor(tenant, db, `job:${def.name}`);
     let lastWrite = 0;
@@ -297,15 +303,12 @@ export class JobQueue {
       const t = Date.now();
       if (done < total && t - lastWrite < PROGRESS_WRITE_MS) return;
       lastWrite = t;
-      await db('jobs')
-        .where({ id: ref.jobId, state: 'running' })
-        .update({ progress_done: done, progress_total: total, lease_until: nowUtc(new Date(t + leaseMs)), updated_at: nowUtc() });
+      await jobLease.renew(db, lease, { ms: leaseMs, set: { progress_done: done, progress_total: total, updated_at: nowUtc() } });
     };
     try {
       const result = await def.run(ctx, parseJson(row.data, null), progress);
-      await db('jobs')
-        .where({ id: ref.jobId })
-        .update({ state: 'completed', result: JSON.stringify(result ?? null), error_code: null, error_message: null, lease_until: null, finished_at: nowUtc(), updated_at: nowUtc(), dedupe_key: null });
+      // Written only while the lease is this worker's: a worker that was taken over does not overwrite the new one.
+      await jobLease.release(db, lease, { state: 'completed', result: JSON.stringify(result ?? null), error_code: null, error_message: null, finished_at: nowUtc(), updated_at: nowUtc(), dedupe_key: null });
     } catch (e) {
       const err = isAppError(e) ? e : translateDbError(e);
       const code = err?.code ?? 'job_failed';
@@ -315,13 +318,12 @@ export class JobQueue {
       const final = refused || attempts >= Number(row.max_attempts);
       this.host.log[final ? 'error' : 'warn']('job attempt failed', { job: ref.jobId, task: def.name, tenant: tenant.slug, attempt: attempts, final, err: (e as Error)?.stack ?? String(e) });
       if (final) {
-        await db('jobs').where({ id: ref.jobId }).update({ state: 'failed', error_code: code, error_message: message, error_status: err?.status ?? 500, lease_until: null, finished_at: nowUtc(), updated_at: nowUtc(), dedupe_key: null });
+        await jobLease.release(db, lease, { state: 'failed', error_code: code, error_message: message, error_status: err?.status ?? 500, finished_at: nowUtc(), updated_at: nowUtc(), dedupe_key: null });
       } else {
         const delay = (def.backoffMs ?? 2000) * 2 ** (attempts - 1);
-        await db('jobs')
-          .where({ id: ref.jobId })
-          .update({ state: 'queued', error_code: code, error_message: message, lease_until: null, run_after: nowUtc(new Date(Date.now() + delay)), updated_at: nowUtc() });
-        await this.transport.submit(ref, delay);
+        if (await jobLease.release(db, lease, { state: 'queued', error_code: code, error_message: message, run_after: nowUtc(new Date(Date.now() + delay)), updated_at: nowUtc() })) {
+          await this.transport.submit(ref, delay);
+        }
       }
     }
   }

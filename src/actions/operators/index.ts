@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { parseMoney } from '../../domain/money';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, id, optionalText, Page, page, perPage, text } from '../../gateway/fields';
+import { blank, clearableText, id, optionalText, Page, page, perPage, text } from '../../gateway/fields';
 import { createOperator, fundOperator, listOperators, updateOperator } from '../../services/operators';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 export const operatorCreate = defineAction({
   name: 'operator_create',

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { clearableText, optionalText, Page, page, perPage, stringList, text } from '../../gateway/fields';
+import { blank, clearableText, optionalText, Page, page, perPage, stringList, text } from '../../gateway/fields';
 import { broadcastSms, publicSmsSettings, saveSmsSettings, sendSms, smsBalance, smsHistory } from '../../services/sms';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 const message = z.string().min(1).max(1600);
 
 export const saveSmsSettingsAction = defineAction({

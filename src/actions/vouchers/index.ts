@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import { parseMoney } from '../../domain/money';
 import { defineAction, type AnyAction } from '../../gateway/action';
-import { optionalDate, optionalId, optionalText, Page, page, perPage, text } from '../../gateway/fields';
+import { blank, optionalDate, optionalId, optionalText, Page, page, perPage, text } from '../../gateway/fields';
 import { resolveCustomerId } from '../../services/billing/customers';
 import { createBatch, customerBalance, listCards, redeemCard } from '../../services/vouchers';
 
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 export const rechargeCardBatchCreate = defineAction({
   name: 'recharge_card_batch_create',

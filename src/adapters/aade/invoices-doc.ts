@@ -1,6 +1,22 @@
 import { AppError } from '../../errors';
-import { isValidAfm, normalizeAfm } from '../../domain/afm';
+import {
+  checkCorrelatedMark,
+  checkLineVat,
+  checkPaymentType,
+  exemptionCategoryFor,
+  greekPartyAfm,
+  incomeClassificationFor,
+  needsCorrelatedMark,
+  resolveInvoiceType,
+  vatCategoryFor,
+  type MyDataInvoiceType,
+} from '../../domain/greek-tax';
 import { escapeXml, formatCents } from './xml';
+
+/*
+ * The myDATA InvoicesDoc for a neutral document: element order, lexical forms and the XML itself. What the law
+ * decides (document type, VAT category, exemptions, classification, parties) is src/domain/greek-tax.ts.
+ */
 
 /**
  * A neutral invoice, independent of the billing tables and of any provider. The service maps an
@@ -50,56 +66,14 @@ export interface EinvoiceDocument {
   expectedTotals?: { netCents: number; vatCents: number; totalCents: number };
 }
 
-export type MyDataInvoiceType = '2.1' | '11.2' | '5.1' | '11.4';
-
 export interface BuiltInvoice {
   invoiceType: MyDataInvoiceType;
   xml: string;
   totals: { netCents: number; vatCents: number; grossCents: number };
 }
 
-/** AADE vatCategory by rate (%). 4% maps to category 6 (the reduced island rate), not 10. */
-const VAT_CATEGORY: Record<number, number> = { 24: 1, 13: 2, 6: 3, 17: 4, 9: 5, 4: 6, 0: 7, 3: 9 };
-
-/**
- * Income classification per type. An ISP sells services: category1_3, wholesale E3_561_001 to
- * professionals and retail E3_561_003 to private customers (firebed income-classifications config).
- */
-const CLASSIFICATION: Record<MyDataInvoiceType, { type: string; category: string }> = {
-  '2.1': { type: 'E3_561_001', category: 'category1_3' },
-  '5.1': { type: 'E3_561_001', category: 'category1_3' },
-  '11.2': { type: 'E3_561_003', category: 'category1_3' },
-  '11.4': { type: 'E3_561_003', category: 'category1_3' },
-};
-
-export function vatCategoryFor(rate: number): number {
-  const cat = VAT_CATEGORY[rate];
-  if (cat === undefined) {
-    throw new AppError('unsupported_vat_rate', `VAT rate ${rate}% has no myDATA VAT category; use one of ${Object.keys(VAT_CATEGORY).sort((a, b) => Number(b) - Number(a)).join(', ')}.`, 422);
-  }
-  return cat;
-}
-
-export function resolveInvoiceType(doc: Pick<EinvoiceDocument, 'kind' | 'counterpart'>): MyDataInvoiceType {
-  const business = !!doc.counterpart;
-  if (doc.kind === 'credit_note') return business ? '5.1' : '11.4';
-  return business ? '2.1' : '11.2';
-}
-
 function invalid(code: string, message: string): AppError {
   return new AppError(code, message, 422);
-}
-
-function checkParty(role: 'issuer' | 'counterpart', party: EinvoiceParty): string {
-  const country = (party.country ?? 'GR').toUpperCase();
-  if (country !== 'GR') {
-    throw invalid(`unsupported_${role}_country`, `The ${role} is in ${country}; only Greek parties (types 2.1/11.2/5.1/11.4) are supported.`);
-  }
-  const afm = normalizeAfm(party.vatNumber ?? '');
-  if (!isValidAfm(afm)) {
-    throw invalid(`invalid_${role}_afm`, `The ${role} VAT number "${party.vatNumber}" is not a valid Greek AFM (nine digits with a check digit).`);
-  }
-  return afm;
 }
 
 function partyXml(tag: string, party: EinvoiceParty, afm: string, withAddress: boolean): string {
@@ -143,41 +117,24 @@ function formatQuantity(q: number): string {
 /** Builds one `<invoice>` inside an InvoicesDoc, in XSD element order, with the summary derived from the lines. */
 export function buildInvoicesDoc(doc: EinvoiceDocument): BuiltInvoice {
   const invoiceType = resolveInvoiceType(doc);
-  const issuerAfm = checkParty('issuer', doc.issuer);
-  const counterpartAfm = doc.counterpart ? checkParty('counterpart', doc.counterpart) : null;
+  const issuerAfm = greekPartyAfm('issuer', doc.issuer);
+  const counterpartAfm = doc.counterpart ? greekPartyAfm('counterpart', doc.counterpart) : null;
   if (!doc.series || doc.series.length > 50) throw invalid('invalid_einvoice_series', 'The invoice series must be 1 to 50 characters.');
   if (!doc.number || String(doc.number).length > 50) throw invalid('invalid_einvoice_number', 'The invoice number must be 1 to 50 characters.');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(doc.issueDate)) throw invalid('invalid_einvoice_issue_date', `Issue date "${doc.issueDate}" must be YYYY-MM-DD.`);
-  if (!Number.isInteger(doc.paymentType) || doc.paymentType < 1 || doc.paymentType > 8) {
-    throw invalid('invalid_einvoice_payment_type', `Payment type ${doc.paymentType} is not an AADE payment method (1..8).`);
-  }
-  if (invoiceType === '5.1' && !/^\d{1,19}$/.test(doc.correlatedMark ?? '')) {
-    throw invalid('missing_correlated_mark', 'A credit note to a business (5.1) must name the MARK of the invoice it corrects.');
-  }
+  checkPaymentType(doc.paymentType);
+  checkCorrelatedMark(invoiceType, doc.correlatedMark);
   if (!doc.lines.length) throw invalid('invalid_einvoice_lines', 'An e-invoice needs at least one line.');
 
-  const cls = CLASSIFICATION[invoiceType];
+  const cls = incomeClassificationFor(invoiceType);
   let netCents = 0;
   let vatCents = 0;
   const lineXml = doc.lines.map((line, i) => {
     const n = i + 1;
-    if (!Number.isSafeInteger(line.netCents) || !Number.isSafeInteger(line.vatCents) || line.netCents < 0 || line.vatCents < 0) {
-      throw invalid('invalid_einvoice_line', `Line ${n} has a negative or fractional amount; myDATA amounts are positive cents (issue a credit note instead of a negative line).`);
-    }
     const category = vatCategoryFor(line.vatRate);
-    // Rounding per line may differ from the header by a cent; more than that means a wrong rate.
-    const expectedVat = Math.round((line.netCents * line.vatRate) / 100);
-    if (Math.abs(expectedVat - line.vatCents) > 1) {
-      throw invalid('invalid_einvoice_line', `Line ${n}: VAT ${formatCents(line.vatCents)} does not match ${line.vatRate}% of ${formatCents(line.netCents)}.`);
-    }
-    let exemption: string | null = null;
-    if (category === 7) {
-      const code = line.vatExemptionCode;
-      if (!Number.isInteger(code) || (code as number) < 1 || (code as number) > 31) {
-        throw invalid('missing_vat_exemption_code', `Line ${n} has 0% VAT and needs a VAT exemption code (AADE vatExemptionCategory 1..31).`);
-      }
-      exemption = `      <vatExemptionCategory>${code}</vatExemptionCategory>`;
-    }
+    checkLineVat(n, line);
+    const exemptionCode = exemptionCategoryFor(n, category, line.vatExemptionCode);
+    const exemption = exemptionCode === null ? null : `      <vatExemptionCategory>${exemptionCode}</vatExemptionCategory>`;
     netCents += line.netCents;
     vatCents += line.vatCents;
     const descr = (line.description ?? '').trim();
@@ -216,7 +173,7 @@ export function buildInvoicesDoc(doc: EinvoiceDocument): BuiltInvoice {
     `      <issueDate>${doc.issueDate}</issueDate>`,
     `      <invoiceType>${invoiceType}</invoiceType>`,
     `      <currency>${currency}</currency>`,
-    invoiceType === '5.1' ? `      <correlatedInvoices>${doc.correlatedMark}</correlatedInvoices>` : null,
+    needsCorrelatedMark(invoiceType) ? `      <correlatedInvoices>${doc.correlatedMark}</correlatedInvoices>` : null,
     '    </invoiceHeader>',
     '    <paymentMethods>',
     '      <paymentMethodDetails>',

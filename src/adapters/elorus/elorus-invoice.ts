@@ -1,5 +1,6 @@
 import { AppError } from '../../errors';
-import { EinvoiceDocument, resolveInvoiceType } from '../aade/invoices-doc';
+import type { EinvoiceDocument } from '../aade/invoices-doc';
+import { incomeClassificationFor, resolveInvoiceType } from '../../domain/greek-tax';
 import { formatCents } from '../aade/xml';
 
 export interface ElorusMapping {
@@ -48,7 +49,7 @@ export function elorusInvoicePayload(doc: EinvoiceDocument, contactId: string, c
   }
   const documenttype = mapping.documentTypes[type];
   if (!documenttype) throw new AppError('elorus_not_configured', `No Elorus document type is configured for myDATA type ${type}; set elorus_document_types in save_einvoice_settings.`, 422);
-  const classificationType = type === '2.1' ? 'E3_561_001' : 'E3_561_003';
+  const classification = incomeClassificationFor(type);
   let gross = 0;
   const items = doc.lines.map((l, i) => {
     const taxId = mapping.taxIds[String(l.vatRate)];
@@ -60,7 +61,7 @@ export function elorusInvoicePayload(doc: EinvoiceDocument, contactId: string, c
       quantity: String(qty),
       unit_value: formatCents(l.netCents / qty),
       taxes: [{ tax: taxId }],
-      accounts: [{ mydata_classification: 'income', mydata_classification_category: 'category1_3', mydata_classification_type: classificationType, amount: formatCents(l.netCents) }],
+      accounts: [{ mydata_classification: 'income', mydata_classification_category: classification.category, mydata_classification_type: classification.type, amount: formatCents(l.netCents) }],
     };
     if (l.vatRate === 0 && l.vatExemptionCode) item.vat_exemption_category = String(l.vatExemptionCode);
     return item;

@@ -133,9 +133,7 @@ export async function saveBillingCustomer(ctx: ServiceContext, input: SaveBillin
       next.series = s;
     }
     const row = { ...next, auto_charge: next.auto_charge, suspended_by_billing: next.suspended_by_billing, updated_at: nowUtc() };
-    const exists = await trx('billing_customers').where({ customer_id: input.customer_id }).first('customer_id');
-    if (exists) await trx('billing_customers').where({ customer_id: input.customer_id }).update(row);
-    else await trx('billing_customers').insert({ ...row, created_at: nowUtc() });
+    await trx('billing_customers').insert({ ...row, created_at: nowUtc() }).onConflict('customer_id').merge(Object.keys(row));
     return next;
   });
 }

@@ -108,10 +108,14 @@ async function suspendForBilling(ctx: ServiceContext, customerId: number, failur
 
 async function markSuspendedByBilling(ctx: ServiceContext, customerId: number, value: boolean): Promise<void> {
   const now = nowUtc();
-  const updated = await ctx.db('billing_customers').where({ customer_id: customerId }).update({ suspended_by_billing: value, updated_at: now });
-  if (!updated && value) {
-    await ctx.db('billing_customers').insert({ customer_id: customerId, billing_cycle: 'monthly', auto_charge: false, suspended_by_billing: true, created_at: now, updated_at: now });
+  if (!value) {
+    await ctx.db('billing_customers').where({ customer_id: customerId }).update({ suspended_by_billing: false, updated_at: now });
+    return;
   }
+  await ctx.db('billing_customers')
+    .insert({ customer_id: customerId, billing_cycle: 'monthly', auto_charge: false, suspended_by_billing: true, created_at: now, updated_at: now })
+    .onConflict('customer_id')
+    .merge({ suspended_by_billing: true, updated_at: now });
 }
 
 /**

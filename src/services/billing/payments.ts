@@ -1,3 +1,4 @@
+import { requireCustomer } from '../network/customers';
 import { GATEWAY_NAMES, type GatewayName, type WebhookEvent } from '../../adapters/payments';
 import { parseDiasCsv } from '../../domain/dias';
 import { AppError, isAppError } from '../../errors';
@@ -192,7 +193,7 @@ export async function recordOfflinePayment(ctx: ServiceContext, invoiceId: numbe
 /** Every outstanding invoice of a subscriber, oldest first; stops at the first decline and says where. */
 export async function bulkPay(ctx: ServiceContext, input: { customerId: number; gateway?: GatewayName; method?: string; amountCents?: number; key: string; reference?: string | null }) {
   const open = await ctx.db('invoices').where({ customer_id: input.customerId }).whereIn('status', ['unpaid', 'overdue']).whereRaw('total_cents > paid_cents').orderBy([{ column: 'issue_date' }, { column: 'id' }]);
-  if (!(await ctx.db('customers').where({ id: input.customerId }).first('id'))) throw new AppError('customer_not_found', `Customer ${input.customerId} was not found.`, 404);
+  await requireCustomer(ctx.db, { id: input.customerId });
   if (open.length === 0) throw new AppError('nothing_to_pay', 'The customer has no outstanding invoices.', 409);
   const outstanding = open.reduce((s, i) => s + Number(i.total_cents) - Number(i.paid_cents), 0);
   let left = input.amountCents ?? outstanding;

@@ -169,23 +169,15 @@ export async function saveSettings(ctx: ServiceContext, input: SaveSettingsInput
       billing_cycle: next.billingCycle, issue_day: next.issueDay, due_days: next.dueDays, grace_days: next.graceDays,
       default_series: next.defaultSeries, gateways_enc: next.gatewaysEnc, updated_at: nowUtc(),
     };
-    const exists = await trx('billing_settings').where({ id: 1 }).first('id');
-    if (exists) await trx('billing_settings').where({ id: 1 }).update(row);
-    else await trx('billing_settings').insert({ id: 1, ...row });
+    await trx('billing_settings').insert({ id: 1, ...row }).onConflict('id').merge(Object.keys(row));
     await ensureSeries(trx, next.defaultSeries);
     return publicSettings(next, openGateways(ctx, next));
   });
 }
 
 export async function ensureSeries(db: Knex, code: string): Promise<void> {
-  const existing = await db('invoice_series').where({ code }).first('id');
-  if (existing) return;
-  try {
-    await db('invoice_series').insert({ code, next_number: 1, created_at: nowUtc(), updated_at: nowUtc() });
-  } catch (e) {
-    // Another request created it first; that is the outcome we wanted.
-    if (!(await db('invoice_series').where({ code }).first('id'))) throw e;
-  }
+  // A series that exists (or that a concurrent request creates first) keeps its counter.
+  await db('invoice_series').insert({ code, next_number: 1, created_at: nowUtc(), updated_at: nowUtc() }).onConflict('code').ignore();
 }
 
 /**

@@ -101,7 +101,8 @@ export async function testWebhook(deps: WebhookDeps, id: number) {
     timeoutMs: deps.config.WEBHOOK_TIMEOUT_MS,
     allowPrivate: deps.config.WEBHOOK_ALLOW_PRIVATE,
   });
-  const delivered = (await worker.claim(deps.db, delivery.id)) ? await worker.deliver(deps.db, delivery.id) : false;
+  const lease = await worker.claim(deps.db, delivery.id);
+  const delivered = lease ? await worker.deliver(deps.db, lease) : false;
   const d = await deps.db('webhook_deliveries').where({ id: delivery.id }).first();
   return { event_id: eventId, delivered, status_code: d.last_status_code ?? null, error: d.last_error ?? null };
 }

@@ -1,10 +1,11 @@
-import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { AppError, errors, isAppError } from '../../errors';
 import { forUpdate, nowUtc, parseJson, toIso } from '../../db/knex';
+import { rowLease } from '../../db/lease';
 import { emit } from '../../events/outbox';
 import type { ServiceContext } from '../context';
-import { buildInvoicesDoc, BuiltInvoice, resolveInvoiceType } from '../../adapters/aade/invoices-doc';
+import { buildInvoicesDoc, BuiltInvoice } from '../../adapters/aade/invoices-doc';
+import { resolveInvoiceType } from '../../domain/greek-tax';
 import { assertValidInvoicesDoc } from '../../adapters/aade/xsd-validator';
 import { MyDataClient } from '../../adapters/aade/mydata-client';
 import type { MyDataError } from '../../adapters/aade/response-doc';
@@ -96,30 +97,12 @@ async function ensureRow(db: Knex, invoiceId: number, kind: Kind, provider: Acti
   const existing = await getRow(db, invoiceId, kind);
   if (existing) return existing;
   const now = nowUtc();
-  try {
-    await db('einvoice_submissions').insert({ invoice_id: invoiceId, kind, provider, status: 'pending', attempts: 0, created_at: now, updated_at: now });
-  } catch (err) {
-    const again = await getRow(db, invoiceId, kind);
-    if (!again) throw err;
-    return again;
-  }
+  await db('einvoice_submissions').insert({ invoice_id: invoiceId, kind, provider, status: 'pending', attempts: 0, created_at: now, updated_at: now }).onConflict(['invoice_id', 'kind']).ignore();
   return (await getRow(db, invoiceId, kind))!;
 }
 
-/** A lease taken with one conditional UPDATE: exactly one caller sees a changed row, on either dialect. */
-async function acquireLease(db: Knex, id: number): Promise<string | null> {
-  const token = crypto.randomUUID();
-  const now = nowUtc();
-  const changed = await db('einvoice_submissions')
-    .where({ id })
-    .andWhere((q) => q.whereNull('lock_token').orWhere('locked_until', '<', now))
-    .update({ lock_token: token, locked_until: nowUtc(new Date(Date.now() + LEASE_MS)) });
-  return Number(changed) === 1 ? token : null;
-}
-
-async function releaseLease(db: Knex, id: number, token: string): Promise<void> {
-  await db('einvoice_submissions').where({ id, lock_token: token }).update({ lock_token: null, locked_until: null });
-}
+/** One submit, cancel or status read per submission at a time, across instances (src/db/lease.ts). */
+const submissionLease = rowLease({ table: 'einvoice_submissions', until: 'locked_until', token: 'lock_token', ms: LEASE_MS });
 
 async function recordAttempt(db: Knex, row: SubmissionRow, a: { operation: string; provider: string; outcome: string; statusCode?: string | null; errorCode?: string | null; detail?: unknown }): Promise<void> {
   await db('einvoice_attempts').insert({
@@ -216,8 +199,8 @@ export async function submitEinvoice(deps: Deps, invoiceId: number, requested?: 
   if (row.status === 'submitted' || row.status === 'cancelled') {
     return { submission: serializeSubmission(row), already_submitted: true, recovered: false };
   }
-  const token = await acquireLease(deps.db, row.id);
-  if (!token) {
+  const lease = await submissionLease.acquire(deps.db, { id: row.id });
+  if (!lease) {
     throw new AppError('einvoice_submission_in_progress', `Invoice ${invoiceId} is being transmitted right now; check einvoice_status in a moment instead of submitting again.`, 409);
   }
   try {
@@ -239,7 +222,7 @@ export async function submitEinvoice(deps: Deps, invoiceId: number, requested?: 
       ? await submitViaMyData(deps, settings, row, doc, uncertain)
       : await submitViaElorus(deps, settings, row, doc, src);
   } finally {
-    await releaseLease(deps.db, row.id, token);
+    await submissionLease.release(deps.db, lease);
   }
 }
 
@@ -398,15 +381,15 @@ export async function einvoiceStatus(deps: Deps, invoiceId: number) {
   let rows: SubmissionRow[] = await deps.db('einvoice_submissions').where({ invoice_id: invoiceId }).orderBy('id');
   // An Elorus document waiting for its MARK is read back on status, under the same lease as submits.
   for (const row of rows.filter((r) => r.provider === 'elorus' && r.status === 'pending_mark' && r.provider_ref)) {
-    const token = await acquireLease(deps.db, row.id);
-    if (!token) continue;
+    const lease = await submissionLease.acquire(deps.db, { id: row.id });
+    if (!lease) continue;
     try {
       const settings = await loadEinvoiceSettings(deps.db, deps.secrets);
       const inv = await elorusClient(deps, settings).getInvoice(row.provider_ref!);
       await recordAttempt(deps.db, row, { operation: 'refresh', provider: 'elorus', outcome: elorusMark(inv) ? 'success' : 'pending', statusCode: inv.mydata_submission_status ?? null });
       await applyElorusState(deps, row, inv, row.document_type ?? '');
     } finally {
-      await releaseLease(deps.db, row.id, token);
+      await submissionLease.release(deps.db, lease);
     }
   }
   rows = await deps.db('einvoice_submissions').where({ invoice_id: invoiceId }).orderBy('id');
@@ -442,8 +425,8 @@ export async function cancelEinvoice(deps: Deps, invoiceId: number) {
   if (!row) throw new AppError('einvoice_not_submitted', `Invoice ${invoiceId} was never transmitted; there is no MARK to cancel.`, 409);
   if (row.status === 'cancelled') return { submission: serializeSubmission(row), already_cancelled: true };
   if (row.status !== 'submitted' || !row.mark) throw new AppError('einvoice_not_submitted', `Invoice ${invoiceId} has no MARK (status ${row.status}); there is nothing to cancel.`, 409);
-  const token = await acquireLease(deps.db, row.id);
-  if (!token) throw new AppError('einvoice_submission_in_progress', `Invoice ${invoiceId} is being processed right now; retry in a moment.`, 409);
+  const lease = await submissionLease.acquire(deps.db, { id: row.id });
+  if (!lease) throw new AppError('einvoice_submission_in_progress', `Invoice ${invoiceId} is being processed right now; retry in a moment.`, 409);
   try {
     const settings = await loadEinvoiceSettings(deps.db, deps.secrets);
     let cancellationMark: string | null = null;
@@ -466,6 +449,6 @@ export async function cancelEinvoice(deps: Deps, invoiceId: number) {
     });
     return { submission: serializeSubmission((await getRow(deps.db, invoiceId, 'invoice'))!), already_cancelled: false };
   } finally {
-    await releaseLease(deps.db, row.id, token);
+    await submissionLease.release(deps.db, lease);
   }
 }

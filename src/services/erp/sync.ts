@@ -41,9 +41,10 @@ async function getLink(db: Knex, kind: LinkKind, localId: number) {
 
 async function setLink(db: Knex, kind: LinkKind, localId: number, patch: Record<string, unknown>) {
   const now = nowUtc();
-  const existing = await getLink(db, kind, localId);
-  if (existing) await db('erp_links').where({ id: existing.id }).update({ ...patch, updated_at: now });
-  else await db('erp_links').insert({ provider: 'elorus', kind, local_id: localId, state: 'pending', attempts: 0, created_at: now, updated_at: now, ...patch });
+  await db('erp_links')
+    .insert({ provider: 'elorus', kind, local_id: localId, state: 'pending', attempts: 0, created_at: now, updated_at: now, ...patch })
+    .onConflict(['provider', 'kind', 'local_id'])
+    .merge({ ...patch, updated_at: now });
 }
 
 /** Elorus's own words for a refusal: the field errors of its 400. */

@@ -4,6 +4,7 @@
  * with the ticket. Attachment bytes are written to DATA_DIR before that transaction, under their content hash: a
  * rolled-back ticket leaves at most an unreferenced file, never a row pointing at nothing.
  */
+import { requireCustomer } from '../network/customers';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -200,8 +201,7 @@ export async function createTicket(ctx: ServiceContext, input: CreateInput, uplo
   return ctx.db.transaction(async (trx) => {
     let customerId: number | null = null;
     if (input.username) {
-      const c = await trx('customers').where({ username: input.username }).first('id');
-      if (!c) throw new AppError('customer_not_found', `No subscriber with username "${input.username}".`, 404);
+      const c = await requireCustomer(trx, { username: input.username });
       customerId = c.id;
     }
     const now = nowUtc();

@@ -4,6 +4,8 @@
  * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
  */
 import { listTotal } from '../../gateway/list-count';
+import { whereContains } from '../../db/like';
+import { pageMeta } from '../../domain/page';
 import { decodeCursor, encodeCursor } from '../../gateway/cursor';
 import type { Knex } from 'knex';
 import { forUpdate, isSqlite, nowUtc, toIso } from '../../db/knex';
@@ -31,16 +33,7 @@ import {
   syncCustomerRows,
   type DynAuthOutcome,
 } from './radius';
-import {
-  findRouter,
-  requirePlan,
-  requireRouter,
-  type CustomerRow,
-  type Db,
-  type NetCtx,
-  type PlanRow,
-  type RouterRowDb,
-} from './common';
+import { findRouter, requirePlan, requireRouter, type CustomerRow, type Db, type NetCtx, type PlanRow, type RouterRowDb } from './common';
 
 export type CustomerStatus = 'active' | 'suspended';
 
@@ -262,11 +255,15 @@ function routerStep(
   });
 }
 
-/** Runs the steps, then records what was left on routers for a job to converge, whatever the outcome. */
-async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[]) => Step<any>[]): Promise<void> {
+/**
+ * Runs the steps with the router connections they open, then records what was left on routers for a job to
+ * converge, whatever the outcome, and closes the connections.
+ */
+async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[], links: RouterLinks) => Step<any>[]): Promise<void> {
   const leftovers: Leftover[] = [];
+  const links = new RouterLinks(ctx);
   try {
-    await runSteps(build(leftovers), { log: ctx.log });
+    await runSteps(build(leftovers, links), { log: ctx.log });
   } finally {
     const seen = new Set<string>();
     for (const l of leftovers) {
@@ -275,6 +272,7 @@ async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[]) => S
       seen.add(k);
       await recordRouterLeftover(ctx, l).catch((e) => ctx.log.error('could not record a router leftover', { router: l.router_id, username: l.username, err: String((e as Error)?.message ?? e) }));
     }
+    await links.closeAll();
   }
 }
 
@@ -305,10 +303,8 @@ async function retractEvent(trx: Knex.Transaction, eventId: string, reverse: () 
 export async function createCustomer(ctx: NetCtx, input: CustomerInput & { username: string; password: string }) {
   // Read before the transaction: it uses its own connection, and SQLite has only one.
   const activeRouterId = input.router == null ? ((await ctx.getActiveRouterId?.()) ?? null) : null;
-  const links = new RouterLinks(ctx);
   let made!: { c: CustomerRow; plan: PlanRow; router: RouterRowDb | null; out: ReturnType<typeof publicCustomer>; eventId: string };
-  try {
-    await runWithLeftovers(ctx, (leftovers) => [
+  await runWithLeftovers(ctx, (leftovers, links) => [
         step({
           name: 'database',
           do: async () =>
@@ -356,9 +352,6 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
         ),
       ]);
     return made.out;
-  } finally {
-    await links.closeAll();
-  }
 }
 
 const RESTORED_COLUMNS = [
@@ -375,10 +368,8 @@ async function restoreCustomer(trx: Knex.Transaction, before: CustomerRow, curre
 }
 
 export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: CustomerInput) {
-  const links = new RouterLinks(ctx);
   let made!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; oldRouter: RouterRowDb | null };
-  try {
-    await runWithLeftovers(ctx, (leftovers) => [
+  await runWithLeftovers(ctx, (leftovers, links) => [
         step({
           name: 'database',
           do: async () =>
@@ -435,9 +426,6 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
           (steps, link) => provisionCustomer(steps, link, made.c, made.plan, made.oldRouter?.id === made.router?.id ? made.cur : undefined),
         ),
       ]);
-  } finally {
-    await links.closeAll();
-  }
   const { c, cur, plan, router, oldRouter } = made;
   // A session that is still up under the old name belongs to a user that no longer exists: a later suspend or
   // delete looks for the new name and would never end it, so it is ended now. The subscriber redials under the
@@ -467,11 +455,9 @@ export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = fals
   // WireGuard tunnels go first: the row's delete clears their customer_id, after which they could not be found.
   await revokeCustomerTunnels(ctx, c.id, force);
   const router = await routerOf(ctx.db, c.router_id);
-  const links = new RouterLinks(ctx);
   let skipped = false;
   const users = [{ username: c.username, mac_address: c.mac_address }];
-  try {
-    await runWithLeftovers(ctx, (leftovers) => {
+  await runWithLeftovers(ctx, (leftovers, links) => {
       const onRouter = routerStep(ctx, links, leftovers, 'router', () => ({ router, users }), (steps, link) => deprovisionCustomer(steps, link, c));
       return [
         step({
@@ -506,9 +492,6 @@ export async function deleteCustomer(ctx: NetCtx, ref: CustomerRef, force = fals
         }),
       ];
     });
-  } finally {
-    await links.closeAll();
-  }
   const ended = await endLiveSessions(ctx, c, router);
   return {
     id: c.id,
@@ -552,10 +535,8 @@ export async function toggleCustomerStatus(ctx: NetCtx, ref: CustomerRef, status
  */
 export async function setCustomerStatus(ctx: NetCtx, customerId: number, status: CustomerStatus, reason?: string) {
   if (status !== 'active' && status !== 'suspended') throw errors.invalid('status', 'The status must be "active" or "suspended".');
-  const links = new RouterLinks(ctx);
   let r!: { c: CustomerRow; cur: CustomerRow; plan: PlanRow; router: RouterRowDb | null; changed: boolean; eventId: string | null };
-  try {
-    await runWithLeftovers(ctx, (leftovers) => [
+  await runWithLeftovers(ctx, (leftovers, links) => [
         step({
           name: 'database',
           do: async () =>
@@ -598,9 +579,6 @@ export async function setCustomerStatus(ctx: NetCtx, customerId: number, status:
           (steps, link) => provisionCustomer(steps, link, r.c, r.plan, r.cur),
         ),
       ]);
-  } finally {
-    await links.closeAll();
-  }
   const ended = r.changed && status === 'suspended' ? await endLiveSessions(ctx, r.c, r.router) : null;
   return { ...publicCustomer(r.c, r.plan, r.router), changed: r.changed, ...(ended ? { disconnect: ended } : {}) };
 }
@@ -632,16 +610,7 @@ export interface ListFilters {
 
 export async function listCustomers(ctx: NetCtx, f: ListFilters) {
   const q = ctx.db<CustomerRow>('customers');
-  if (f.search) {
-    // '!' as the LIKE escape: a backslash would need different quoting on MariaDB and SQLite.
-    const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
-    q.where((b) => {
-      // SQLite's LIKE folds ASCII only: compare folded text there, as MariaDB's collation does for Greek too.
-      const sqlite = isSqlite(ctx.db as Knex);
-      for (const col of ['fullname', 'username', 'phone', 'email', 'afm'])
-        b.orWhereRaw(sqlite ? `ispgate_fold(${col}) LIKE ispgate_fold(?) ESCAPE '!'` : `${col} LIKE ? ESCAPE '!'`, [pat]);
-    });
-  }
+  if (f.search) whereContains(ctx.db as Knex, q, ['fullname', 'username', 'phone', 'email', 'afm'], f.search);
   if (f.status) q.where({ status: f.status });
   if (f.plan) {
     const plan = (await ctx.db<PlanRow>('plans').where({ name: f.plan }).first()) ?? (/^\d+$/.test(f.plan) ? { id: Number(f.plan) } : null);
@@ -667,10 +636,7 @@ export async function listCustomers(ctx: NetCtx, f: ListFilters) {
   return {
     customers: rows.map((c) => publicCustomer(c, plans.get(c.plan_id), c.router_id !== null ? routers.get(c.router_id) : null)),
     meta: {
-      current_page: f.page,
-      per_page: f.per_page,
-      total,
-      last_page: Math.max(1, Math.ceil(total / f.per_page)),
+      ...pageMeta(f.page, f.per_page, total),
       next_cursor: rows.length === f.per_page ? encodeCursor('customers', rows[rows.length - 1].id) : null,
       ...(estimated ? { total_estimated: true } : {}),
     },

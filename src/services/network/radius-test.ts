@@ -2,6 +2,7 @@
  * radius_test: one Access-Request for a subscriber to the configured RADIUS server (RADIUS_SERVER, RADIUS_SECRET,
  * RADIUS_AUTH_PORT), as a NAS would send it. The server must know this gateway as a client with that secret.
  */
+import { requireCustomer } from './customers';
 import { accessRequest, RadiusBadReply, RadiusTimeout } from '../../adapters/radius/access-request';
 import { AppError } from '../../errors';
 import type { NetCtx } from './common';
@@ -13,8 +14,7 @@ export async function radiusTest(ctx: Pick<NetCtx, 'db' | 'config'>, username: s
   if (!host || !secret) {
     throw new AppError('radius_not_configured', 'Set RADIUS_SERVER and RADIUS_SECRET (and RADIUS_AUTH_PORT if not 1812) to test logins against the RADIUS server.', 501);
   }
-  const customer = await ctx.db('customers').where({ username }).first('id', 'username', 'password');
-  if (!customer) throw new AppError('customer_not_found', `No subscriber "${username}".`, 404, { details: { username: 'not found' } });
+  const customer = await requireCustomer(ctx.db, { username });
   let r;
   try {
     r = await accessRequest({ host, port, secret, timeoutMs, username: customer.username, password: password ?? customer.password });

@@ -3,6 +3,8 @@ import type { Knex } from 'knex';
 import { AppError } from '../../errors';
 import { decodeCursor, encodeCursor } from '../../gateway/cursor';
 import { listTotal } from '../../gateway/list-count';
+import { whereContains } from '../../db/like';
+import { pageMeta } from '../../domain/page';
 import {
   coaSessions,
   disconnectSessions,
@@ -39,12 +41,7 @@ export async function listSessions(ctx: NetCtx, f: SessionFilters) {
     const r = await requireRouter(ctx.db, f.router);
     q.where({ nasipaddress: r.radius_ip });
   }
-  if (f.search) {
-    const pat = `%${f.search.replace(/[!%_]/g, (m) => '!' + m)}%`;
-    q.where((b) => {
-      for (const col of ['username', 'framedipaddress', 'callingstationid']) b.orWhereRaw(`${col} LIKE ? ESCAPE '!'`, [pat]);
-    });
-  }
+  if (f.search) whereContains(ctx.db as Knex, q, ['username', 'framedipaddress', 'callingstationid'], f.search);
   const countKey = `radacct|${JSON.stringify([state, f.username ?? null, f.nas_ip ?? null, f.router ?? null, f.search ?? null])}`;
   const { total, estimated } = await listTotal(ctx.db as Knex, 'radacct', countKey, q);
   // Newest first; a cursor continues below the last radacctid from the index instead of skipping OFFSET rows.
@@ -57,10 +54,7 @@ export async function listSessions(ctx: NetCtx, f: SessionFilters) {
   return {
     sessions: rows.map((s) => publicSession(s, routers)),
     meta: {
-      current_page: f.page,
-      per_page: f.per_page,
-      total,
-      last_page: Math.max(1, Math.ceil(total / f.per_page)),
+      ...pageMeta(f.page, f.per_page, total),
       next_cursor: rows.length === f.per_page ? encodeCursor('radius_sessions', Number(rows[rows.length - 1].radacctid)) : null,
       ...(estimated ? { total_estimated: true } : {}),
     },

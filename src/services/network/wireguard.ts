@@ -7,6 +7,7 @@
  * `active`. If (2) fails, its undos run and the row is deleted, so the address is free again. The client private key
  * and the preshared key are sealed with APP_KEY: `wireguard_config` can give the same config out again.
  */
+import { requireCustomer } from './customers';
 import QRCode from 'qrcode';
 import { isIPv4 } from 'node:net';
 import { RouterLink } from '../../adapters/routeros/session';
@@ -145,8 +146,7 @@ export async function provisionTunnel(ctx: WgCtx, input: ProvisionInput) {
   let customerId: number | null = null;
   let name = input.name ?? '';
   if (input.username) {
-    const c = await ctx.db('customers').where({ username: input.username }).first('id', 'username');
-    if (!c) throw new AppError('customer_not_found', `No subscriber "${input.username}".`, 404, { details: { username: 'not found' } });
+    const c = await requireCustomer(ctx.db, { username: input.username });
     customerId = c.id;
     name = c.username;
   }

@@ -4,6 +4,7 @@
  * goes from active to redeemed in one conditional update, and the credit row is unique per card, in the same
  * transaction.
  */
+import { requireCustomer } from '../network/customers';
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { nowUtc, toIso } from '../../db/knex';
@@ -80,8 +81,7 @@ export async function customerBalance(db: Knex | Knex.Transaction, customerId: n
 export async function redeemCard(ctx: Ctx, input: { pin: string; customerId: number }) {
   const pin = normalPin(input.pin);
   if (!/^\d{16}$/.test(pin)) throw new AppError('invalid_pin', 'A recharge card PIN is 16 digits.', 422, { details: { pin: 'must be 16 digits' } });
-  const customer = await ctx.db('customers').where({ id: input.customerId }).first('id');
-  if (!customer) throw new AppError('customer_not_found', `No subscriber with id ${input.customerId}.`, 404);
+  await requireCustomer(ctx.db, { id: input.customerId });
   const today = await localToday(ctx.db);
   const now = nowUtc();
   return ctx.db.transaction(async (trx) => {

@@ -1,4 +1,5 @@
-import { buildInvoicesDoc, resolveInvoiceType } from '../../../src/adapters/aade/invoices-doc';
+import { buildInvoicesDoc } from '../../../src/adapters/aade/invoices-doc';
+import { resolveInvoiceType } from '../../../src/domain/greek-tax';
 import { invoicesDocXsdPath, validateInvoicesDoc, assertValidInvoicesDoc } from '../../../src/adapters/aade/xsd-validator';
 import { hasXmllintBinary, xmllintSchema } from '../../fakes/xmllint-cli';
 import { businessInvoice, consumerReceipt, severalRates, BUSINESS_AFM, ISSUER_AFM } from './fixtures';
