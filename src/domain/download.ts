@@ -14,3 +14,13 @@ export class Download {
     readonly sha256?: string,
   ) {}
 }
+
+/**
+ * An RFC 6266 Content-Disposition for a stored name: an ASCII fallback in `filename` (quotes, backslashes, `%`,
+ * `;` and non-ASCII replaced) and the exact UTF-8 name in `filename*`, so a Greek file name arrives intact.
+ */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\%;]/g, '_') || 'attachment';
+  const utf8 = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}

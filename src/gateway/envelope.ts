@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { pipeline } from 'node:stream';
 import type { Response } from 'express';
-import { Download } from '../domain/download';
+import { contentDisposition, Download } from '../domain/download';
 import { Page } from '../domain/page';
 import { AppError } from '../errors';
 
@@ -44,7 +44,7 @@ function sendDownload(res: Response, d: Download) {
   res.status(200);
   res.setHeader('Content-Type', d.contentType);
   res.setHeader('Content-Length', String(d.size));
-  res.setHeader('Content-Disposition', `attachment; filename="${d.filename.replace(/[^\w.-]/g, '_')}"`);
+  res.setHeader('Content-Disposition', contentDisposition(d.filename));
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('X-Content-Type-Options', 'nosniff');
   if (d.sha256) res.setHeader('X-Checksum-Sha256', d.sha256);

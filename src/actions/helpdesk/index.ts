@@ -17,6 +17,7 @@ import {
   setStatus,
   TICKET_STATUSES,
   ticketAttachment,
+  ticketAttachmentDownload,
 } from '../../services/helpdesk/tickets';
 
 const lower = (v: unknown) => (typeof v === 'string' ? v.trim().toLowerCase() : v);
@@ -143,12 +144,13 @@ export const getTicketAction = defineAction({
 export const ticketAttachmentAction = defineAction({
   name: 'ticket_attachment',
   section: 'tickets',
-  summary: 'Download a ticket attachment (id from get_ticket): file name, stored content type, size, a safe Content-Disposition and the bytes as base64',
-  input: z.object({ id }),
+  summary: 'Download a ticket attachment (id from get_ticket): file name, stored content type, size, a safe Content-Disposition and the bytes as base64; with download=1 the file itself (its own Content-Type, Content-Disposition: attachment, X-Checksum-Sha256)',
+  input: z.object({ id, download: optionalBool }),
   permission: 'tickets.read',
   rateClass: 'standard',
   methods: ['GET', 'POST'],
   async run(ctx, input) {
+    if (input.download) return ticketAttachmentDownload(ctx, input.id);
     const { content, ...meta } = await ticketAttachment(ctx, input.id);
     return { ...meta, content_base64: content.toString('base64') };
   },

@@ -14,6 +14,7 @@ import { emit } from '../../events/outbox';
 import { AppError } from '../../errors';
 import type { ServiceContext, UploadedFile } from '../context';
 import { Page } from '../../domain/page';
+import { contentDisposition, Download } from '../../domain/download';
 import { allows } from '../../gateway/permissions';
 import { effectivePermissions, type AdminRow } from '../core/admins';
 import { containsPattern, LIKE_ESCAPE } from '../../db/like';
@@ -333,25 +334,11 @@ async function attachmentsOf(db: Knex, messageId: number) {
 }
 
 /**
- * RFC 6266: an ASCII fallback name (quotes, backslashes, controls and non-ASCII replaced) and the real name as
- * UTF-8 in filename*, so a Greek file name survives and nothing in it can end the header value or add another.
- */
-export function contentDisposition(filename: string): string {
-  const ascii = filename.replace(/[^\x20-\x7e]|["\\%;]/g, '_') || 'attachment';
-  const utf8 = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
-}
-
-/**
  * One attachment's bytes with its stored type. The file is looked for only under this tenant's attachment folder,
  * whatever the row says, so one tenant's rows can never read another's files.
  */
 export async function ticketAttachment(ctx: ServiceContext, attachmentId: number) {
-  const a = await ctx.db('ticket_attachments').where({ id: attachmentId }).first();
-  if (!a) throw new AppError('attachment_not_found', `No ticket attachment with id ${attachmentId}.`, 404);
-  const dir = path.resolve(ctx.config.dataDir, 'tickets', ctx.tenant.slug);
-  const file = path.resolve(ctx.config.dataDir, String(a.path));
-  if (path.dirname(file) !== dir) throw new AppError('attachment_not_found', `The file of attachment ${attachmentId} is not in this installation's attachment store.`, 404);
+  const { a, file } = await attachmentFile(ctx, attachmentId);
   let content: Buffer;
   try {
     content = await fs.readFile(file);
@@ -369,6 +356,23 @@ export async function ticketAttachment(ctx: ServiceContext, attachmentId: number
     content_disposition: contentDisposition(String(a.filename)),
     content,
   };
+}
+
+/** The same attachment as a file the gateway streams with its own Content-Type and Content-Disposition. */
+export async function ticketAttachmentDownload(ctx: ServiceContext, attachmentId: number): Promise<Download> {
+  const { a, file } = await attachmentFile(ctx, attachmentId);
+  const st = await fs.stat(file).catch(() => null);
+  if (!st?.isFile()) throw new AppError('attachment_not_found', `The file of attachment ${attachmentId} is missing from the attachment store.`, 404);
+  return new Download(file, String(a.filename), String(a.mime_type), st.size, String(a.sha256));
+}
+
+async function attachmentFile(ctx: ServiceContext, attachmentId: number) {
+  const a = await ctx.db('ticket_attachments').where({ id: attachmentId }).first();
+  if (!a) throw new AppError('attachment_not_found', `No ticket attachment with id ${attachmentId}.`, 404);
+  const dir = path.resolve(ctx.config.dataDir, 'tickets', ctx.tenant.slug);
+  const file = path.resolve(ctx.config.dataDir, String(a.path));
+  if (path.dirname(file) !== dir) throw new AppError('attachment_not_found', `The file of attachment ${attachmentId} is not in this installation's attachment store.`, 404);
+  return { a, file };
 }
 
 export async function getTicket(ctx: ServiceContext, ticketId: number) {

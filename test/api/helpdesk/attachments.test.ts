@@ -8,7 +8,7 @@ const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a
 const PDF = Buffer.from('%PDF-1.4\n%reply\n');
 const TXT = Buffer.from('Ο δρομολογητής αναβοσβήνει κόκκινο.\n');
 const TXT_NAME = 'note;1.txt';
-/** busboy reads multipart file names as latin1, so a stored Greek name is set on the row directly. */
+/** A name no browser would send (quote, semicolon, line break), set on the row directly. */
 const GREEK_NAME = 'σημείωση "1";\r\nX-Evil: 1.txt';
 
 beforeAll(async () => {
@@ -96,4 +96,33 @@ test('ticket_attachment: unknown ids, bad ids, rights and files outside the tena
   // Deleting the ticket takes its attachments with it.
   await t.call('ticket_delete', { id: made.body.data.id });
   expect(await t.call('ticket_attachment', { id: att.id })).toMatchObject({ ok: false, error: 'attachment_not_found' });
+});
+
+test('a Greek file name survives the upload, and download=1 answers the file itself with its type and name', async () => {
+  const name = 'φωτογραφία ρούτερ.png';
+  const made = await post()
+    .field('action', 'ticket_create')
+    .field('username', 'maria')
+    .field('subject', 'Φωτογραφία')
+    .field('body', 'Συνημμένη.')
+    .attach('file', PNG, { filename: name, contentType: 'image/png' });
+  expect(made.body).toMatchObject({ ok: true, data: { attachments: [{ filename: name, mime_type: 'image/png' }] } });
+  const att = made.body.data.attachments[0];
+
+  const file = await request(t.app)
+    .get(`/mikrotik/process.php?action=ticket_attachment&id=${att.id}&download=1`)
+    .set('Authorization', `Bearer ${t.key}`)
+    .buffer(true)
+    .parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+  expect(file.status).toBe(200);
+  expect(file.headers['content-type']).toBe('image/png');
+  expect(file.headers['content-disposition']).toBe(`attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`);
+  expect((file.body as Buffer).equals(PNG)).toBe(true);
+
+  const missing = await request(t.app).get('/mikrotik/process.php?action=ticket_attachment&id=999999&download=1').set('Authorization', `Bearer ${t.key}`);
+  expect(missing.body).toMatchObject({ ok: false, error: 'attachment_not_found' });
 });

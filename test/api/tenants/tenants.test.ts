@@ -270,7 +270,7 @@ describe('tenant_suspend / tenant_resume / tenant_delete', () => {
     });
     expect(dl.status).toBe(200);
     expect(dl.headers['content-type']).toBe('application/gzip');
-    expect(dl.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="${slug}-.+\\.jsonl\\.gz"$`));
+    expect(dl.headers['content-disposition']).toMatch(new RegExp(`^attachment; filename="${slug}-.+\\.jsonl\\.gz"; filename\\*=UTF-8''${slug}-.+\\.jsonl\\.gz$`));
     expect(dl.headers['x-checksum-sha256']).toBe(d.data.export.sha256);
     expect(Buffer.compare(dl.body, onDisk)).toBe(0);
     expect(require('node:crypto').createHash('sha256').update(dl.body).digest('hex')).toBe(d.data.export.sha256);
