@@ -218,25 +218,32 @@ const darkTheme: RaThemeOptions = { ...defaultDarkTheme, palette: { ...defaultDa
 
 /**
  * The installation's theme colour (get_settings theme_color) as the primary colour: as chosen on the light theme,
- * lightened on the dark one so text in it stays readable on a dark background.
+ * lightened on the dark one so text in it stays readable on a dark background. The installation's theme
+ * (light, dark, auto = the device's preference) is the default until the admin toggles it in the top bar.
  */
-function useBrandThemes(): [RaThemeOptions, RaThemeOptions] {
-  const [color, setColor] = useState<string | null>(branding().theme_color ?? null);
-  useEffect(() => onBranding((b) => setColor(b.theme_color && /^#[0-9a-f]{6}$/i.test(b.theme_color) ? b.theme_color : null)), []);
+function useBrandThemes(): [RaThemeOptions, RaThemeOptions, 'light' | 'dark' | undefined] {
+  const pick = (b: Branding) => ({
+    color: b.theme_color && /^#[0-9a-f]{6}$/i.test(b.theme_color) ? b.theme_color : null,
+    mode: b.theme === 'dark' || b.theme === 'light' ? (b.theme as 'light' | 'dark') : undefined,
+  });
+  const [brand, setBrand] = useState(pick(branding()));
+  useEffect(() => onBranding((b) => setBrand(pick(b))), []);
+  const { color, mode } = brand;
   return useMemo(
     () =>
       color
         ? [
             { ...lightTheme, palette: { ...lightTheme.palette, primary: { main: color } } },
             { ...darkTheme, palette: { ...darkTheme.palette, primary: { main: lighten(color, 0.55) } } },
+            mode,
           ]
-        : [lightTheme, darkTheme],
-    [color],
+        : [lightTheme, darkTheme, mode],
+    [color, mode],
   );
 }
 
 export function App() {
-  const [light, dark] = useBrandThemes();
+  const [light, dark, mode] = useBrandThemes();
   return (
     <Admin
       title="ispgate"
@@ -248,6 +255,7 @@ export function App() {
       dashboard={Dashboard}
       theme={light}
       darkTheme={dark}
+      defaultTheme={mode}
       requireAuth
       disableTelemetry
     >

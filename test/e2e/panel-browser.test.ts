@@ -344,6 +344,7 @@ describe('the operator panel in a real browser', () => {
     await go('/settings');
     await page.fill('#settings-theme_color', '#0f766e');
     await page.click('button:has-text("Save")');
+    await page.mouse.move(640, 5); // off the button: a hovered button shows the darker shade
     // the primary colour of the theme is now the installation's: the contained Save button is painted with it
     await page.waitForFunction(
       `[...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Save' && getComputedStyle(b).backgroundColor === 'rgb(15, 118, 110)')`,

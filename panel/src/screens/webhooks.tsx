@@ -25,7 +25,7 @@ interface Delivery {
 
 const PER_PAGE = 25;
 /** Read by screen readers, not shown: the heading of the column of row buttons. */
-const visuallyHidden = { position: 'absolute', width: 1, height: 1, overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
+const visuallyHidden = { position: 'absolute', width: '1px', height: '1px', overflow: 'hidden', clip: 'rect(0 0 0 0)', whiteSpace: 'nowrap' } as const;
 
 export function WebhookDeliveries() {
   const { id } = useParams();
@@ -84,7 +84,7 @@ export function WebhookDeliveries() {
               onConfirm={() => redeliver({ webhook_id: Number(id) })}
             />
           )}
-          <Button component={RouterLink} to="/webhooks">{translate('ra.action.back')}</Button>
+          <Button component={RouterLink} to="/webhooks" sx={{ whiteSpace: "nowrap" }}>{translate('ra.action.back')}</Button>
         </Stack>
         {rows && rows.length === 0 && <Typography color="text.secondary">{translate('ispgate.webhook.empty')}</Typography>}
         {rows && rows.length > 0 && (
