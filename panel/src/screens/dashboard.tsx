@@ -95,7 +95,9 @@ interface EventRow {
 /** What a person recognises an event by: the invoice number, the subscriber, the ticket's subject … */
 function eventSubject(e: EventRow): string {
   const d = e.data ?? {};
-  const parts = [d.invoice_no, d.username, d.subject, d.name, d.router_id !== undefined ? `router ${d.router_id}` : undefined, d.invoice_id !== undefined && !d.invoice_no ? `invoice ${d.invoice_id}` : undefined];
+  const router = e.event.startsWith('router.') && d.router_id != null && !d.name ? `router ${d.router_id}` : undefined;
+  const invoice = d.invoice_id != null && !d.invoice_no ? `invoice ${d.invoice_id}` : undefined;
+  const parts = [d.invoice_no, invoice, d.username, d.subject, d.name, router];
   return parts.filter((x) => x !== undefined && x !== null && x !== '').map(String).join(' · ') || '—';
 }
 
