@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useState, type FormEvent } from 'react';
 import {
   Admin, AppBar, CustomRoutes, Layout, Menu, Resource, TitlePortal, LocalesMenuButton, ToggleThemeButton, useLogin, useSetLocale, useTranslate,
   defaultTheme, defaultDarkTheme, type LayoutProps, type RaThemeOptions, useSidebarState,
@@ -22,6 +22,7 @@ import People from '@mui/icons-material/People';
 import Speed from '@mui/icons-material/Speed';
 import Router from '@mui/icons-material/Router';
 import Receipt from '@mui/icons-material/Receipt';
+import Payments from '@mui/icons-material/Payments';
 import SupportAgent from '@mui/icons-material/SupportAgent';
 import Inventory2 from '@mui/icons-material/Inventory2';
 import AdminPanelSettings from '@mui/icons-material/AdminPanelSettings';
@@ -49,6 +50,9 @@ import { SETTINGS_AREAS, SettingsArea } from './screens/schemaform';
 import { BillingTools, ManualInvoice } from './screens/billingtools';
 import { Assistant, Notifications } from './screens/notifications';
 import { TicketCreate, TicketList, TicketShow } from './screens/tickets';
+import { PaymentList } from './screens/payments';
+import { WebhookDeliveries } from './screens/webhooks';
+import { lighten } from '@mui/material/styles';
 
 function LoginPage() {
   const login = useLogin();
@@ -171,6 +175,7 @@ function PanelMenu() {
       ])}
       {group('ispgate.menu.billing', [
         res('invoices', 'list_invoices'),
+        res('payments', 'list_payments'),
         item('/generate', 'ispgate.menu.generate', can('generate_invoices_month'), PlaylistAdd),
         item('/manual-invoice', 'ispgate.billing.manual', can('create_invoice_manual'), NoteAdd),
         item('/billing-tools', 'ispgate.billing.tools', can('dias_import') || can('erp_status'), Build),
@@ -211,7 +216,34 @@ const lightTheme: RaThemeOptions = { ...defaultTheme, palette: {
 };
 const darkTheme: RaThemeOptions = { ...defaultDarkTheme, palette: { ...defaultDarkTheme.palette, primary: { main: '#93c5fd' } } };
 
+/**
+ * The installation's theme colour (get_settings theme_color) as the primary colour: as chosen on the light theme,
+ * lightened on the dark one so text in it stays readable on a dark background. The installation's theme
+ * (light, dark, auto = the device's preference) is the default until the admin toggles it in the top bar.
+ */
+function useBrandThemes(): [RaThemeOptions, RaThemeOptions, 'light' | 'dark' | undefined] {
+  const pick = (b: Branding) => ({
+    color: b.theme_color && /^#[0-9a-f]{6}$/i.test(b.theme_color) ? b.theme_color : null,
+    mode: b.theme === 'dark' || b.theme === 'light' ? (b.theme as 'light' | 'dark') : undefined,
+  });
+  const [brand, setBrand] = useState(pick(branding()));
+  useEffect(() => onBranding((b) => setBrand(pick(b))), []);
+  const { color, mode } = brand;
+  return useMemo(
+    () =>
+      color
+        ? [
+            { ...lightTheme, palette: { ...lightTheme.palette, primary: { main: color } } },
+            { ...darkTheme, palette: { ...darkTheme.palette, primary: { main: lighten(color, 0.55) } } },
+            mode,
+          ]
+        : [lightTheme, darkTheme, mode],
+    [color, mode],
+  );
+}
+
 export function App() {
+  const [light, dark, mode] = useBrandThemes();
   return (
     <Admin
       title="ispgate"
@@ -221,8 +253,9 @@ export function App() {
       loginPage={LoginPage}
       layout={PanelLayout}
       dashboard={Dashboard}
-      theme={lightTheme}
-      darkTheme={darkTheme}
+      theme={light}
+      darkTheme={dark}
+      defaultTheme={mode}
       requireAuth
       disableTelemetry
     >
@@ -235,6 +268,7 @@ export function App() {
             {can('list_plans') && <Resource name="plans" icon={Speed} list={PlanList} create={pick('add_plan', PlanCreate)} edit={pick('edit_plan', PlanEdit)} recordRepresentation="name" />}
             {can('list_routers_ui') && <Resource name="routers" icon={Router} list={RouterList} create={pick('add_router', RouterCreate)} edit={pick('edit_router', RouterEdit)} recordRepresentation="name" />}
             {can('list_invoices') && <Resource name="invoices" icon={Receipt} list={InvoiceList} show={InvoiceShow} recordRepresentation="invoice_no" />}
+            {can('list_payments') && <Resource name="payments" icon={Payments} list={PaymentList} />}
             {can('list_tickets') && <Resource name="tickets" icon={SupportAgent} list={TicketList} show={TicketShow} create={pick('ticket_create', TicketCreate)} recordRepresentation="subject" />}
             {can('radius_sessions') && <Resource name="sessions" />}
             {can('list_inventory') && <Resource name="inventory" icon={Inventory2} list={InventoryList} />}
@@ -254,6 +288,7 @@ export function App() {
               {(can('dias_import') || can('erp_status')) && <Route path="/billing-tools" element={<BillingTools />} />}
               {can('get_topology') && <Route path="/topology" element={<Suspense fallback={null}><TopologyMap /></Suspense>} />}
               {can('snmp_history') && <Route path="/monitoring" element={<Suspense fallback={null}><Monitoring /></Suspense>} />}
+              {can('webhook_deliveries') && <Route path="/webhooks/:id/deliveries" element={<WebhookDeliveries />} />}
             </CustomRoutes>
           </>
         );

@@ -56,6 +56,11 @@ export const resources: Record<string, ResourceDef> = {
   admins: { list: 'list_web_admins', create: 'add_web_admin', update: 'edit_web_admin', remove: 'delete_web_admin' },
   api_keys: { list: 'api_key_list', create: 'api_key_create', remove: 'api_key_revoke' },
   webhooks: { list: 'webhook_list', create: 'webhook_create', remove: 'webhook_delete' },
+  payments: {
+    list: 'list_payments',
+    paged: true,
+    listParams: (f) => ({ username: f.username, customer_id: f.customer_id, method: f.method, from: f.from, to: f.to, invoice_no: f.invoice_no, invoice_id: f.invoice_id }),
+  },
   tickets: {
     list: 'list_tickets',
     paged: true,
@@ -133,7 +138,7 @@ export const dataProvider: DataProvider = {
         const r = await callAny(d.list, clean({ ...(d.listParams?.(filter) ?? {}), page, per_page: perPage }));
         const list = Array.isArray(r.data) ? r.data : (r.data?.items ?? []);
         const rows = sortRows(withIds(d, list), field, order);
-        return { data: rows, total: r.meta?.total ?? r.data?.total ?? rows.length };
+        return { data: rows, total: r.meta?.total ?? r.data?.total ?? rows.length, meta: r.meta };
       }
       const all = sortRows((await fetchAll(d)).filter((r) => matches(r, filter)), field, order);
       return { data: all.slice((page - 1) * perPage, page * perPage), total: all.length };

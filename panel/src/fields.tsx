@@ -23,6 +23,7 @@ export function DayField({ source }: { source: string; label?: string; sortable?
 const colours: Record<string, 'success' | 'warning' | 'error' | 'default' | 'info'> = {
   active: 'success', online: 'success', paid: 'success', up: 'success', open: 'info', closed: 'default',
   suspended: 'warning', unpaid: 'warning', pending: 'warning', overdue: 'error', offline: 'error', down: 'error', cancelled: 'default',
+  delivered: 'success', sending: 'info', dead: 'error',
 };
 
 export function StatusField({ source }: { source: string; label?: string; sortable?: boolean }) {

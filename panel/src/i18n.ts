@@ -149,8 +149,63 @@ const el: Dict = {
   },
 };
 
-const messages: Record<string, Dict> = { en: merge(englishMessages as unknown as Dict, en) };
-messages.el = merge(messages.en, el);
+/** Recent events, the webhook delivery log, payments and the theme colour. */
+const enMore: Dict = {
+  ispgate: {
+    menu: { payments: 'Payments' },
+    dashboard: { events: 'Recent events', no_events: 'No events yet.', event_at: 'When', event: 'Event', event_subject: 'About' },
+    events: {
+      customer_created: 'Subscriber created', customer_suspended: 'Subscriber suspended', customer_unsuspended: 'Subscriber unsuspended', customer_deleted: 'Subscriber deleted',
+      invoice_generated: 'Invoice issued', invoice_paid: 'Invoice paid', invoice_voided: 'Invoice voided', payment_failed: 'Payment failed', ticket_created: 'Ticket opened',
+      ticket_updated: 'Ticket updated', router_offline: 'Router offline', router_online: 'Router online', einvoice_submitted: 'e-invoice transmitted', webhook_test: 'Webhook test',
+    },
+    webhook: {
+      log: 'Delivery log', all: 'All', empty: 'No deliveries.', event: 'Event', attempts: 'Attempts', last_code: 'Last response', last_attempt: 'Last attempt', next_attempt: 'Next attempt',
+      error: 'Error', actions: 'Actions', redeliver: 'Redeliver', redeliver_confirm: 'Send delivery %{id} (%{event}) to %{url} again, with a fresh set of attempts?',
+      redeliver_all: 'Redeliver all dead', redeliver_all_confirm: 'Send every dead delivery of %{url} again, with a fresh set of attempts?', queued: '%{smart_count} delivery queued again |||| %{smart_count} deliveries queued again',
+    },
+    payment: {
+      totals: '%{smart_count} payment, %{amount} |||| %{smart_count} payments, %{amount} in total', none: 'No payments yet.',
+      method_cash: 'Cash', method_bank_transfer: 'Bank transfer', method_dias: 'DIAS', method_manual: 'Manual', method_gateway: 'Any card gateway',
+      method_stripe: 'Stripe', method_viva: 'Viva Wallet', method_revolut: 'Revolut', method_paypal: 'PayPal',
+    },
+    settings: { theme_color: 'Theme colour', theme_color_help: '#rrggbb; empty for the default blue' },
+    status: { delivered: 'delivered', sending: 'sending', dead: 'dead' },
+  },
+  resources: {
+    payments: { name: 'Payment |||| Payments', fields: { paid_on: 'Paid on', amount: 'Amount', amount_cents: 'Amount', method: 'Method', reference: 'Reference', invoice_no: 'Invoice', username: 'Subscriber', fullname: 'Full name', from: 'From', to: 'To' } },
+  },
+};
+
+const elMore: Dict = {
+  ispgate: {
+    menu: { payments: 'Πληρωμές' },
+    dashboard: { events: 'Πρόσφατα συμβάντα', no_events: 'Δεν υπάρχουν συμβάντα ακόμη.', event_at: 'Πότε', event: 'Συμβάν', event_subject: 'Αφορά' },
+    events: {
+      customer_created: 'Νέος συνδρομητής', customer_suspended: 'Αναστολή συνδρομητή', customer_unsuspended: 'Επανενεργοποίηση συνδρομητή', customer_deleted: 'Διαγραφή συνδρομητή',
+      invoice_generated: 'Έκδοση τιμολογίου', invoice_paid: 'Εξόφληση τιμολογίου', invoice_voided: 'Ακύρωση τιμολογίου', payment_failed: 'Αποτυχία πληρωμής', ticket_created: 'Νέο αίτημα',
+      ticket_updated: 'Ενημέρωση αιτήματος', router_offline: 'Δρομολογητής εκτός', router_online: 'Δρομολογητής σε λειτουργία', einvoice_submitted: 'Διαβίβαση στο myDATA', webhook_test: 'Δοκιμή webhook',
+    },
+    webhook: {
+      log: 'Ιστορικό παραδόσεων', all: 'Όλες', empty: 'Δεν υπάρχουν παραδόσεις.', event: 'Συμβάν', attempts: 'Προσπάθειες', last_code: 'Τελευταία απάντηση', last_attempt: 'Τελευταία προσπάθεια', next_attempt: 'Επόμενη προσπάθεια',
+      error: 'Σφάλμα', actions: 'Ενέργειες', redeliver: 'Νέα αποστολή', redeliver_confirm: 'Νέα αποστολή της παράδοσης %{id} (%{event}) στο %{url}, με νέο κύκλο προσπαθειών;',
+      redeliver_all: 'Νέα αποστολή όλων των αποτυχημένων', redeliver_all_confirm: 'Νέα αποστολή κάθε αποτυχημένης παράδοσης προς %{url}, με νέο κύκλο προσπαθειών;', queued: '%{smart_count} παράδοση σε ουρά ξανά |||| %{smart_count} παραδόσεις σε ουρά ξανά',
+    },
+    payment: {
+      totals: '%{smart_count} πληρωμή, %{amount} |||| %{smart_count} πληρωμές, σύνολο %{amount}', none: 'Δεν υπάρχουν πληρωμές ακόμη.',
+      method_cash: 'Μετρητά', method_bank_transfer: 'Τραπεζική μεταφορά', method_dias: 'ΔΙΑΣ', method_manual: 'Χειροκίνητη', method_gateway: 'Οποιαδήποτε πύλη καρτών',
+      method_stripe: 'Stripe', method_viva: 'Viva Wallet', method_revolut: 'Revolut', method_paypal: 'PayPal',
+    },
+    settings: { theme_color: 'Χρώμα θέματος', theme_color_help: '#rrggbb· κενό για το προεπιλεγμένο μπλε' },
+    status: { delivered: 'παραδόθηκε', sending: 'σε αποστολή', dead: 'απέτυχε' },
+  },
+  resources: {
+    payments: { name: 'Πληρωμή |||| Πληρωμές', fields: { paid_on: 'Ημερομηνία', amount: 'Ποσό', amount_cents: 'Ποσό', method: 'Τρόπος', reference: 'Αναφορά', invoice_no: 'Τιμολόγιο', username: 'Συνδρομητής', fullname: 'Ονοματεπώνυμο', from: 'Από', to: 'Έως' } },
+  },
+};
+
+const messages: Record<string, Dict> = { en: merge(merge(englishMessages as unknown as Dict, en), enMore) };
+messages.el = merge(merge(messages.en, el), elMore);
 
 export const LOCALE_KEY = 'ispgate.locale';
 export function initialLocale(): string {

@@ -20,6 +20,7 @@ import { monitoringActions } from './monitoring';
 import { voucherActions } from './vouchers';
 import { operatorActions } from './operators';
 import { smsActions } from './sms';
+import { eventActions } from './core/events';
 
 /** The one list the registry is built from. */
 export function allActions(describe: () => Array<Record<string, unknown>>): AnyAction[] {
@@ -45,6 +46,7 @@ export function allActions(describe: () => Array<Record<string, unknown>>): AnyA
     ...smsActions,
     ...aiActions(describe, () => list),
     ...monitoringActions,
+    ...eventActions,
   ];
   return list;
 }

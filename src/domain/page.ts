@@ -8,6 +8,8 @@ export interface PageMeta {
   next_cursor?: string | null;
   /** Present (true) when `total` is an estimate: counting exactly would have cost more than the page. */
   total_estimated?: boolean;
+  /** Sums over the whole filtered list, not only this page (list_payments). */
+  totals?: Record<string, unknown>;
 }
 
 export function pageMeta(page: number, perPage: number, total: number): PageMeta {

@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import AxeBuilder from '@axe-core/playwright';
 import { makeTestApp, type TestApp } from '../helpers/app';
 import { testDialect } from '../helpers/db';
+import { startReceiver } from '../fakes/webhook-receiver';
 import { noteSkip, testIf } from '../helpers/skip';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -57,7 +58,8 @@ describe('the operator panel in a real browser', () => {
     // pretest builds the panel; a direct `npx jest` of this file builds it here (skips when up to date).
     execFileSync(process.execPath, [path.join(ROOT, 'panel/scripts/build.mjs')], { cwd: ROOT, stdio: 'inherit' });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
-    t = await makeTestApp();
+    // one failed attempt kills a delivery, so the delivery log has a dead one to redeliver
+    t = await makeTestApp({ env: { WEBHOOK_MAX_ATTEMPTS: '1' } });
     // English for the walk (the installation default is Greek); the last step switches to Greek in the panel.
     expect((await t.call('save_settings', { language: 'en', company_name: 'Acme Net' })).ok).toBe(true);
     actions = new Set(((await t.call('describe')).data as Array<{ action: string }>).map((a) => a.action));
@@ -292,6 +294,72 @@ describe('the operator panel in a real browser', () => {
     expect(errors).toEqual([]);
   }, 180_000);
 
+  step('payments list, the webhook delivery log with redelivery, and the theme colour', async () => {
+    const missing = ['list_payments', 'webhook_deliveries', 'webhook_redeliver', 'list_events'].filter((a) => !actions.has(a));
+    expect(missing).toEqual([]);
+    const customer = await t.db('customers').where({ username: 'maria' }).first();
+    const invoice = await t.db('invoices').where({ customer_id: customer.id }).orderBy('id', 'desc').first();
+    // the month's first invoice is prorated (the subscriber joined today): pay its balance, whatever it is
+    expect(await t.call('pay_invoice', { invoice_id: invoice.id, method: 'cash', reference: 'till-7' })).toMatchObject({ ok: true });
+    const paid = await t.db('payments').where({ invoice_id: invoice.id, reference: 'till-7' }).first();
+
+    await go('/payments');
+    await page.waitForSelector(`#payments-totals[data-count="1"][data-amount="${paid.amount_cents}"]`);
+    await page.waitForSelector('td:has-text("till-7")');
+    await shot('20-payments');
+    await axe('payments');
+    await page.click(`a[href="#/invoices/${invoice.id}/show"]:has-text("${invoice.series}-")`);
+    await page.waitForURL(new RegExp(`#/invoices/${invoice.id}/show`));
+    await go(`/customers/${customer.id}/show/payments`);
+    await page.waitForSelector('td:has-text("till-7")');
+    await shot('21-customer-payments');
+
+    const rx = await startReceiver([500]);
+    try {
+      const hook = (await t.call('webhook_create', { url: rx.url, events: ['customer.created'] })).data;
+      // the receiver answers the test event with 500: with one attempt allowed, the delivery is dead at once
+      expect(await t.call('webhook_test', { id: hook.id })).toMatchObject({ ok: true, data: { delivered: false, status_code: 500 } });
+      const dead = await t.db('webhook_deliveries').where({ webhook_id: hook.id }).first();
+      expect(dead).toMatchObject({ status: 'dead', last_status_code: 500 });
+
+      await go('/webhooks');
+      await page.click(`a[href="#/webhooks/${hook.id}/deliveries"]`);
+      await page.waitForSelector(`tr[data-delivery="${dead.id}"][data-status=dead]`);
+      await shot('22-webhook-deliveries');
+      await axe('webhook delivery log');
+      await page.click(`tr[data-delivery="${dead.id}"] button:has-text("Redeliver")`);
+      await page.waitForSelector('[role=dialog]:has-text("again")');
+      await page.click('[role=dialog] button:has-text("Confirm")');
+      await page.waitForSelector(`tr[data-delivery="${dead.id}"][data-status=pending]`);
+      expect(await t.db('webhook_deliveries').where({ id: dead.id }).first()).toMatchObject({ status: 'pending', attempts: 0 });
+      await t.rt.webhooks.runOnce(t.db);
+      await page.reload();
+      await page.waitForSelector(`tr[data-delivery="${dead.id}"][data-status=delivered]`);
+      expect(rx.received).toHaveLength(2);
+      await shot('23-webhook-redelivered');
+    } finally {
+      await rx.close();
+    }
+
+    await go('/settings');
+    await page.fill('#settings-theme_color', '#0f766e');
+    await page.click('button:has-text("Save")');
+    await page.mouse.move(640, 5); // off the button: a hovered button shows the darker shade
+    // the primary colour of the theme is now the installation's: the contained Save button is painted with it
+    await page.waitForFunction(
+      `[...document.querySelectorAll('button')].some((b) => b.textContent.trim() === 'Save' && getComputedStyle(b).backgroundColor === 'rgb(15, 118, 110)')`,
+    );
+    expect(JSON.parse((await t.db('settings').where({ key: 'general.theme_color' }).first()).value)).toBe('#0f766e');
+    await shot('24-settings-theme-colour');
+    await axe('settings with a theme colour');
+    // a fresh page load picks the colour up from get_settings
+    await go('/');
+    await page.reload();
+    await page.waitForSelector('#dashboard-events[data-loaded=yes]');
+    await page.waitForSelector('#dashboard-events [data-event="customer.created"]');
+    await shot('25-dashboard-events-theme');
+  }, 180_000);
+
   step('a support admin is not offered what they may not do', async () => {
     expect((await t.call('add_web_admin', { username: 'viewer', password: 'viewer-password-1', role: 'support' })).ok).toBe(true);
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-GB' });
@@ -311,6 +379,7 @@ describe('the operator panel in a real browser', () => {
     expect(await other.locator('button:has-text("Suspend")').count()).toBe(0);
     expect(await other.locator('a[href="#/admins"]').count()).toBe(0);
     expect(await other.locator('a[href="#/invoices"]').count()).toBe(0);
+    expect(await other.locator('a[href="#/payments"]').count()).toBe(0);
     expect(await other.locator('a[href="#/tickets"]').count()).toBe(actions.has('list_tickets') ? 1 : 0);
     await other.screenshot({ path: path.join(ARTIFACTS, '19z-support-subscriber.png'), fullPage: true });
     await context.close();
@@ -319,6 +388,7 @@ describe('the operator panel in a real browser', () => {
   step('switch to Greek and see Greek labels; the phone-sized screen keeps its menu', async () => {
     await go('/');
     await page.waitForSelector('[data-tile=invoiced]');
+    await page.waitForSelector('#dashboard-events [data-event="invoice.generated"]');
     await shot('15-dashboard-with-data');
     await go('/customers');
     await page.waitForSelector('td:has-text("maria")');

@@ -9,6 +9,7 @@ import { DateTimeField } from '../fields';
 import { useCan } from '../perms';
 import { applyBranding } from '../branding';
 import { loadCapabilities } from '../api/capabilities';
+import { Link as RouterLink } from 'react-router-dom';
 
 export function AdminList() {
   const can = useCan();
@@ -107,10 +108,22 @@ export function WebhookList() {
           </SingleFieldList>
         </ArrayField>
         <BooleanField source="active" />
+        {can('webhook_deliveries') && <WebhookLogButton />}
         {can('webhook_test') && <WebhookTestButton />}
         {can('webhook_delete') && <DeleteButton mutationMode="pessimistic" />}
       </Datagrid>
     </List>
+  );
+}
+
+function WebhookLogButton() {
+  const r = useRecordContext();
+  const translate = useTranslate();
+  if (!r) return null;
+  return (
+    <Button size="small" component={RouterLink} to={`/webhooks/${r.id}/deliveries`} aria-label={`${translate('ispgate.webhook.log')}: ${r.url}`}>
+      {translate('ispgate.webhook.log')}
+    </Button>
   );
 }
 
@@ -152,6 +165,8 @@ export function Settings() {
   async function save() {
     const fd = new FormData();
     for (const k of ['company_name', 'company_address', 'company_phone', 'company_email', 'company_website', 'timezone', 'language', 'theme']) if (s![k] != null) fd.set(k, String(s![k]));
+    // "" clears the colour (the panel's own blue)
+    fd.set('theme_color', String(s!.theme_color ?? ''));
     if (files.logo) fd.set('logo', files.logo);
     if (files.favicon) fd.set('favicon', files.favicon);
     try {
@@ -176,6 +191,26 @@ export function Settings() {
           <MuiTextField select id="settings-theme" label="theme" value={s.theme ?? 'light'} disabled={!writable} onChange={(e) => setS({ ...s, theme: e.target.value })}>
             {['light', 'dark', 'auto'].map((t) => <MenuItem key={t} value={t}>{t}</MenuItem>)}
           </MuiTextField>
+          <Stack direction="row" spacing={1} sx={{ alignItems: "center" }}>
+            <MuiTextField
+              id="settings-theme_color"
+              label={translate('ispgate.settings.theme_color')}
+              value={s.theme_color ?? ''}
+              placeholder="#1d4ed8"
+              disabled={!writable}
+              helperText={translate('ispgate.settings.theme_color_help')}
+              error={!!s.theme_color && !/^#[0-9a-fA-F]{6}$/.test(s.theme_color)}
+              onChange={(e) => setS({ ...s, theme_color: e.target.value })}
+            />
+            <input
+              type="color"
+              aria-label={translate('ispgate.settings.theme_color')}
+              value={/^#[0-9a-fA-F]{6}$/.test(s.theme_color ?? '') ? s.theme_color : '#1d4ed8'}
+              disabled={!writable}
+              onChange={(e) => setS({ ...s, theme_color: e.target.value })}
+              style={{ width: 48, height: 40, border: 'none', background: 'none' }}
+            />
+          </Stack>
           {writable && (
             <>
               <label htmlFor="settings-logo">{translate('ispgate.settings.logo')} <input id="settings-logo" type="file" accept="image/*" onChange={(e) => setFiles({ ...files, logo: e.target.files?.[0] })} /></label>

@@ -12,6 +12,7 @@ const custEdit = fieldsOf('edit');
 import { ConfirmButton } from '../ConfirmButton';
 import { DateTimeField, MoneyField, StatusField, DayField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
+import { CustomerPayments } from './payments';
 
 function useApiNotify() {
   const notify = useNotify();
@@ -274,9 +275,14 @@ export function CustomerShow() {
             </ReferenceManyField>
           </TabbedShowLayout.Tab>
         )}
-        {can('customer_bulk_pay') && (
+        {(can('customer_bulk_pay') || can('list_payments')) && (
           <TabbedShowLayout.Tab label={translate('ispgate.customer.payments')} path="payments">
-            <BulkPay />
+            {can('list_payments') && (
+              <ReferenceManyField reference="payments" target="customer_id" pagination={<Pagination />} sort={{ field: 'paid_on', order: 'DESC' }}>
+                <CustomerPayments />
+              </ReferenceManyField>
+            )}
+            {can('customer_bulk_pay') && <BulkPay />}
           </TabbedShowLayout.Tab>
         )}
         {can('wireguard_list') && (

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { Title, useLocaleState, useTranslate } from 'react-admin';
-import { Box, Card, CardContent, Typography } from '@mui/material';
+import { Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { callAny } from '../api/client';
-import { money, number } from '../format';
+import { dateTime, money, number } from '../format';
 import { useCan } from '../perms';
 
 interface Tile {
@@ -80,6 +80,70 @@ export function Dashboard() {
           </Card>
         ))}
       </Box>
+      {can('list_events') && <RecentEvents />}
     </Box>
+  );
+}
+
+interface EventRow {
+  id: number;
+  event: string;
+  data: Record<string, any> | null;
+  created_at: string;
+}
+
+/** What a person recognises an event by: the invoice number, the subscriber, the ticket's subject … */
+function eventSubject(e: EventRow): string {
+  const d = e.data ?? {};
+  const router = e.event.startsWith('router.') && d.router_id != null && !d.name ? `router ${d.router_id}` : undefined;
+  const invoice = d.invoice_id != null && !d.invoice_no ? `invoice ${d.invoice_id}` : undefined;
+  const parts = [d.invoice_no, invoice, d.username, d.subject, d.name, router];
+  return parts.filter((x) => x !== undefined && x !== null && x !== '').map(String).join(' · ') || '—';
+}
+
+/** The latest domain events the admin may see (list_events answers only the sections they may read). */
+function RecentEvents() {
+  const translate = useTranslate();
+  const [locale] = useLocaleState();
+  const [rows, setRows] = useState<EventRow[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    callAny('list_events', { per_page: 10 }).then(
+      (r) => live && setRows(r.data ?? []),
+      () => live && setRows([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return (
+    <Card sx={{ mt: 3 }} id="dashboard-events" data-loaded={rows ? 'yes' : 'no'}>
+      <CardContent>
+        <Typography variant="h6" component="h2" sx={{ mb: 1 }}>{translate('ispgate.dashboard.events')}</Typography>
+        {rows && rows.length === 0 && <Typography color="text.secondary">{translate('ispgate.dashboard.no_events')}</Typography>}
+        {rows && rows.length > 0 && (
+          <Box sx={{ overflowX: 'auto' }}>
+            <Table size="small" aria-label={translate('ispgate.dashboard.events')}>
+              <TableHead>
+                <TableRow>
+                  <TableCell>{translate('ispgate.dashboard.event_at')}</TableCell>
+                  <TableCell>{translate('ispgate.dashboard.event')}</TableCell>
+                  <TableCell>{translate('ispgate.dashboard.event_subject')}</TableCell>
+                </TableRow>
+              </TableHead>
+              <TableBody>
+                {rows.map((e) => (
+                  <TableRow key={e.id} data-event={e.event}>
+                    <TableCell sx={{ whiteSpace: 'nowrap' }}>{dateTime(locale, e.created_at)}</TableCell>
+                    <TableCell>{translate(`ispgate.events.${e.event.replace('.', '_')}`, { _: e.event })}</TableCell>
+                    <TableCell>{eventSubject(e)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </Box>
+        )}
+      </CardContent>
+    </Card>
   );
 }

@@ -10,7 +10,7 @@ import { queueGenerateMonth } from '../../services/billing/generate';
 import { replyWithJob } from '../../jobs/queue';
 import { idempotencyKeyOf, withIdempotency } from '../../services/billing/idempotency';
 import { ALL_INVOICE_STATUSES, createManualInvoice, deleteInvoice, getInvoice, INVOICE_STATUSES, listInvoices, setInvoiceStatus } from '../../services/billing/invoices';
-import { bulkPay, diasImport, OFFLINE_PAY_METHODS, payInvoice, retryCharge } from '../../services/billing/payments';
+import { bulkPay, diasImport, listPayments, OFFLINE_PAY_METHODS, payInvoice, retryCharge } from '../../services/billing/payments';
 import { loadSettings, openGateways, publicSettings, saveSettings } from '../../services/billing/settings';
 
 /** Amounts arrive as '12.50' or '12,50'; parsed to cents in the handler so the error names the field. */
@@ -296,6 +296,34 @@ export const diasImportAction = defineAction({
   },
 });
 
+export const listPaymentsAction = defineAction({
+  name: 'list_payments',
+  section: 'payments',
+  summary: 'List payments received, newest first, by subscriber, method or gateway, date range (paid_on) and invoice; paginated, with totals over the whole filter in meta.totals',
+  input: z.object({
+    ...customerRef,
+    // 'gateway': every payment taken by a card gateway, whichever it was
+    method: z.preprocess(blank, z.enum([...OFFLINE_PAY_METHODS, ...GATEWAY_NAMES, 'gateway'] as [string, ...string[]]).optional()),
+    gateway,
+    from: optionalDate,
+    to: optionalDate,
+    invoice_id: optionalId,
+    invoice_no: optionalText(24),
+    page,
+    per_page: perPage(100, 25),
+  }),
+  permission: 'payments.read',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  async run(ctx, input) {
+    const customerId = await resolveCustomerId(ctx.db, input, { required: false });
+    const r = await listPayments(ctx.db, {
+      customerId, method: input.method, gateway: input.gateway, from: input.from, to: input.to, invoiceId: input.invoice_id, invoiceNo: input.invoice_no, page: input.page, perPage: input.per_page,
+    });
+    return new Page(r.items, r.meta);
+  },
+});
+
 export const billingActions: AnyAction[] = [
   saveBillingSettingsAction,
   getBillingSettingsAction,
@@ -310,5 +338,6 @@ export const billingActions: AnyAction[] = [
   customerBulkPayAction,
   manualRetryChargeAction,
   diasImportAction,
+  listPaymentsAction,
 ];
 

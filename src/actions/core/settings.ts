@@ -6,12 +6,12 @@ import { getSettings, putSettings, storeImage } from '../../services/core/settin
 
 const timezone = optionalTimezone;
 
-const DEFAULTS = { company_name: null, company_address: null, company_phone: null, company_email: null, company_website: null, timezone: 'Europe/Athens', language: 'el', theme: 'light', logo_url: null, favicon_url: null };
+const DEFAULTS = { company_name: null, company_address: null, company_phone: null, company_email: null, company_website: null, timezone: 'Europe/Athens', language: 'el', theme: 'light', theme_color: null, logo_url: null, favicon_url: null };
 
 export const saveSettings = defineAction({
   name: 'save_settings',
   section: 'settings',
-  summary: 'Save general system settings — company info, logo, favicon, timezone, language, theme',
+  summary: 'Save general system settings — company info, logo, favicon, timezone, language, theme, theme colour (#rrggbb)',
   input: z.object({
     company_name: clearableText(191),
     company_address: clearableText(255),
@@ -21,6 +21,8 @@ export const saveSettings = defineAction({
     timezone,
     language: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['el', 'en', 'de', 'fr', 'it', 'es', 'bg', 'ro', 'sq', 'tr']).optional()),
     theme: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['light', 'dark', 'auto']).optional()),
+    // The panel's primary colour; "" clears it (the panel's own blue). Lower-cased so one colour is one value.
+    theme_color: z.preprocess((v) => (v === '' ? null : typeof v === 'string' ? v.trim().toLowerCase() : v), z.string().regex(/^#[0-9a-f]{6}$/, 'a colour as #rrggbb, e.g. #0f766e').nullable().optional()),
     remove_logo: optionalText(8),
     remove_favicon: optionalText(8),
   }),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { defineAction } from '../../gateway/action';
-import { id, optionalText, stringList } from '../../gateway/fields';
-import { createWebhook, deleteWebhook, listWebhooks, testWebhook } from '../../services/core/webhooks';
+import { blank, id, optionalId, optionalText, Page, page, perPage, stringList } from '../../gateway/fields';
+import { AppError } from '../../errors';
+import { createWebhook, DELIVERY_STATUSES, deleteWebhook, listWebhookDeliveries, listWebhooks, redeliverWebhook, testWebhook } from '../../services/core/webhooks';
 
 // The address itself (loopback, private ranges …) is judged by the service, which also resolves the name.
 const url = z.string().trim().url().max(2048).refine((u) => /^https?:\/\//i.test(u), 'must be an http or https URL');
@@ -56,4 +57,33 @@ export const webhookTest = defineAction({
   },
 });
 
-export const webhookActions = [webhookCreate, webhookList, webhookDelete, webhookTest];
+export const webhookDeliveries = defineAction({
+  name: 'webhook_deliveries',
+  section: 'webhooks',
+  summary: "A webhook's delivery log, newest first: event, status, attempts, last response code, next attempt, last error (paginated)",
+  input: z.object({ id, status: z.preprocess(blank, z.enum(DELIVERY_STATUSES).optional()), page, per_page: perPage(100, 25) }),
+  permission: 'webhooks.read',
+  rateClass: 'standard',
+  methods: ['GET', 'POST'],
+  async run(ctx, input) {
+    const r = await listWebhookDeliveries(ctx.db, { webhookId: input.id, status: input.status, page: input.page, perPage: input.per_page });
+    return new Page(r.items, r.meta);
+  },
+});
+
+export const webhookRedeliver = defineAction({
+  name: 'webhook_redeliver',
+  section: 'webhooks',
+  summary: 'Queue a dead webhook delivery again with a fresh attempt budget (delivery_id), or every dead delivery of a webhook (webhook_id)',
+  input: z.object({ delivery_id: optionalId, webhook_id: optionalId }),
+  permission: 'webhooks.write',
+  rateClass: 'standard',
+  async run(ctx, input) {
+    if (input.delivery_id === undefined && input.webhook_id === undefined) {
+      throw new AppError('missing_delivery_id', 'Name the dead delivery (delivery_id), or the webhook whose dead deliveries to send again (webhook_id).', 422, { details: { delivery_id: 'required (or webhook_id)' } });
+    }
+    return redeliverWebhook(ctx.db, { deliveryId: input.delivery_id, webhookId: input.webhook_id });
+  },
+});
+
+export const webhookActions = [webhookCreate, webhookList, webhookDelete, webhookTest, webhookDeliveries, webhookRedeliver];

@@ -3,7 +3,9 @@ import { GATEWAY_NAMES, type GatewayName, type WebhookEvent } from '../../adapte
 import { parseDiasCsv } from '../../domain/dias';
 import { AppError, isAppError } from '../../errors';
 import { emit } from '../../events/outbox';
-import { forUpdate, insertId, nowUtc } from '../../db/knex';
+import type { Knex } from 'knex';
+import { forUpdate, insertId, nowUtc, toIso } from '../../db/knex';
+import { pageMeta } from '../../domain/page';
 import type { ServiceContext } from '../context';
 import { loadBillingCustomer } from './customers';
 import { liftIfSettled } from './dunning';
@@ -354,4 +356,80 @@ export async function diasImport(ctx: ServiceContext, content: string | Buffer) 
     errors: parsed.errors,
     imported_on: await localToday(ctx.db),
   };
+}
+
+export interface ListPaymentsInput {
+  customerId?: number;
+  /** One method (cash, bank_transfer, dias, manual, or a gateway's name), or 'gateway' for every gateway payment. */
+  method?: string;
+  gateway?: GatewayName;
+  /** Paid on or after / on or before, YYYY-MM-DD (the paid_on date, the installation's calendar day). */
+  from?: string;
+  to?: string;
+  invoiceId?: number;
+  /** The invoice reference as printed, SERIES-000012 (see invoiceRef). */
+  invoiceNo?: string;
+  page: number;
+  perPage: number;
+}
+
+/**
+ * Payments received, newest first, with the invoice they paid and the subscriber, and totals over the whole
+ * filtered list (count, amount, and per method) so a day's or a month's takings read off one call.
+ */
+export async function listPayments(db: Knex, input: ListPaymentsInput) {
+  if (input.from && input.to && input.from > input.to) {
+    throw new AppError('invalid_date_range', `The range ends (${input.to}) before it starts (${input.from}).`, 422, { details: { to: 'on or after from' } });
+  }
+  let invoice: { series: string; number: number } | null = null;
+  if (input.invoiceNo !== undefined) {
+    const m = /^([A-Za-z0-9]{1,10})-(\d{1,9})$/.exec(input.invoiceNo.trim());
+    if (!m) throw new AppError('invalid_invoice_no', 'An invoice number reads SERIES-NUMBER, as printed (A-000012).', 422, { details: { invoice_no: 'SERIES-NUMBER' } });
+    invoice = { series: m[1].toUpperCase(), number: Number(m[2]) };
+  }
+  if (input.method && input.gateway && input.method !== 'gateway' && input.method !== input.gateway) {
+    throw new AppError('invalid_method', `method ${input.method} and gateway ${input.gateway} contradict each other; send one of them.`, 422, { details: { method: 'contradicts gateway' } });
+  }
+  const base = () => {
+    const q = db('payments as p').join('invoices as i', 'i.id', 'p.invoice_id');
+    if (input.customerId !== undefined) q.where('p.customer_id', input.customerId);
+    if (input.gateway) q.where('p.method', input.gateway);
+    else if (input.method === 'gateway') q.whereIn('p.method', GATEWAY_NAMES as readonly string[]);
+    else if (input.method) q.where('p.method', input.method);
+    if (input.from) q.where('p.paid_on', '>=', input.from);
+    if (input.to) q.where('p.paid_on', '<=', input.to);
+    if (input.invoiceId !== undefined) q.where('p.invoice_id', input.invoiceId);
+    if (invoice) q.where({ 'i.series': invoice.series, 'i.number': invoice.number });
+    return q;
+  };
+  const byMethod = (await base().select('p.method').count({ n: '*' }).sum({ cents: 'p.amount_cents' }).groupBy('p.method').orderBy('p.method')) as Array<{ method: string; n: number | string; cents: number | string | null }>;
+  const total = byMethod.reduce((a, r) => a + Number(r.n), 0);
+  const rows = await base()
+    .leftJoin('customers as c', 'c.id', 'p.customer_id')
+    .select('p.*', 'i.series', 'i.number', 'i.currency', 'c.username', 'c.fullname')
+    .orderBy([{ column: 'p.paid_on', order: 'desc' }, { column: 'p.id', order: 'desc' }])
+    .limit(input.perPage)
+    .offset((input.page - 1) * input.perPage);
+  const items = rows.map((r) => ({
+    id: Number(r.id),
+    invoice_id: Number(r.invoice_id),
+    invoice_no: invoiceRef(r.series, Number(r.number)),
+    customer_id: Number(r.customer_id),
+    username: r.username ?? null,
+    fullname: r.fullname ?? null,
+    amount_cents: Number(r.amount_cents),
+    currency: r.currency,
+    method: r.method,
+    gateway: isGateway(r.method) ? r.method : null,
+    reference: r.reference ?? null,
+    attempt_id: r.attempt_id === null || r.attempt_id === undefined ? null : Number(r.attempt_id),
+    paid_on: String(r.paid_on).slice(0, 10),
+    created_at: toIso(r.created_at),
+  }));
+  const totals = {
+    count: total,
+    amount_cents: byMethod.reduce((a, r) => a + Number(r.cents ?? 0), 0),
+    by_method: Object.fromEntries(byMethod.map((r) => [r.method, { count: Number(r.n), amount_cents: Number(r.cents ?? 0) }])),
+  };
+  return { items, meta: { ...pageMeta(input.page, input.perPage, total), totals } };
 }

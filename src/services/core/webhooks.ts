@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../../config';
 import { nowUtc, parseJson, toIso } from '../../db/knex';
+import { pageMeta } from '../../domain/page';
 import { AppError } from '../../errors';
 import { resolvedProblem } from '../../events/address-policy';
 import { emit, EVENTS } from '../../events/outbox';
@@ -105,4 +106,70 @@ export async function testWebhook(deps: WebhookDeps, id: number) {
   const delivered = lease ? await worker.deliver(deps.db, lease) : false;
   const d = await deps.db('webhook_deliveries').where({ id: delivery.id }).first();
   return { event_id: eventId, delivered, status_code: d.last_status_code ?? null, error: d.last_error ?? null };
+}
+
+export const DELIVERY_STATUSES = ['pending', 'sending', 'delivered', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+function publicDelivery(r: Record<string, any>) {
+  const finished = r.status === 'delivered' || r.status === 'dead';
+  return {
+    id: Number(r.id),
+    webhook_id: Number(r.webhook_id),
+    event_id: r.event_id,
+    event: r.event,
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    last_status_code: r.last_status_code === null || r.last_status_code === undefined ? null : Number(r.last_status_code),
+    last_error: r.last_error ?? null,
+    // a finished delivery is not attempted again (unless redelivered), whatever the column still holds
+    next_attempt_at: finished ? null : toIso(r.next_attempt_at),
+    last_attempt_at: toIso(r.last_attempt_at),
+    delivered_at: toIso(r.delivered_at),
+    created_at: toIso(r.created_at),
+  };
+}
+
+/** One webhook's delivery log, newest first: status, attempts, the receiver's last status code and our last error. */
+export async function listWebhookDeliveries(db: Knex, input: { webhookId: number; status?: DeliveryStatus; page: number; perPage: number }) {
+  const hook = await db('webhooks').where({ id: input.webhookId }).first('id');
+  if (!hook) throw new AppError('not_found', `Webhook ${input.webhookId} was not found.`, 404);
+  const base = () => {
+    const q = db('webhook_deliveries as d').where('d.webhook_id', input.webhookId);
+    if (input.status) q.where('d.status', input.status);
+    return q;
+  };
+  const [{ n }] = await base().count({ n: '*' });
+  const rows = await base()
+    .join('outbox_events as e', 'e.id', 'd.outbox_id')
+    .select('d.*', 'e.event_id', 'e.event')
+    .select(db('webhook_attempts as a').whereRaw('a.delivery_id = d.id').max('a.attempted_at').as('last_attempt_at'))
+    .orderBy('d.id', 'desc')
+    .limit(input.perPage)
+    .offset((input.page - 1) * input.perPage);
+  return { items: rows.map(publicDelivery), meta: pageMeta(input.page, input.perPage, Number(n)) };
+}
+
+/**
+ * Puts dead deliveries back in the queue with a fresh attempt budget; the worker sends them on its next pass
+ * (no call to the receiver here). One delivery by id, or every dead delivery of a webhook. The update is
+ * conditional on the status still being dead, so a double click queues a delivery once.
+ */
+export async function redeliverWebhook(db: Knex, input: { deliveryId?: number; webhookId?: number }) {
+  const now = nowUtc();
+  const requeue = { status: 'pending', attempts: 0, next_attempt_at: now, locked_until: null };
+  if (input.deliveryId !== undefined) {
+    const d = await db('webhook_deliveries as d').join('webhooks as w', 'w.id', 'd.webhook_id').where('d.id', input.deliveryId).first('d.id', 'd.status', 'd.webhook_id', 'w.active');
+    if (!d || (input.webhookId !== undefined && Number(d.webhook_id) !== input.webhookId)) throw new AppError('delivery_not_found', `Webhook delivery ${input.deliveryId} was not found.`, 404);
+    if (!d.active) throw new AppError('webhook_inactive', `Webhook ${d.webhook_id} is inactive; activate it before redelivering.`, 409);
+    if (d.status !== 'dead') throw new AppError('delivery_not_dead', `Delivery ${d.id} is ${d.status}; only a dead delivery (one that ran out of attempts) is redelivered.`, 409);
+    const n = await db('webhook_deliveries').where({ id: d.id, status: 'dead' }).update(requeue);
+    if (!n) throw new AppError('delivery_not_dead', `Delivery ${d.id} was redelivered by another request.`, 409);
+    return { redelivered: 1, id: Number(d.id) };
+  }
+  const hook = await db('webhooks').where({ id: input.webhookId }).first('id', 'active');
+  if (!hook) throw new AppError('not_found', `Webhook ${input.webhookId} was not found.`, 404);
+  if (!hook.active) throw new AppError('webhook_inactive', `Webhook ${hook.id} is inactive; activate it before redelivering.`, 409);
+  const n = await db('webhook_deliveries').where({ webhook_id: hook.id, status: 'dead' }).update(requeue);
+  return { redelivered: n };
 }
