@@ -6,6 +6,8 @@ import { sendCoa, sendDisconnect } from '../../../src/adapters/radius/dynauth';
 let nas: FakeNas;
 const target = () => ({ host: '127.0.0.1', port: nas.port, secret: 'nas-secret' });
 const fast = { timeoutMs: 200, retries: 0 };
+/** For exchanges the NAS answers: a generous deadline (only a failure waits for it), so a loaded CI machine cannot turn an answer into a timeout. */
+const answered = { timeoutMs: 5000, retries: 0 };
 
 beforeEach(async () => {
   nas = new FakeNas('nas-secret');
@@ -15,7 +17,7 @@ beforeEach(async () => {
 afterEach(() => nas.close());
 
 test('Disconnect-Request for a live session → ack, and the NAS saw the identity attributes', async () => {
-  const r = await sendDisconnect(target(), { userName: 'bob', acctSessionId: '81a00001', framedIpAddress: '10.10.0.9' }, fast);
+  const r = await sendDisconnect(target(), { userName: 'bob', acctSessionId: '81a00001', framedIpAddress: '10.10.0.9' }, answered);
   expect(r).toEqual({ result: 'ack', code: 'Disconnect-ACK' });
   expect(nas.received[0]).toMatchObject({
     code: 'Disconnect-Request',
@@ -25,17 +27,17 @@ test('Disconnect-Request for a live session → ack, and the NAS saw the identit
 });
 
 test('CoA carries Mikrotik-Rate-Limit as vendor 14988 and keeps the session', async () => {
-  const r = await sendCoa(target(), { userName: 'bob', acctSessionId: '81a00001' }, { rateLimit: '5M/10M' }, fast);
+  const r = await sendCoa(target(), { userName: 'bob', acctSessionId: '81a00001' }, { rateLimit: '5M/10M' }, answered);
   expect(r).toEqual({ result: 'ack', code: 'CoA-ACK' });
   expect(nas.received[0].attributes['Vendor-Specific']).toEqual({ 'Mikrotik-Rate-Limit': '5M/10M' });
   expect(nas.sessions[0].rateLimit).toBe('5M/10M');
 });
 
 test('unknown session → nak with its Error-Cause', async () => {
-  const dm = await sendDisconnect(target(), { userName: 'nobody' }, fast);
+  const dm = await sendDisconnect(target(), { userName: 'nobody' }, answered);
   expect(dm).toEqual({ result: 'nak', code: 'Disconnect-NAK', error_cause: 'Session-Context-Not-Found' });
   nas.errorCause = 'Unsupported-Attribute';
-  const coa = await sendCoa(target(), { userName: 'nobody' }, { rateLimit: '1M/1M' }, fast);
+  const coa = await sendCoa(target(), { userName: 'nobody' }, { rateLimit: '1M/1M' }, answered);
   expect(coa).toEqual({ result: 'nak', code: 'CoA-NAK', error_cause: 'Unsupported-Attribute' });
 });
 
