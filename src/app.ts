@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   rateLimits?: boolean;
   /** Extra job tasks (tests). */
   tasks?: TaskDef[];
+  /** How long a key or session answer is cached (0: not cached; bench/pipeline.ts measures both). */
+  credentialTtlMs?: number;
 }
 
 export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtime {
@@ -62,7 +64,7 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
   });
   const webhooks = new WebhookWorker(secrets, log, { retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
   // Who a key or session is, cached per process; a change is heard at once here and, through Redis, everywhere.
-  const credentials = new Credentials({ redis, redisPrefix: config.REDIS_PREFIX, onError: (e) => log.warn('credential cache: redis', { err: String(e) }) });
+  const credentials = new Credentials({ redis, redisPrefix: config.REDIS_PREFIX, ttlMs: opts.credentialTtlMs, onError: (e) => log.warn('credential cache: redis', { err: String(e) }) });
   credentials.watch(db);
   const rt: Runtime = { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis, config.REDIS_PREFIX), metrics, webhooks, redis, credentials, jobs: undefined as unknown as JobQueue };
   rt.jobs = new JobQueue(

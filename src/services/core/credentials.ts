@@ -113,6 +113,8 @@ export class Credentials {
   private subscribe(redis: Redis) {
     const sub = redis.duplicate();
     this.subscriber = sub;
+    // The subscription lives as long as the runtime's own connection: whoever ends that one ends this one too.
+    redis.once('end', () => void this.close());
     const down = () => {
       this.listening = false;
       this.flushLocal();
@@ -185,7 +187,7 @@ export class Credentials {
   }
 
   private store(cacheKey: string, generation: number, value: ApiKeyCaller | SessionCaller, until: number) {
-    if (!this.listening || generation !== this.generation || this.now() < this.noStoreUntil) return;
+    if (this.opts.ttlMs === 0 || !this.listening || generation !== this.generation || this.now() < this.noStoreUntil) return;
     if (this.entries.size >= 10_000) this.entries.clear();
     this.entries.set(cacheKey, { value, until });
   }
