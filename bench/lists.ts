@@ -107,7 +107,9 @@ async function main() {
       ['radius_sessions nas_ip closed', () => listSessions(ctx, { page: 1, per_page: 25, state: 'closed', nas_ip: `10.1.${rnd(50)}.1` })],
     ];
     const [{ v }] = ((await db.raw('select version() as v')) as unknown as [Array<{ v: string }>])[0];
-    console.log(`lists bench: ${subs} subscribers, ${acct} radacct rows, ${queries} sequential queries each, ${v}, ${os.cpus().length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    const counted = async (table: string) => Number(((await db(table).count({ n: '*' })) as Array<{ n: number | string }>)[0].n);
+    // The rows actually there (a --keep database may have been seeded only in part).
+    console.log(`lists bench: ${await counted('customers')} subscribers, ${await counted('radacct')} radacct rows, ${queries} sequential queries each, ${v}, ${os.cpus().length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log('scenario'.padEnd(42) + 'p50 ms  p99 ms  max ms  estimated totals');
     for (const [name, run] of scenarios) {
       const times: number[] = [];

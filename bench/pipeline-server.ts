@@ -1,6 +1,7 @@
 /**
  * One server process for bench/pipeline.ts. Modes:
- *   ispgate   — the real app (createApp) answering POST /mikrotik/process.php action=me
+ *   ispgate   — the real app (createApp) answering POST /mikrotik/process.php action=me (credentials cached, as run)
+ *   ispgate-uncached — the same with the credential cache off: the key and admin read on every request, as bare
  *   bare-knex — a bare Express 5 route running the same statements as action=me (the key by its hash, the admin
  *               by id) through Knex made by the same createKnex (same driver, same pool, same statement reuse)
  *   bare-raw  — the same route and statements on the driver itself (better-sqlite3 / mysql2 pool, no Knex)
@@ -45,9 +46,9 @@ function bareApp(lookup: (hash: string) => Promise<{ key: Record<string, unknown
 
 async function main() {
   let app: express.Express;
-  if (mode === 'ispgate') {
+  if (mode === 'ispgate' || mode === 'ispgate-uncached') {
     const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: url, DATA_DIR: dataDir, APP_KEY: appKey, LOG_LEVEL: 'warn', JOBS_ENABLED: 'false' });
-    const rt = createRuntime(config, { log: createLogger({ level: 'warn', json: true }), rateLimits: false });
+    const rt = createRuntime(config, { log: createLogger({ level: 'warn', json: true }), rateLimits: false, ...(mode === 'ispgate-uncached' ? { credentialTtlMs: 0 } : {}) });
     app = createApp(rt) as unknown as express.Express;
   } else if (mode === 'bare-knex') {
     const db = createKnex(url);

@@ -5,6 +5,8 @@
  * min/median/max over the rounds, and the ratios of the medians (pipeline ÷ bare: req/s; bare CPU ÷ pipeline CPU).
  *
  *   npx tsx bench/pipeline.ts [--db sqlite|mysql] [--connections 16,64] [--seconds 10] [--rounds 3] [--mysql mysql://root@127.0.0.1:3306]
+ *     [--modes ispgate,ispgate-uncached,bare-knex,bare-raw]   (ispgate-uncached: the credential cache off, so the
+ *     pipeline runs the same two statements per request as the bare routes)
  *
  * Needs wrk (apt-get install -y wrk). The MariaDB run creates and drops its own database.
  */
@@ -48,11 +50,11 @@ async function main() {
   await db.destroy();
   const auth = { Authorization: `Bearer ${key}` };
 
-  const modes = ['ispgate', 'bare-knex', 'bare-raw'] as const;
+  const modes = (arg('modes', 'ispgate,ispgate-uncached,bare-knex,bare-raw').split(',') as string[]);
   const servers = [];
   try {
     for (const m of modes) servers.push({ mode: m, ...(await startServer('bench/pipeline-server.ts', [m, url, dir, appKey])) });
-    const target = (m: string) => (m === 'ispgate' ? '/mikrotik/process.php' : '/bare');
+    const target = (m: string) => (m.startsWith('ispgate') ? '/mikrotik/process.php' : '/bare');
     // Each server answers correctly before it is measured.
     for (const s of servers) {
       const r = await fetch(`http://127.0.0.1:${s.port}${target(s.mode)}`, { method: 'POST', body: 'action=me', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...auth } });
@@ -86,12 +88,12 @@ async function main() {
       const b = stats(e.cpu);
       console.log(`${k.padEnd(22)}  ${fmt(a.min)}/${fmt(a.median)}/${fmt(a.max)}`.padEnd(52) + `${fmt(b.min)}/${fmt(b.median)}/${fmt(b.max)}`.padEnd(28) + fmt(stats(e.p99).median, 1));
     }
-    for (const c of conns) {
-      const gw = results.get(`ispgate@${c}`)!;
-      for (const base of ['bare-knex', 'bare-raw']) {
+    for (const c of conns) for (const pipe of modes.filter((m) => m.startsWith('ispgate'))) {
+      const gw = results.get(`${pipe}@${c}`)!;
+      for (const base of modes.filter((m) => m.startsWith('bare'))) {
         const b = results.get(`${base}@${c}`)!;
         console.log(
-          `c=${c} pipeline vs ${base}: req/s ratio ${fmt(stats(gw.rps).median / stats(b.rps).median, 2)}, CPU ratio ${fmt(stats(b.cpu).median / stats(gw.cpu).median, 2)} (pipeline ${fmt(stats(gw.cpu).median)} µs vs ${fmt(stats(b.cpu).median)} µs per request)`,
+          `c=${c} ${pipe} vs ${base}: req/s ratio ${fmt(stats(gw.rps).median / stats(b.rps).median, 2)}, CPU ratio ${fmt(stats(b.cpu).median / stats(gw.cpu).median, 2)} (pipeline ${fmt(stats(gw.cpu).median)} µs vs ${fmt(stats(b.cpu).median)} µs per request)`,
         );
       }
     }

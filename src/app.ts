@@ -27,6 +27,7 @@ import { createLogger, type Logger } from './logger';
 import type { Runtime } from './runtime';
 import { loadAppKey, safeEqual, SecretBox } from './secrets';
 import { paymentWebhooksRouter } from './gateway/webhook-router';
+import { Credentials } from './services/core/credentials';
 import type { Knex } from 'knex';
 
 export interface RuntimeOptions {
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
   rateLimits?: boolean;
   /** Extra job tasks (tests). */
   tasks?: TaskDef[];
+  /** How long a key or session answer is cached (0: not cached; bench/pipeline.ts measures both). */
+  credentialTtlMs?: number;
 }
 
 export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtime {
@@ -60,7 +63,10 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
     return Number(r[0].n);
   });
   const webhooks = new WebhookWorker(secrets, log, { retryBaseMs: config.WEBHOOK_RETRY_BASE_MS, maxAttempts: config.WEBHOOK_MAX_ATTEMPTS, timeoutMs: config.WEBHOOK_TIMEOUT_MS, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
-  const rt: Runtime = { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis, config.REDIS_PREFIX), metrics, webhooks, redis, jobs: undefined as unknown as JobQueue };
+  // Who a key or session is, cached per process; a change is heard at once here and, through Redis, everywhere.
+  const credentials = new Credentials({ redis, redisPrefix: config.REDIS_PREFIX, ttlMs: opts.credentialTtlMs, onError: (e) => log.warn('credential cache: redis', { err: String(e) }) });
+  credentials.watch(db);
+  const rt: Runtime = { config, log, secrets, db, tenants, registry, rateLimits, loginLimits: RateLimits.loginLimiter(redis, config.REDIS_PREFIX), metrics, webhooks, redis, credentials, jobs: undefined as unknown as JobQueue };
   rt.jobs = new JobQueue(
     {
       log,
@@ -86,6 +92,7 @@ export function createRuntime(config: Config, opts: RuntimeOptions = {}): Runtim
 
 export async function closeRuntime(rt: Runtime): Promise<void> {
   await rt.jobs.stop();
+  await rt.credentials.close();
   await flushKeyUses(rt.db).catch(() => undefined);
   await rt.tenants.close();
   await rt.db.destroy();
@@ -172,7 +179,7 @@ export function createApp(rt: Runtime) {
     tmpDir: path.join(rt.config.dataDir, 'tmp'),
   });
   // The gate authenticates from the headers before any body is read (see gateway/pipeline.ts).
-  const checkIn = gate(rt);
+  const checkIn = gate(rt, rt.credentials);
   for (const p of ['/mikrotik/process.php', '/process.php', '/process']) {
     app.post(p, checkIn, parsers, handler);
     app.get(p, checkIn, handler);

@@ -9,6 +9,7 @@ import type { RateLimits } from './gateway/rate-limit';
 import type { Metrics } from './gateway/metrics';
 import type { Logger } from './logger';
 import type { SecretBox } from './secrets';
+import type { Credentials } from './services/core/credentials';
 
 /** Everything one running ispgate holds, built once by createRuntime and shared by the app, jobs and CLI. */
 export interface Runtime {
@@ -23,6 +24,8 @@ export interface Runtime {
   metrics: Metrics;
   webhooks: WebhookWorker;
   redis?: Redis;
+  /** API keys and sessions → callers, cached with revocation heard at once (services/core/credentials.ts). */
+  credentials: Credentials;
   /** Background jobs (src/jobs/queue.ts): in process, or on BullMQ when REDIS_URL is set. */
   jobs: JobQueue;
 }

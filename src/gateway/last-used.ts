@@ -11,6 +11,8 @@ const FLUSH_MS = 5_000;
 
 interface Pending {
   at: Map<number, Date>;
+  /** When each key's use was last queued: the key row the gate holds may be a cached copy with an old time. */
+  queued: Map<number, number>;
   timer: NodeJS.Timeout | null;
 }
 const pendingByDb = new WeakMap<Knex, Pending>();
@@ -18,7 +20,11 @@ const pendingByDb = new WeakMap<Knex, Pending>();
 export function recordKeyUse(db: Knex, row: { id: number; last_used_at: string | null }, now = new Date()): void {
   if (row.last_used_at && now.getTime() - Date.parse(String(row.last_used_at).replace(' ', 'T') + 'Z') < 60_000) return;
   let p = pendingByDb.get(db);
-  if (!p) pendingByDb.set(db, (p = { at: new Map(), timer: null }));
+  if (!p) pendingByDb.set(db, (p = { at: new Map(), queued: new Map(), timer: null }));
+  const last = p.queued.get(row.id);
+  if (last !== undefined && now.getTime() - last < 60_000) return;
+  if (p.queued.size >= 10_000) p.queued.clear();
+  p.queued.set(row.id, now.getTime());
   p.at.set(row.id, now);
   if (!p.timer) {
     p.timer = setTimeout(() => void flushKeyUses(db).catch(() => undefined), FLUSH_MS);

@@ -7,9 +7,6 @@ import { translateDbError } from '../db/errors';
 import { AppError, isAppError } from '../errors';
 import { redact } from '../logger';
 import type { Runtime } from '../runtime';
-import { findActiveKey } from '../services/core/api-keys';
-import { effectivePermissions, type AdminRow } from '../services/core/admins';
-import { findSession } from '../services/core/auth';
 import { safeEqual, sha256Hex } from '../secrets';
 import type { ActionContext, Actor, AnyAction, Tenant, UploadedFile } from './action';
 import { sendError, sendOk } from './envelope';
@@ -36,60 +33,53 @@ export interface Caller {
   csrfHash?: string;
 }
 
-/** The admin row the gate read for a caller: actions (me) use it instead of reading it again. */
-const callerAdmins = new WeakMap<Actor, AdminRow>();
-export function callerAdmin(actor: Actor): AdminRow | undefined {
-  return callerAdmins.get(actor);
+/**
+ * How the gate learns who a caller is: built once when the app is composed (src/app.ts passes the runtime's
+ * `credentials`, services/core/credentials.ts), so the gateway holds no credential rules or SQL of its own.
+ */
+export interface Authenticator {
+  /** The caller of a Bearer API key; null when the key is unknown or revoked. */
+  apiKey(db: Knex, key: string): Promise<{ actor: Actor; key: { id: number; last_used_at: string | null } } | null>;
+  /** The caller of a panel session token; null when unknown or expired. */
+  session(db: Knex, token: string): Promise<{ actor: Actor; csrfHash: string } | null>;
+  /** The actor of any other credential acting for an admin (null: a platform credential holding every permission). */
+  credentialActor(db: Knex, adminId: number | null, platformName: string, what?: string): Promise<Actor>;
 }
 
 /**
- * One key (or session) lookup and one admin read per request, no write: the key's last use is batched
- * (gateway/last-used.ts) and the permission objects are memoised (effectivePermissions, fullPermissions). Nothing
- * about a credential is cached across requests, so a revoked key, a deleted admin or a changed role takes effect on
- * the very next request on every instance.
+ * One key (or session) lookup and one admin read per request on a miss, none on a hit, and no write: the
+ * authenticator caches answers for a few seconds and drops them on every instance the moment a credential changes;
+ * the key's last use is batched (gateway/last-used.ts).
  */
-async function authenticate(rt: Runtime, db: Knex, req: Request): Promise<Caller | null> {
-  const auth = req.headers.authorization;
-  if (auth) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+async function authenticate(auth: Authenticator, db: Knex, req: Request): Promise<Caller | null> {
+  const header = req.headers.authorization;
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!m) throw new AppError('unauthorized', 'The Authorization header must be "Bearer <API key>".', 401);
-    const key = await findActiveKey(db, m[1]);
-    if (!key) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.', 401);
-    recordKeyUse(db, key);
-    const actor = await credentialActor(db, key.admin_id ?? null, `key:${key.name}`, 'API key');
-    actor.apiKeyId = key.id;
-    return { viaCookie: false, actor };
+    const found = await auth.apiKey(db, m[1]);
+    if (!found) throw new AppError('unauthorized', 'The API key is not valid or has been revoked.', 401);
+    recordKeyUse(db, found.key);
+    return { viaCookie: false, actor: found.actor };
   }
   const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
   if (token) {
-    const s = await findSession(db, token);
+    const s = await auth.session(db, token);
     if (!s) return null;
-    const admin = (await db('admins').where({ id: s.admin_id }).first()) as AdminRow | undefined;
-    if (!admin) return null;
-    const actor: Actor = { type: 'session', apiKeyId: null, adminId: admin.id, sessionId: s.id, username: admin.username, permissions: effectivePermissions(admin) };
-    callerAdmins.set(actor, admin);
-    return { viaCookie: true, csrfHash: s.csrf_hash, actor };
+    return { viaCookie: true, csrfHash: s.csrfHash, actor: s.actor };
   }
   return null;
 }
 
+/** The authenticator the dialect routers reach through credentialActor: the last app composed installs its own. */
+let installedAuth: Authenticator | undefined;
+
 /**
- * The actor of a credential that acts for an admin (an API key, a dialect's token or client): that admin's current
- * permissions, or every permission for a platform credential (no admin). Refused when the admin no longer exists.
+ * The actor of a credential that acts for an admin (a dialect's token or client): that admin's current permissions,
+ * or every permission for a platform credential (no admin). Refused when the admin no longer exists. Not cached.
  */
 export async function credentialActor(db: Knex, adminId: number | null, platformName: string, what = 'credential'): Promise<Actor> {
-  let permissions = fullPermissions();
-  let username: string | null = null;
-  if (adminId) {
-    const admin = (await db('admins').where({ id: adminId }).first()) as AdminRow | undefined;
-    if (!admin) throw new AppError('unauthorized', `The ${what} belongs to an admin that no longer exists.`, 401);
-    permissions = effectivePermissions(admin);
-    username = admin.username;
-    const actor: Actor = { type: 'api_key', apiKeyId: null, adminId, sessionId: null, username, permissions };
-    callerAdmins.set(actor, admin);
-    return actor;
-  }
-  return { type: 'api_key', apiKeyId: null, adminId, sessionId: null, username: username ?? platformName, permissions };
+  if (!installedAuth) throw new Error('No authenticator: createApp installs one (gate(rt, auth)).');
+  return installedAuth.credentialActor(db, adminId, platformName, what);
 }
 
 /** What the gate learnt about a request before its body was read. */
@@ -106,14 +96,15 @@ export interface GateResult {
  * session cookie). A caller without valid credentials never gets a multipart body read, and its form or JSON body
  * is read only up to a few kilobytes (enough for `action=login`): unauthenticated uploads are refused at once.
  */
-export function gate(rt: Runtime) {
+export function gate(rt: Runtime, auth: Authenticator) {
+  installedAuth = auth;
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const { tenant, db } = await rt.tenants.resolve(req.headers.host);
       let caller: Caller | null = null;
       let authError: AppError | null = null;
       try {
-        caller = await authenticate(rt, db, req);
+        caller = await authenticate(auth, db, req);
       } catch (e) {
         if (!isAppError(e) || e.code !== 'unauthorized') throw e;
         authError = e;

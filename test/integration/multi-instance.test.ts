@@ -129,3 +129,39 @@ test('request budgets are shared: the standard budget spent on one instance is s
   // Six spent across three instances: the seventh is refused wherever it lands.
   for (const n of [0, 1, 2]) expect(await call(n, 'list_plans', {}, own)).toMatchObject({ ok: false, error: 'rate_limited' });
 });
+
+test('credentials cached on every instance: a key revoked or an admin narrowed on one is refused on another at the very next request', async () => {
+  if (skip) return;
+  const db = instances[0].rt.db;
+  const [a, b] = [0, 1];
+  // Both caches must be live (subscribed to Redis), or B would read the database every time and prove nothing.
+  for (let i = 0; i < 100 && !instances.every((x) => x.rt.credentials.live); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(instances.every((x) => x.rt.credentials.live)).toBe(true);
+  // The changes made while seeding quarantine the caches for a second (see services/core/credentials.ts).
+  await new Promise((r) => setTimeout(r, 1100));
+  const boss = (await createApiKey(db, 'credential boss', null)).key;
+  const admin = await db('admins').orderBy('id').first('id');
+  const victim = await createApiKey(db, 'victim', admin.id);
+
+  // B answers the victim once from the database, then from its cache: no key row read.
+  expect((await call(b, 'me', {}, victim.key)).ok).toBe(true);
+  const bReads: string[] = [];
+  const onB = (q: { sql: string }) => bReads.push(q.sql);
+  instances[b].rt.db.on('query', onB);
+  expect((await call(b, 'me', {}, victim.key)).ok).toBe(true);
+  instances[b].rt.db.off('query', onB);
+  expect(bReads.filter((s) => /from `api_keys`/.test(s))).toEqual([]);
+
+  expect(await call(a, 'api_key_revoke', { id: victim.id }, boss)).toMatchObject({ ok: true });
+  expect(await call(b, 'me', {}, victim.key)).toMatchObject({ ok: false, error: 'unauthorized' });
+
+  // Narrowing an admin's rights on A: B refuses the next call its key makes.
+  expect(await call(a, 'add_web_admin', { username: 'narrowed', password: 'narrowed-password-1', role: 'operator' }, boss)).toMatchObject({ ok: true });
+  const narrowedId = (await db('admins').where({ username: 'narrowed' }).first('id')).id;
+  const ops = (await createApiKey(db, 'narrowed key', narrowedId)).key;
+  await new Promise((r) => setTimeout(r, 1100));
+  expect((await call(b, 'list_plans', {}, ops)).ok).toBe(true);
+  expect((await call(b, 'list_plans', {}, ops)).ok).toBe(true);
+  expect(await call(a, 'edit_web_admin', { id: narrowedId, permissions: { tickets: 'read' } }, boss)).toMatchObject({ ok: true });
+  expect(await call(b, 'list_plans', {}, ops)).toMatchObject({ ok: false, error: 'forbidden' });
+}, 30_000);

@@ -58,7 +58,9 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
   const scheduled = `${month}-${String(Math.min(settings.issueDay, b.days)).padStart(2, '0')}`;
   const issueDate = scheduled < on ? on : scheduled;
   const dueDate = addDays(issueDate, settings.dueDays);
-  const batchSize = opts.batchSize ?? (isSqlite(ctx.db) ? 500 : 1000);
+  // Bigger batches on MariaDB: each is one transaction (one log flush at commit) and a handful of round trips, so
+  // fewer of them is most of the distance to a plain bulk insert; 5,000 rows still keep memory flat.
+  const batchSize = opts.batchSize ?? (isSqlite(ctx.db) ? 500 : 5000);
   const [{ n: existingBefore }] = await ctx.db('invoices').where({ period: month }).count({ n: '*' });
 
   let lastId = 0;
@@ -120,7 +122,11 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
     const createdBefore = created;
     await ctx.db.transaction(async (trx: Knex.Transaction) => {
       const bySeries = new Map<string, typeof prepared>();
-      for (const p of prepared) bySeries.set(p.series, [...(bySeries.get(p.series) ?? []), p]);
+      for (const p of prepared) {
+        const group = bySeries.get(p.series);
+        if (group) group.push(p);
+        else bySeries.set(p.series, [p]);
+      }
       const now = nowUtc();
       const invoiceRows: Record<string, unknown>[] = [];
       const numbered: { customerId: number; series: string; number: number; line: (typeof prepared)[number]['line'] }[] = [];
@@ -140,7 +146,7 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
         numbers[series] = { first: range ? range.first : first, last: first + group.length - 1 };
       }
       try {
-        await trx.batchInsert('invoices', invoiceRows as any[], 500);
+        await trx.batchInsert('invoices', invoiceRows as any[], 2500);
       } catch (e) {
         const code = (e as { code?: string }).code ?? '';
         if (/DUP|UNIQUE/i.test(code)) {
@@ -151,7 +157,7 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
       opts.faultHook?.({ batch: batchNo, createdBefore, batchSize: numbered.length });
       const ids = await trx('invoices').where({ period: month }).whereIn('customer_id', numbered.map((n) => n.customerId)).select('id', 'customer_id');
       const idOf = new Map(ids.map((r) => [Number(r.customer_id), Number(r.id)]));
-      await trx.batchInsert('invoice_lines', numbered.flatMap((n) => lineRows(idOf.get(n.customerId)!, [n.line])) as any[], 1000);
+      await trx.batchInsert('invoice_lines', numbered.flatMap((n) => lineRows(idOf.get(n.customerId)!, [n.line])) as any[], 2500);
       await emitMany(
         trx,
         'invoice.generated',

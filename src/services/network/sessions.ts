@@ -45,10 +45,14 @@ export async function listSessions(ctx: NetCtx, f: SessionFilters) {
   const countKey = `radacct|${JSON.stringify([state, f.username ?? null, f.nas_ip ?? null, f.router ?? null, f.search ?? null])}`;
   const { total, estimated } = await listTotal(ctx.db as Knex, 'radacct', countKey, q);
   // Newest first; a cursor continues below the last radacctid from the index instead of skipping OFFSET rows.
-  const page = q.clone().orderBy('radacctid', 'desc').limit(f.per_page);
+  // The page's ids come from the index alone (every filter's index ends in the primary key), then only those rows
+  // are read: reading whole rows while walking the index made a random page of open sessions cost up to ~0.5 s
+  // at millions of radacct rows.
+  const page = q.clone().select('radacctid').orderBy('radacctid', 'desc').limit(f.per_page);
   if (f.cursor) page.where('radacctid', '<', decodeCursor('radius_sessions', f.cursor));
   else page.offset((f.page - 1) * f.per_page);
-  const rows = await page;
+  const ids = ((await page) as Array<{ radacctid: number | string }>).map((r) => r.radacctid);
+  const rows = ids.length ? await ctx.db<SessionRow>('radacct').whereIn('radacctid', ids).orderBy('radacctid', 'desc') : [];
   const nasIps = [...new Set(rows.map((s) => s.nasipaddress))];
   const routers = new Map((nasIps.length ? await ctx.db<RouterRowDb>('routers').whereIn('radius_ip', nasIps).select('*') : []).map((r) => [r.radius_ip, r]));
   return {
