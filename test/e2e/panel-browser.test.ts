@@ -155,7 +155,7 @@ describe('the operator panel in a real browser', () => {
     // router_health on the row: edge-1 answers by no source here (no RouterOS behind 127.0.0.1, no SNMP), so the
     // panel shows each source's error instead of breaking; the refresh button asks again.
     if (actions.has('router_health')) {
-      await page.locator('tr:has(td:has-text("edge-1")) button[aria-label="Expand"]').click();
+      await page.locator('tr:has(td:has-text("edge-1")) [aria-label="Expand"]').click();
       const health = page.locator('[data-router-health][data-state=error]');
       await health.waitFor();
       expect(await health.locator('[data-error]').count()).toBeGreaterThan(0);
@@ -268,6 +268,25 @@ describe('the operator panel in a real browser', () => {
     await page.click('button:has-text("Send reply")');
     await page.waitForSelector('[data-kind] >> text=We are looking at it.');
     expect(await t.db('ticket_messages').where({ ticket_id: ticket.id, body: 'We are looking at it.' }).first()).toBeDefined();
+
+    // a reply with an attachment (sent over the API): the thread lists it as a link whose download, made by the
+    // browser with its session cookie alone, is the file's own bytes under its own name
+    if (actions.has('ticket_attachment')) {
+      const bytes = Buffer.from('%PDF-1.4\n%panel attachment\n');
+      const form = new FormData();
+      form.set('action', 'ticket_reply');
+      form.set('id', String(ticket.id));
+      form.set('body', 'The invoice you asked for.');
+      form.set('file', new Blob([bytes], { type: 'application/pdf' }), 'invoice-2026.pdf');
+      const sent = (await (await fetch(`${base}/mikrotik/process.php`, { method: 'POST', headers: { Authorization: `Bearer ${t.key}` }, body: form })).json()) as { ok: boolean };
+      expect(sent.ok).toBe(true);
+      await page.reload();
+      const link = page.getByRole('link', { name: 'invoice-2026.pdf' });
+      await link.waitFor();
+      const [dl] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(dl.suggestedFilename()).toBe('invoice-2026.pdf');
+      expect(fs.readFileSync(await dl.path())).toEqual(bytes);
+    }
     await shot('15a-ticket');
     await axe('ticket');
 
