@@ -15,6 +15,7 @@ import { makeTestApp, type TestApp } from '../helpers/app';
 import { testDialect } from '../helpers/db';
 import { startReceiver } from '../fakes/webhook-receiver';
 import { noteSkip, testIf } from '../helpers/skip';
+import { cleanupTenants, randomSlug } from '../api/tenants/helpers';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const present = fs.existsSync(CHROMIUM);
@@ -85,6 +86,7 @@ describe('the operator panel in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     if (server) await new Promise((r) => server.close(r));
+    if (t) await cleanupTenants(t);
     await t?.close();
   });
 
@@ -297,6 +299,34 @@ describe('the operator panel in a real browser', () => {
     await go('/tickets');
     await page.waitForSelector('td:has-text("No internet since morning")');
     await shot('15b-helpdesk-inbox');
+  }, 120_000);
+
+  step('suspend a tenant cutting its service, follow the job, resume it', async () => {
+    const missing = ['tenant_list', 'tenant_provision', 'tenant_suspend', 'tenant_resume', 'job_status'].filter((a) => !actions.has(a));
+    expect(missing).toEqual([]);
+    const slug = randomSlug('panel');
+    expect(await t.call('tenant_provision', { slug, name: 'Panel Tenant', domains: [`${slug}.test`], admin_username: 'boss', admin_email: 'boss@example.com' })).toMatchObject({ ok: true });
+    await go('/tenants');
+    const row = page.locator(`tr:has(td:has-text("${slug}"))`);
+    await row.getByRole('button', { name: 'Suspend' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('checkbox').check();
+    await dialog.locator('text=is suspended and disconnected').waitFor();
+    await shot('20a-tenant-suspend-confirm');
+    await axe('tenant suspend dialog');
+    await dialog.getByRole('button', { name: 'Suspend' }).click();
+    await row.locator('[data-job][data-state=completed]').waitFor();
+    const tenant = await t.db('tenants').where({ slug }).first();
+    expect(tenant).toMatchObject({ status: 'suspended' });
+    expect(tenant.service_cut_at).not.toBeNull();
+    await shot('20b-tenant-suspended-job-done');
+    await axe('tenants');
+
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await page.click('[role=dialog] button:has-text("Confirm")');
+    await row.locator(`[data-job]:not([data-job="${tenant.service_job_id}"])[data-state=completed]`).waitFor();
+    expect(await t.db('tenants').where({ slug }).first()).toMatchObject({ status: 'active' });
+    await shot('20c-tenant-resumed');
   }, 120_000);
 
   step('the other screens open without errors (those whose actions exist on this server)', async () => {

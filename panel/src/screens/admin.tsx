@@ -293,7 +293,8 @@ function TenantStatusButtons() {
   }
 
   const running = job && !['completed', 'failed', 'cancelled'].includes(job.state);
-  const pct = job?.progress && job.progress.total > 0 ? Math.round((100 * job.progress.done) / job.progress.total) : undefined;
+  // a finished job is a full bar (a cut of a tenant with no active subscribers has 0 of 0 to do)
+  const pct = job && !running ? 100 : job?.progress && job.progress.total > 0 ? Math.round((100 * job.progress.done) / job.progress.total) : undefined;
   const labelId = `tenant-job-${r.id}`;
   return (
     <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap' }} onClick={(e) => e.stopPropagation()}>
