@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'react';
 import {
   Create, Datagrid, DeleteButton, List, PasswordInput, SelectInput, SimpleForm, TextField, TextInput, required, BooleanField, Title,
-  useNotify, useTranslate, ArrayField, ChipField, SingleFieldList, useCreate, useRedirect, useRecordContext,
+  useNotify, useTranslate, ArrayField, ChipField, SingleFieldList, useCreate, useRedirect, useRecordContext, useRefresh,
 } from 'react-admin';
-import { Alert, Box, Button, Card, CardContent, MenuItem, Stack, TextField as MuiTextField } from '@mui/material';
+import {
+  Alert, Box, Button, Card, CardContent, Checkbox, Dialog, DialogActions, DialogContent, DialogContentText, DialogTitle, FormControlLabel, LinearProgress,
+  MenuItem, Stack, TextField as MuiTextField, Typography,
+} from '@mui/material';
+import { ConfirmButton } from '../ConfirmButton';
 import { callAny } from '../api/client';
 import { DateTimeField } from '../fields';
 import { useCan } from '../perms';
@@ -235,8 +239,108 @@ export function TenantList() {
         <TextField source="name" />
         <TextField source="status" />
         <DateTimeField source="created_at" />
+        {(can('tenant_suspend') || can('tenant_resume')) && <TenantStatusButtons />}
         {can('tenant_delete') && <DeleteButton mutationMode="pessimistic" />}
       </Datagrid>
     </List>
+  );
+}
+
+type ServiceJob = { id: string; state: string; progress?: { done: number; total: number }; result?: any; error?: { message?: string } | null };
+
+/**
+ * Suspend (optionally cutting the subscribers' service) and resume. When the answer carries a service job (the
+ * cut, or the restore on resume), its progress comes from job_status until it finishes, as month generation does.
+ */
+function TenantStatusButtons() {
+  const r = useRecordContext();
+  const can = useCan();
+  const notify = useNotify();
+  const refresh = useRefresh();
+  const translate = useTranslate();
+  const [open, setOpen] = useState(false);
+  const [cut, setCut] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [job, setJob] = useState<ServiceJob | null>(null);
+  if (!r) return null;
+  const t = (k: string, o?: any) => translate(`ispgate.tenant.${k}`, { slug: r.slug, ...o });
+
+  async function follow(j: ServiceJob) {
+    setJob(j);
+    for (;;) {
+      if (j.state === 'completed' || j.state === 'failed' || j.state === 'cancelled') break;
+      await new Promise((res) => setTimeout(res, 700));
+      j = (await callAny('job_status', { id: String(j.id) })).data as ServiceJob;
+      setJob(j);
+    }
+    if (j.state === 'failed') notify(j.error?.message ?? t('job_failed'), { type: 'error' });
+    else if (j.state === 'completed') notify(t(j.result?.mode === 'restore' ? 'restored' : 'cut_done', { smart_count: j.result?.changed ?? 0 }), { type: 'success' });
+  }
+
+  async function act(action: 'tenant_suspend' | 'tenant_resume', params: Record<string, unknown>) {
+    setBusy(true);
+    try {
+      const data = (await callAny(action, { id: r!.id, ...params })).data;
+      notify(t(action === 'tenant_suspend' ? 'suspended' : 'resumed'), { type: 'success' });
+      refresh();
+      if (data?.service_job?.id) await follow(data.service_job);
+    } catch (e: any) {
+      notify(e.message, { type: 'error' });
+    } finally {
+      setBusy(false);
+      refresh();
+    }
+  }
+
+  const running = job && !['completed', 'failed', 'cancelled'].includes(job.state);
+  // a finished job is a full bar (a cut of a tenant with no active subscribers has 0 of 0 to do)
+  const pct = job && !running ? 100 : job?.progress && job.progress.total > 0 ? Math.round((100 * job.progress.done) / job.progress.total) : undefined;
+  const labelId = `tenant-job-${r.id}`;
+  return (
+    <Box sx={{ display: 'flex', gap: 1, alignItems: 'center', flexWrap: 'wrap' }} onClick={(e) => e.stopPropagation()}>
+      {r.status === 'active' && can('tenant_suspend') && (
+        <Button size="small" color="warning" disabled={busy} onClick={() => { setCut(false); setOpen(true); }}>
+          {t('suspend')}
+        </Button>
+      )}
+      {r.status === 'suspended' && can('tenant_resume') && (
+        <ConfirmButton
+          label={t('resume')}
+          title={t('resume')}
+          content={t('resume_confirm')}
+          disabled={busy}
+          onConfirm={() => act('tenant_resume', {})}
+        />
+      )}
+      {job && (
+        <Box sx={{ minWidth: 160 }}>
+          <Typography variant="caption" id={labelId}>
+            {running ? t('job_running', { done: job.progress?.done ?? 0, total: job.progress?.total ?? 0 }) : t(`job_${job.state}`, { _: job.state })}
+          </Typography>
+          <LinearProgress aria-labelledby={labelId} variant={pct === undefined ? 'indeterminate' : 'determinate'} value={pct ?? 0} data-job={job.id} data-state={job.state} />
+        </Box>
+      )}
+      <Dialog open={open} onClose={() => setOpen(false)} aria-labelledby={`tenant-suspend-title-${r.id}`}>
+        <DialogTitle id={`tenant-suspend-title-${r.id}`}>{t('suspend_title')}</DialogTitle>
+        <DialogContent>
+          <DialogContentText>{t('suspend_confirm')}</DialogContentText>
+          <FormControlLabel control={<Checkbox checked={cut} onChange={(e) => setCut(e.target.checked)} />} label={t('cut_service')} />
+          <DialogContentText variant="body2">{cut ? t('cut_service_on') : t('cut_service_off')}</DialogContentText>
+        </DialogContent>
+        <DialogActions>
+          <Button onClick={() => setOpen(false)}>{translate('ispgate.common.cancel')}</Button>
+          <Button
+            color="warning"
+            disabled={busy}
+            onClick={() => {
+              setOpen(false);
+              void act('tenant_suspend', cut ? { cut_service: '1' } : {});
+            }}
+          >
+            {t('suspend')}
+          </Button>
+        </DialogActions>
+      </Dialog>
+    </Box>
   );
 }

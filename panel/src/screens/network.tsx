@@ -5,6 +5,7 @@ import {
 import { DateTimeField, MoneyField, StatusField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
 import { fieldsOf } from '../api/client';
+import { RouterHealth } from './routerhealth';
 
 const plan = fieldsOf('add_plan');
 const planEdit = fieldsOf('edit_plan');
@@ -76,7 +77,7 @@ export function RouterList() {
     );
   return (
     <List sort={{ field: 'name', order: 'ASC' }} filters={[<SearchInput key="q" source="q" alwaysOn />]}>
-      <Datagrid rowClick={can('edit_router') ? 'edit' : false} bulkActionButtons={false}>
+      <Datagrid rowClick={can('edit_router') ? 'edit' : false} bulkActionButtons={false} expand={can('router_health') ? <RouterHealth /> : undefined}>
         <TextField source="name" />
         <TextField source="ip" />
         <StatusField source="status" />
@@ -117,12 +118,15 @@ export const RouterCreate = () => (
     </SimpleForm>
   </Create>
 );
-export const RouterEdit = () => (
-  <Edit redirect="list" mutationMode="pessimistic">
-    <SimpleForm>
-      <RouterFields />
-    </SimpleForm>
-  </Edit>
-);
+export function RouterEdit() {
+  const can = useCan();
+  return (
+    <Edit redirect="list" mutationMode="pessimistic" aside={can('router_health') ? <RouterHealth /> : undefined}>
+      <SimpleForm>
+        <RouterFields />
+      </SimpleForm>
+    </Edit>
+  );
+}
 
 void BooleanField;

@@ -7,13 +7,13 @@ import {
   Create, Datagrid, List, SelectInput, Show, SimpleForm, TextField, TextInput, required, SearchInput, SimpleList, FunctionField,
   useNotify, useRecordContext, useRefresh, useTranslate, TopToolbar, DeleteButton, useGetList,
 } from 'react-admin';
-import { Alert, Box, Button, Card, CardContent, Checkbox, FormControlLabel, MenuItem, Stack, TextField as MuiTextField, Typography } from '@mui/material';
-import { callAny } from '../api/client';
+import { Alert, Box, Button, Card, CardContent, Checkbox, FormControlLabel, Link, MenuItem, Stack, TextField as MuiTextField, Typography } from '@mui/material';
+import { API, callAny } from '../api/client';
 import { ConfirmButton } from '../ConfirmButton';
 import { DateTimeField, StatusField, useIsPhone } from '../fields';
 import { useCan } from '../perms';
 import { useLocaleState } from 'react-admin';
-import { dateTime } from '../format';
+import { dateTime, number } from '../format';
 
 const STATUSES = ['open', 'in_progress', 'waiting', 'resolved', 'closed'];
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'];
@@ -62,10 +62,47 @@ function Thread() {
               {m.author ?? m.author_type} · {dateTime(locale, m.created_at)} {m.kind === 'note' ? `· ${translate('ispgate.ticket.internal')}` : ''}
             </Typography>
             <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap' }}>{m.body}</Typography>
+            <Attachments list={m.attachments} />
           </CardContent>
         </Card>
       ))}
     </Stack>
+  );
+}
+
+function fileSize(locale: string, bytes: number): string {
+  const [n, unit] = bytes >= 1024 * 1024 ? [bytes / 1024 / 1024, 'MB'] : bytes >= 1024 ? [bytes / 1024, 'KB'] : [bytes, 'B'];
+  return `${number(locale, Math.round(n * 10) / 10)} ${unit}`;
+}
+
+/**
+ * A message's attachments as download links. ticket_attachment answers GET, and a read over GET needs only the
+ * session cookie (no CSRF token), so a plain link downloads the file itself (download=1: its own Content-Type and
+ * Content-Disposition).
+ */
+function Attachments({ list }: { list?: Array<{ id: number; filename: string; mime_type: string; size: number }> }) {
+  const can = useCan();
+  const [locale] = useLocaleState();
+  const translate = useTranslate();
+  if (!list?.length) return null;
+  const linked = can('ticket_attachment');
+  return (
+    <Box component="ul" aria-label={translate('ispgate.ticket.attachments')} sx={{ m: 0, mt: 1, pl: 2.5 }}>
+      {list.map((a) => (
+        <li key={a.id} data-attachment={a.id}>
+          <Typography variant="body2" component="span">
+            {linked ? (
+              <Link href={`${API}?${new URLSearchParams({ action: 'ticket_attachment', id: String(a.id), download: '1' })}`} download={a.filename}>
+                {a.filename}
+              </Link>
+            ) : (
+              a.filename
+            )}{' '}
+            ({a.mime_type}, {fileSize(locale, a.size)})
+          </Typography>
+        </li>
+      ))}
+    </Box>
   );
 }
 
