@@ -176,7 +176,10 @@ export async function saveSettings(ctx: ServiceContext, input: SaveSettingsInput
 }
 
 export async function ensureSeries(db: Knex, code: string): Promise<void> {
-  // A series that exists (or that a concurrent request creates first) keeps its counter.
+  // A plain read first: on InnoDB an INSERT IGNORE that meets the existing row takes a shared lock on it, and two
+  // transactions that both then number an invoice (SELECT … FOR UPDATE on that row) deadlock. Only a missing series
+  // is inserted; one that a concurrent request creates first keeps its counter.
+  if (await db('invoice_series').where({ code }).first('id')) return;
   await db('invoice_series').insert({ code, next_number: 1, created_at: nowUtc(), updated_at: nowUtc() }).onConflict('code').ignore();
 }
 
