@@ -3,38 +3,15 @@
  * exports ZABBIX_URL): hosts made through the Zabbix API are read back through /api/v1/monitoring/zabbix and
  * /api/v2/monitoring/zabbix/{hosts,problems}, over the Zabbix source saved for the topology.
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { ADMIN_PASSWORD, makeTestApp, type TestApp } from '../../helpers/app';
 import { describeIf } from '../../helpers/skip';
+import { NO_ZABBIX, ZABBIX_URL, zabbixRpc as rpc, zabbixVersion } from '../../helpers/zabbix';
 
-const ZABBIX_URL = process.env.ZABBIX_URL ?? 'http://127.0.0.1:18080/api_jsonrpc.php';
+const version = zabbixVersion();
 
-async function rpc(method: string, params: unknown, auth?: string): Promise<any> {
-  const res = await fetch(ZABBIX_URL, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json-rpc' },
-    body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1, ...(auth ? { auth } : {}) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string; data: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message} ${body.error.data}`);
-  return body.result;
-}
-
-/** Decided before the tests are collected, so a missing Zabbix shows as skipped tests with the reason. */
-function probeVersion(): string {
-  const r = spawnSync('curl', ['-sf', '-m', '5', '-X', 'POST', '-H', 'Content-Type: application/json-rpc', '-d', '{"jsonrpc":"2.0","method":"apiinfo.version","params":{},"id":1}', ZABBIX_URL], { encoding: 'utf8' });
-  try {
-    return r.status === 0 ? String(JSON.parse(r.stdout).result ?? '') : '';
-  } catch {
-    return '';
-  }
-}
-const version = probeVersion();
-
-describeIf(version !== '', `no Zabbix API answers at ${ZABBIX_URL} (.ci/run installs and starts it)`)('ISPBills Zabbix endpoints over a real Zabbix', () => {
+describeIf(version !== '', NO_ZABBIX)('ISPBills Zabbix endpoints over a real Zabbix', () => {
   let t: TestApp;
   let v2: string;
   let v1: string;

@@ -3,39 +3,16 @@
  * installs and starts it and exports ZABBIX_URL). The test creates hosts (one with coordinates in its inventory) and
  * a network map linking them through the Zabbix API, and reads them back through get_topology.
  */
-import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { describeIf } from '../../helpers/skip';
+import { NO_ZABBIX, ZABBIX_URL, zabbixRpc as rpc, zabbixVersion } from '../../helpers/zabbix';
 
-const ZABBIX_URL = process.env.ZABBIX_URL ?? 'http://127.0.0.1:18080/api_jsonrpc.php';
-
-async function rpc(method: string, params: unknown, auth?: string): Promise<any> {
-  const res = await fetch(ZABBIX_URL, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json-rpc' },
-    body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1, ...(auth ? { auth } : {}) }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const body = (await res.json()) as { result?: unknown; error?: { message: string; data: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.message} ${body.error.data}`);
-  return body.result;
-}
-
-/** Decided before the tests are collected, so a missing Zabbix shows as skipped tests, with the reason printed. */
-function probeVersion(): string | null {
-  const r = spawnSync('curl', ['-sf', '-m', '5', '-X', 'POST', '-H', 'Content-Type: application/json-rpc', '-d', '{"jsonrpc":"2.0","method":"apiinfo.version","params":{},"id":1}', ZABBIX_URL], { encoding: 'utf8' });
-  try {
-    return r.status === 0 ? String(JSON.parse(r.stdout).result ?? '') || null : null;
-  } catch {
-    return null;
-  }
-}
-const version = probeVersion() ?? '';
+const version = zabbixVersion();
 const available = version !== '';
-if (!available) console.warn(`Zabbix tests skipped: no Zabbix API answers at ${ZABBIX_URL}; .ci/run installs and starts it`);
+if (!available) console.warn(`Zabbix tests skipped: ${NO_ZABBIX}`);
 
-describeIf(available, `no Zabbix API answers at ${ZABBIX_URL}; .ci/run installs and starts it`)('get_topology from a real Zabbix', () => {
+describeIf(available, NO_ZABBIX)('get_topology from a real Zabbix', () => {
   let t: TestApp;
   let auth = '';
   const tag = crypto.randomBytes(3).toString('hex');
