@@ -13,6 +13,7 @@ import { systemContext } from './context';
 import { DEFAULT_TENANT } from './db/tenants';
 import { isAppError } from './errors';
 import { validationError } from './gateway/validation';
+import { reindexCustomerSearch } from './services/network/customer-search';
 import { deleteTenant, listTenantExports, listTenants, provisionTenant, setTenantStatus } from './services/tenants';
 
 const USAGE = `ispgate CLI (npm run cli -- <command>)
@@ -31,6 +32,8 @@ const USAGE = `ispgate CLI (npm run cli -- <command>)
   tenant suspend|resume --slug S [--cut-service]   --cut-service: suspend every active subscriber too (a job)
   tenant delete --slug S [--export]             only a suspended tenant; --export writes a dump first
   tenant exports [--slug S]                     the dumps on this server, with their paths under DATA_DIR
+  search reindex [--slug S]                     rebuild the subscriber search index (after rows were written
+                                                with SQL, around the API); --slug: that tenant's database
 `;
 
 async function main(argv: string[]) {
@@ -118,6 +121,17 @@ async function main(argv: string[]) {
       if (!values.id) throw new Error('api-key revoke needs --id');
       await revokeApiKey(rt.db, Number(values.id));
       process.stdout.write(`revoked ${values.id}\n`);
+      return 0;
+    }
+    if (cmd === 'search' && sub === 'reindex') {
+      let db = rt.db;
+      if (values.slug) {
+        const row = await rt.db('tenants').where({ slug: values.slug }).first('id');
+        if (!row) throw new Error(`no tenant has the slug ${values.slug}`);
+        db = await rt.tenants.dbFor(row.id);
+      }
+      const n = await reindexCustomerSearch(db);
+      process.stdout.write(`indexed ${n} subscriber(s)\n`);
       return 0;
     }
     if (cmd === 'tenant') {

@@ -128,7 +128,7 @@ export const getCustomerAction = defineAction({
 export const listCustomersAction = defineAction({
   name: 'list_customers',
   section: 'customers',
-  summary: 'Subscribers, by page or keyset cursor (meta.next_cursor); search over name, username, phone, email and AFM; filter by status, plan, router',
+  summary: 'Subscribers, by page or keyset cursor (meta.next_cursor); search (word starts of name, username, e-mail and AFM, accents ignored; a phone number whole or by its last 4+ digits); filter by status, plan, router',
   input: z.object({
     page,
     per_page: perPage(100, 25),

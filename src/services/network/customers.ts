@@ -4,7 +4,7 @@
  * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
  */
 import { listTotal } from '../../gateway/list-count';
-import { whereContains } from '../../db/like';
+import { indexCustomerSearch, touchesSearch, whereSearch } from './customer-search';
 import { pageMeta } from '../../domain/page';
 import { decodeCursor, encodeCursor } from '../../gateway/cursor';
 import type { Knex } from 'knex';
@@ -331,6 +331,7 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
               });
               const c = (await trx<CustomerRow>('customers').where({ id: Number(id) }).first())!;
               await syncCustomerRows(trx, c);
+              await indexCustomerSearch(trx, [c]);
               const out = publicCustomer(c, plan, router);
               const eventId = await emit(trx, 'customer.created', out);
               return { c, plan, router, out, eventId };
@@ -365,6 +366,7 @@ async function restoreCustomer(trx: Knex.Transaction, before: CustomerRow, curre
   await trx('customers').where({ id: before.id }).update({ ...cols, updated_at: nowUtc() });
   const c = (await trx<CustomerRow>('customers').where({ id: before.id }).first())!;
   await syncCustomerRows(trx, c, current.username);
+  await indexCustomerSearch(trx, [c]);
 }
 
 export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: CustomerInput) {
@@ -399,6 +401,7 @@ export async function updateCustomer(ctx: NetCtx, ref: CustomerRef, input: Custo
                 });
               const c = (await trx<CustomerRow>('customers').where({ id: cur.id }).first())!;
               await syncCustomerRows(trx, c, cur.username);
+              if (touchesSearch(fields)) await indexCustomerSearch(trx, [c]);
               return { c, cur, plan, router, oldRouter };
             })),
           undo: (m) => withTransaction(ctx.db, (trx) => restoreCustomer(trx, m.cur, m.c)),
@@ -610,7 +613,7 @@ export interface ListFilters {
 
 export async function listCustomers(ctx: NetCtx, f: ListFilters) {
   const q = ctx.db<CustomerRow>('customers');
-  if (f.search) whereContains(ctx.db as Knex, q, ['fullname', 'username', 'phone', 'email', 'afm'], f.search);
+  if (f.search) await whereSearch(ctx.db as Knex, q, f.search);
   if (f.status) q.where({ status: f.status });
   if (f.plan) {
     const plan = (await ctx.db<PlanRow>('plans').where({ name: f.plan }).first()) ?? (/^\d+$/.test(f.plan) ? { id: Number(f.plan) } : null);

@@ -1,0 +1,118 @@
+/**
+ * Subscriber search (`list_customers search=`, SmartISP `/clients?search=`, ISPBills `/customers?search=`) from a
+ * word index, so it costs the same at a thousand subscribers as at a million.
+ *
+ * Meaning: every word of the query must start a word of the subscriber's username, full name, e-mail or Tax ID
+ * (AFM), or start the phone number or any of its last digits (from 4). Case and accents are ignored in Latin and
+ * Greek (`fold`), so "παπαδ" finds "Παπαδόπουλος" and "MARIA" finds "María". A query that is only a phone number
+ * ("+30 697 123 4567", "697-1234567") is read as its digits. `%` and `_` are characters, never wildcards.
+ *
+ * The index is the table customer_search_terms (term, customer_id), kept in the same transaction as every write of
+ * those columns (`indexCustomerSearch`). Rows written around the services (an SQL import) are picked up by
+ * `reindexCustomerSearch` (CLI: `npm run cli -- search reindex`).
+ */
+import type { Knex } from 'knex';
+import { fold } from '../../domain/fold';
+
+export const SEARCH_TABLE = 'customer_search_terms';
+/** The searched columns: a write that changes none of them leaves the index alone. */
+export const SEARCHED_COLUMNS = ['username', 'fullname', 'email', 'phone', 'afm'] as const;
+const TERM_MAX = 64;
+const PHONE_SUFFIX_MIN = 4;
+/** Above the largest code point: `term < prefix + TOP` bounds a prefix range on both databases (binary order). */
+const TOP = '\u{10FFFF}';
+
+type Searched = { [K in (typeof SEARCHED_COLUMNS)[number]]?: string | null };
+
+function words(text: string | null | undefined): string[] {
+  const f = fold(text);
+  return f ? f.split(/[^\p{L}\p{N}]+/u).filter(Boolean) : [];
+}
+
+/** The terms a subscriber is found by (distinct, each at most 64 characters). */
+export function searchTerms(c: Searched): string[] {
+  const out = new Set<string>();
+  for (const col of ['username', 'fullname', 'email', 'afm'] as const) for (const w of words(c[col])) out.add(w.slice(0, TERM_MAX));
+  const digits = String(c.phone ?? '').replace(/\D+/g, '');
+  if (digits) {
+    out.add(digits.slice(0, TERM_MAX));
+    for (let i = 1; digits.length - i >= PHONE_SUFFIX_MIN; i++) out.add(digits.slice(i, i + TERM_MAX));
+  }
+  // Words of the phone as written (an extension "ext 12", a note) are found too.
+  for (const w of words(c.phone)) if (!/^\d+$/.test(w)) out.add(w.slice(0, TERM_MAX));
+  return [...out];
+}
+
+/** The query's words, each a prefix every match must have a term for; longest (most selective) first. */
+export function queryWords(text: string): string[] {
+  const t = text.trim();
+  if (/^\+?[\d\s\-().]+$/.test(t) && /\d/.test(t)) return [t.replace(/\D+/g, '').slice(0, TERM_MAX)];
+  return [...new Set(words(t).map((w) => w.slice(0, TERM_MAX)))].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces the terms of the given subscribers (call inside the transaction that wrote them). */
+export async function indexCustomerSearch(db: Knex | Knex.Transaction, rows: Array<Searched & { id: number }>): Promise<void> {
+  if (!rows.length) return;
+  await db(SEARCH_TABLE).whereIn('customer_id', rows.map((r) => r.id)).delete();
+  const terms = rows.flatMap((r) => searchTerms(r).map((term) => ({ term, customer_id: r.id })));
+  for (let i = 0; i < terms.length; i += 2000) await db(SEARCH_TABLE).insert(terms.slice(i, i + 2000));
+}
+
+/** True when a patch touches a searched column (so the terms must be rewritten). */
+export function touchesSearch(patch: Record<string, unknown>): boolean {
+  return SEARCHED_COLUMNS.some((c) => c in patch);
+}
+
+/**
+ * Rebuilds the index for every subscriber (or those with id in `ids`), in batches of `batch` subscribers; returns
+ * how many were indexed. For rows written around the services, and after a restore.
+ */
+export async function reindexCustomerSearch(db: Knex, opts: { ids?: number[]; batch?: number } = {}): Promise<number> {
+  const batch = opts.batch ?? 2000;
+  let last = 0;
+  let n = 0;
+  for (;;) {
+    const q = db('customers').where('id', '>', last).orderBy('id').limit(batch).select('id', ...SEARCHED_COLUMNS);
+    if (opts.ids) q.whereIn('id', opts.ids);
+    const rows = (await q) as Array<Searched & { id: number }>;
+    if (!rows.length) return n;
+    await db.transaction((trx) => indexCustomerSearch(trx, rows));
+    n += rows.length;
+    last = rows[rows.length - 1].id;
+  }
+}
+
+/** How many index entries a word's prefix range is read to judge it; past this a word counts as common. */
+const PROBE_LIMIT = 1000;
+
+function range(b: Knex.QueryBuilder, w: string, col = 'term'): Knex.QueryBuilder {
+  return b.where(col, '>=', w).andWhere(col, '<', w + TOP);
+}
+
+/**
+ * Narrows a query over `customers` to the subscribers matching `text`. The rarest word drives: its prefix range of
+ * the term index, de-duplicated. With several words, each one's range is first counted up to PROBE_LIMIT entries
+ * (an index-only read), so "subscriber 12345" starts from "12345", not from a word every subscriber has. Every
+ * other word is checked per candidate on the (customer_id, term) index. A query with no word matches nothing.
+ */
+export async function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string): Promise<void> {
+  let words = queryWords(text);
+  if (!words.length) {
+    void q.whereRaw('1 = 0');
+    return;
+  }
+  if (words.length > 1) {
+    const sizes = new Map<string, number>();
+    for (const w of words) {
+      const probe = range(db(SEARCH_TABLE).select('customer_id'), w).limit(PROBE_LIMIT);
+      const r = (await db.from(probe.as('p')).count({ n: '*' })) as Array<{ n: number | string }>;
+      sizes.set(w, Number(r[0].n));
+    }
+    words = [...words].sort((a, b) => sizes.get(a)! - sizes.get(b)! || b.length - a.length);
+  }
+  const [first, ...rest] = words;
+  void q.whereIn('id', range(db(SEARCH_TABLE).distinct('customer_id'), first));
+  for (const w of rest) {
+    void q.whereExists(range(db(`${SEARCH_TABLE} as st`).select(db.raw('1')).whereRaw('st.customer_id = customers.id'), w, 'st.term'));
+  }
+}
