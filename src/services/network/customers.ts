@@ -4,6 +4,7 @@
  * transaction). Live sessions hear about changes after commit: Disconnect on suspend/delete, CoA on speed.
  */
 import { listTotal } from '../../gateway/list-count';
+import { forgetAnchors, offsetPage } from '../../db/page-anchors';
 import { indexCustomerSearch, touchesSearch, whereSearch } from './customer-search';
 import { pageMeta } from '../../domain/page';
 import { decodeCursor, encodeCursor } from '../../gateway/cursor';
@@ -273,6 +274,8 @@ async function runWithLeftovers(ctx: NetCtx, build: (leftovers: Leftover[], link
       await recordRouterLeftover(ctx, l).catch((e) => ctx.log.error('could not record a router leftover', { router: l.router_id, username: l.username, err: String((e as Error)?.message ?? e) }));
     }
     await links.closeAll();
+    // Rows may have moved in or out of a filtered list: deep page numbers are re-anchored (db/page-anchors.ts).
+    forgetAnchors(ctx.db, 'customers');
   }
 }
 
@@ -627,11 +630,11 @@ export async function listCustomers(ctx: NetCtx, f: ListFilters) {
   // The total is counted (or estimated, and said so) per filter: see gateway/list-count.ts.
   const countKey = `customers|${JSON.stringify([f.search ?? null, f.status ?? null, f.plan ?? null, f.router ?? null])}`;
   const { total, estimated } = await listTotal(ctx.db as Knex, 'customers', countKey, q);
-  // A cursor reads the next rows after the last id from the index: its cost does not grow with the page's depth.
-  const page = q.clone().orderBy('id').limit(f.per_page);
-  if (f.cursor) page.where('id', '>', decodeCursor('customers', f.cursor));
-  else page.offset((f.page - 1) * f.per_page);
-  const rows = await page;
+  // A cursor reads the next rows after the last id from the index; a deep page number starts from an anchor.
+  const page = f.cursor
+    ? q.clone().orderBy('id').limit(f.per_page).where('id', '>', decodeCursor('customers', f.cursor))
+    : await offsetPage(ctx.db as Knex, 'customers', countKey, q, 'id', (f.page - 1) * f.per_page, f.per_page);
+  const rows = (await page) as CustomerRow[];
   const planIds = [...new Set(rows.map((c) => c.plan_id).filter((v) => v !== null))];
   const routerIds = [...new Set(rows.map((c) => c.router_id).filter((v): v is number => v !== null))];
   const plans = new Map((planIds.length ? await ctx.db<PlanRow>('plans').whereIn('id', planIds).select('id', 'name') : []).map((p) => [p.id, p]));

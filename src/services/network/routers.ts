@@ -2,6 +2,7 @@
  * MikroTik routers: API credentials (sealed at rest), the RADIUS NAS identity (a nas row FreeRADIUS reads), CoA
  * port and provisioning mode ('radius': subscribers only in RADIUS; 'api': also pushed over the RouterOS API).
  */
+import { forgetAnchors } from '../../db/page-anchors';
 import { nowUtc, toIso } from '../../db/knex';
 import { normalizeIpv4 } from '../../domain/net';
 import { readSystemResource } from '../../adapters/routeros/ops';
@@ -180,6 +181,7 @@ export async function deleteRouterNow(ctx: NetCtx, id: number, force: boolean, p
       await trx('routers').where({ id }).delete();
       return n;
     });
+    forgetAnchors(ctx.db, 'customers');
     await progress(customers.length, customers.length);
     return { id, deleted: true, customers_detached: Number(detached), router_entries_removed_for: cleaned, plan_profiles_removed: profiles };
   } catch (e) {
