@@ -50,11 +50,23 @@ export function queryWords(text: string): string[] {
   return [...new Set(words(t).map((w) => w.slice(0, TERM_MAX)))].sort((a, b) => b.length - a.length);
 }
 
-/** Replaces the terms of the given subscribers (call inside the transaction that wrote them). */
-export async function indexCustomerSearch(db: Knex | Knex.Transaction, rows: Array<Searched & { id: number }>): Promise<void> {
+/**
+ * Makes the index hold exactly the terms of the given subscribers (call inside the transaction that wrote them).
+ * Only the difference is written, and a term is removed by its primary key: an exact-key delete takes a record
+ * lock only, while "delete every term of customer N" takes gap locks on MariaDB, and two transactions holding
+ * the gaps around neighbouring subscribers then deadlock on each other's inserts. `fresh`: new subscribers, who
+ * have no terms yet (nothing is read).
+ */
+export async function indexCustomerSearch(db: Knex | Knex.Transaction, rows: Array<Searched & { id: number }>, opts: { fresh?: boolean } = {}): Promise<void> {
   if (!rows.length) return;
-  await db(SEARCH_TABLE).whereIn('customer_id', rows.map((r) => r.id)).delete();
-  const terms = rows.flatMap((r) => searchTerms(r).map((term) => ({ term, customer_id: r.id })));
+  const want = new Map(rows.map((r) => [r.id, new Set(searchTerms(r))]));
+  const have = opts.fresh ? [] : ((await db(SEARCH_TABLE).whereIn('customer_id', [...want.keys()]).select('term', 'customer_id')) as Array<{ term: string; customer_id: number }>);
+  for (const h of have) {
+    const w = want.get(Number(h.customer_id))!;
+    if (w.has(h.term)) w.delete(h.term);
+    else await db(SEARCH_TABLE).where({ term: h.term, customer_id: h.customer_id }).delete();
+  }
+  const terms = [...want].flatMap(([customer_id, set]) => [...set].map((term) => ({ term, customer_id })));
   for (let i = 0; i < terms.length; i += 2000) await db(SEARCH_TABLE).insert(terms.slice(i, i + 2000));
 }
 

@@ -334,7 +334,7 @@ export async function createCustomer(ctx: NetCtx, input: CustomerInput & { usern
               });
               const c = (await trx<CustomerRow>('customers').where({ id: Number(id) }).first())!;
               await syncCustomerRows(trx, c);
-              await indexCustomerSearch(trx, [c]);
+              await indexCustomerSearch(trx, [c], { fresh: true });
               const out = publicCustomer(c, plan, router);
               const eventId = await emit(trx, 'customer.created', out);
               return { c, plan, router, out, eventId };

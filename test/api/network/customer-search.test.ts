@@ -1,5 +1,5 @@
 import { makeTestApp, type TestApp } from '../../helpers/app';
-import { reindexCustomerSearch } from '../../../src/services/network/customer-search';
+import { reindexCustomerSearch, searchTerms } from '../../../src/services/network/customer-search';
 import { nowUtc } from '../../../src/db/knex';
 
 /** Subscriber search reads the word index (customer_search_terms); every write path keeps it true. */
@@ -86,4 +86,21 @@ test('rows written with SQL, around the API, are found after a reindex', async (
   expect(await search('zoe')).toEqual([]);
   expect(await reindexCustomerSearch(t.db)).toBe(await t.db('customers').count({ n: '*' }).then((r) => Number(r[0].n)));
   expect(await search('zoe')).toEqual(['imported1']);
+});
+
+test('concurrent edits of neighbouring subscribers and concurrent adds all succeed, and the index is exact', async () => {
+  for (let i = 0; i < 20; i++) expect((await t.call('add', { username: `nb${i}`, password: 'pw-123456', plan: 'FTTH 100', fullname: `Neighbour Before${i}` })).ok).toBe(true);
+  const replies = await Promise.all([
+    ...Array.from({ length: 20 }, (_, i) => t.call('edit', { username: `nb${i}`, fullname: `Neighbour After${i}` })),
+    ...Array.from({ length: 20 }, (_, i) => t.call('add', { username: `na${i}`, password: 'pw-123456', plan: 'FTTH 100', fullname: `Newcomer Person${i}` })),
+  ]);
+  expect(replies.filter((r) => !r.ok)).toEqual([]);
+  expect(await search('before')).toEqual([]);
+  expect((await search('after')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `nb${i}`).sort());
+  expect((await search('newcomer')).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `na${i}`).sort());
+  // The index holds exactly what searchTerms() gives for every subscriber.
+  for (const c of await t.db('customers').select('id', 'username', 'fullname', 'email', 'phone', 'afm')) {
+    const terms = (await t.db('customer_search_terms').where({ customer_id: c.id }).pluck('term')).sort();
+    expect({ id: c.id, terms }).toEqual({ id: c.id, terms: searchTerms(c).sort() });
+  }
 });
