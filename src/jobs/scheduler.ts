@@ -51,6 +51,15 @@ export class Scheduler {
     for (const job of this.jobs) {
       await this.queue.upsertJobScheduler(job.name, { every: job.everyMs }, { name: job.name, opts: { removeOnComplete: true, removeOnFail: true } });
     }
+    // A schedule left in Redis by a job this version no longer has (renamed or removed) would tick for ever, its
+    // ticks taken by workers that know no such job: it is removed.
+    const known = new Set(this.jobs.map((j) => j.name));
+    for (const s of await this.queue.getJobSchedulers()) {
+      if (s.key && !known.has(s.key)) {
+        await this.queue.removeJobScheduler(s.key);
+        this.rt.log.info('removed the schedule of a job this version does not have', { job: s.key });
+      }
+    }
     const byName = new Map(this.jobs.map((j) => [j.name, j]));
     this.worker = new Worker(
       SCHEDULE_QUEUE,

@@ -9,6 +9,8 @@ import { closeRuntime, createApp, createRuntime } from '../../src/app';
 import { prepareDatabase } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { Queue } from 'bullmq';
+import { bullConnection, bullPrefix } from '../../src/jobs/bullmq';
 import { Scheduler } from '../../src/jobs/scheduler';
 import { createApiKey } from '../../src/services/core/api-keys';
 import type { Runtime } from '../../src/runtime';
@@ -107,8 +109,13 @@ test('a scheduled job runs once per tick across the three instances', async () =
         },
       ]),
   );
+  // A schedule an older version left behind (its job since renamed) is removed when the schedulers start.
+  const stale = new Queue('schedule', { connection: bullConnection(TEST_REDIS_URL, 'producer'), prefix: bullPrefix(prefix) });
+  await stale.upsertJobScheduler('routers.probe', { every: 60_000 }, { name: 'routers.probe' });
   for (const s of schedulers) s.start();
   for (const s of schedulers) await s.started();
+  expect((await stale.getJobSchedulers()).map((j) => j.key)).toEqual(['test.tick']);
+  await stale.close();
   for (let i = 0; i < 300 && ticks.length < 6; i++) await new Promise((r) => setTimeout(r, 50));
   for (const s of schedulers) await s.stop();
   expect(ticks.length).toBeGreaterThanOrEqual(6);
