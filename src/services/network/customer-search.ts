@@ -67,7 +67,8 @@ export async function indexCustomerSearch(db: Knex | Knex.Transaction, rows: Arr
     else await db(SEARCH_TABLE).where({ term: h.term, customer_id: h.customer_id }).delete();
   }
   const terms = [...want].flatMap(([customer_id, set]) => [...set].map((term) => ({ term, customer_id })));
-  for (let i = 0; i < terms.length; i += 2000) await db(SEARCH_TABLE).insert(terms.slice(i, i + 2000));
+  // 400 rows a statement: SQLite's multi-row insert is a compound SELECT, limited to 500 terms.
+  for (let i = 0; i < terms.length; i += 400) await db(SEARCH_TABLE).insert(terms.slice(i, i + 400));
 }
 
 /** True when a patch touches a searched column (so the terms must be rewritten). */
@@ -102,29 +103,35 @@ function range(b: Knex.QueryBuilder, w: string, col = 'term'): Knex.QueryBuilder
 }
 
 /**
- * Narrows a query over `customers` to the subscribers matching `text`. The rarest word drives: its prefix range of
- * the term index, de-duplicated. With several words, each one's range is first counted up to PROBE_LIMIT entries
- * (an index-only read), so "subscriber 12345" starts from "12345", not from a word every subscriber has. Every
- * other word is checked per candidate on the (customer_id, term) index. A query with no word matches nothing.
+ * Narrows a query over `customers` to the subscribers matching `text`. Each word's prefix range of the term index is
+ * first counted up to PROBE_LIMIT entries (an index-only read of at most that many entries), then:
+ * - the rarest word under the limit drives: its range, de-duplicated, gives the candidates ("subscriber 12345"
+ *   starts from "12345", not from a word every subscriber has), and every other word is checked per candidate on
+ *   the (customer_id, term) index;
+ * - when every word is common, subscribers are walked in id order (the page's order, from the cursor) and each word
+ *   is checked per subscriber, so a page costs about its own rows instead of de-duplicating the whole range.
+ * The per-subscriber check is a correlated `(SELECT 1 … LIMIT 1) IS NOT NULL`, which MariaDB does not turn into a
+ * semi-join (an EXISTS may be, and then driven from the common word's range). A query with no word matches nothing.
  */
 export async function whereSearch(db: Knex, q: Knex.QueryBuilder, text: string): Promise<void> {
-  let words = queryWords(text);
+  const words = queryWords(text);
   if (!words.length) {
     void q.whereRaw('1 = 0');
     return;
   }
-  if (words.length > 1) {
-    const sizes = new Map<string, number>();
-    for (const w of words) {
-      const probe = range(db(SEARCH_TABLE).select('customer_id'), w).limit(PROBE_LIMIT);
-      const r = (await db.from(probe.as('p')).count({ n: '*' })) as Array<{ n: number | string }>;
-      sizes.set(w, Number(r[0].n));
-    }
-    words = [...words].sort((a, b) => sizes.get(a)! - sizes.get(b)! || b.length - a.length);
+  const sizes = new Map<string, number>();
+  for (const w of words) {
+    const probe = range(db(SEARCH_TABLE).select('customer_id'), w).limit(PROBE_LIMIT);
+    const r = (await db.from(probe.as('p')).count({ n: '*' })) as Array<{ n: number | string }>;
+    sizes.set(w, Number(r[0].n));
   }
-  const [first, ...rest] = words;
-  void q.whereIn('id', range(db(SEARCH_TABLE).distinct('customer_id'), first));
-  for (const w of rest) {
-    void q.whereExists(range(db(`${SEARCH_TABLE} as st`).select(db.raw('1')).whereRaw('st.customer_id = customers.id'), w, 'st.term'));
+  const ordered = [...words].sort((a, b) => sizes.get(a)! - sizes.get(b)! || b.length - a.length);
+  const driver = sizes.get(ordered[0])! < PROBE_LIMIT ? ordered[0] : null;
+  if (driver) void q.whereIn('id', range(db(SEARCH_TABLE).distinct('customer_id'), driver));
+  for (const w of ordered) {
+    if (w === driver) continue;
+    const check = range(db(`${SEARCH_TABLE} as st`).select(db.raw('1')).whereRaw('st.customer_id = customers.id'), w, 'st.term').limit(1);
+    const { sql, bindings } = check.toSQL();
+    void q.whereRaw(`(${sql}) IS NOT NULL`, bindings as Knex.RawBinding[]);
   }
 }

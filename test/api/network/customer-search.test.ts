@@ -104,3 +104,28 @@ test('concurrent edits of neighbouring subscribers and concurrent adds all succe
     expect({ id: c.id, terms }).toEqual({ id: c.id, terms: searchTerms(c).sort() });
   }
 });
+
+test('a word more than a thousand subscribers share is answered by walking subscribers in order, with the same results', async () => {
+  const now = nowUtc();
+  const plan = await t.db('plans').first('id');
+  const rows = Array.from({ length: 1200 }, (_, i) => ({ username: `cm${i}`, password: 'x', fullname: `Commonword Rare${i % 7 === 0 ? 'x' : 'y'}${i}`, plan_id: plan.id, status: i % 2 ? 'active' : 'suspended', created_at: now, updated_at: now }));
+  for (let i = 0; i < rows.length; i += 300) await t.db('customers').insert(rows.slice(i, i + 300));
+  await reindexCustomerSearch(t.db);
+  const all = async (params: Record<string, string>) => {
+    const out: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const r = await t.call('list_customers', { per_page: '100', ...params, ...(cursor ? { cursor } : {}) });
+      expect(r.ok).toBe(true);
+      out.push(...r.data.map((c: { username: string }) => c.username));
+      cursor = r.meta.next_cursor;
+    } while (cursor);
+    return out;
+  };
+  const expected = (pred: (i: number) => boolean) => rows.map((r, i) => (pred(i) ? r.username : null)).filter(Boolean);
+  expect(await all({ search: 'commonword' })).toEqual(expected(() => true));
+  expect(await all({ search: 'COMMON', status: 'suspended' })).toEqual(expected((i) => i % 2 === 0));
+  expect(await all({ search: 'commonword rarex' })).toEqual(expected((i) => i % 7 === 0));
+  expect(await all({ search: 'commonword rarey11' })).toEqual(expected((i) => i % 7 !== 0 && String(i).startsWith('11')));
+  expect((await t.call('list_customers', { search: 'commonword', page: '3', per_page: '50' })).data.map((c: { username: string }) => c.username)).toEqual(expected(() => true).slice(100, 150));
+});
