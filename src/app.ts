@@ -120,6 +120,22 @@ export function createApp(rt: Runtime) {
     next();
   });
 
+  const handler = processHandler(rt);
+  const parsers = bodyParsers({
+    maxBodyBytes: 2 * 1024 * 1024,
+    anonymousBodyBytes: 16 * 1024,
+    maxMultipartBytes: rt.config.MULTIPART_MAX_BYTES,
+    maxFileBytes: rt.config.UPLOAD_MAX_BYTES,
+    maxFieldBytes: 64 * 1024,
+    maxFiles: 5,
+    tmpDir: path.join(rt.config.dataDir, 'tmp'),
+  });
+  // The gate authenticates from the headers before any body is read (see gateway/pipeline.ts).
+  const checkIn = gate(rt, rt.credentials);
+  // Right after the request id, as one route per path: nearly every request is one of these, and each layer before
+  // them (health, metrics, uploads, webhooks) was a path match it paid for.
+  for (const p of ['/mikrotik/process.php', '/process.php', '/process']) app.route(p).post(checkIn, parsers, handler).get(checkIn, handler);
+
   app.get('/healthz', async (_req, res) => {
     try {
       // A frozen database must not hang the health check: answer 503 once the deadline passes.
@@ -167,23 +183,6 @@ export function createApp(rt: Runtime) {
       },
     }),
   );
-
-  const handler = processHandler(rt);
-  const parsers = bodyParsers({
-    maxBodyBytes: 2 * 1024 * 1024,
-    anonymousBodyBytes: 16 * 1024,
-    maxMultipartBytes: rt.config.MULTIPART_MAX_BYTES,
-    maxFileBytes: rt.config.UPLOAD_MAX_BYTES,
-    maxFieldBytes: 64 * 1024,
-    maxFiles: 5,
-    tmpDir: path.join(rt.config.dataDir, 'tmp'),
-  });
-  // The gate authenticates from the headers before any body is read (see gateway/pipeline.ts).
-  const checkIn = gate(rt, rt.credentials);
-  for (const p of ['/mikrotik/process.php', '/process.php', '/process']) {
-    app.post(p, checkIn, parsers, handler);
-    app.get(p, checkIn, handler);
-  }
 
   app.use('/api/SmartIPS-v1', smartIspRouter(rt));
   app.get('/openapi/:name.json', checkIn, openApiHandler(rt));

@@ -21,6 +21,15 @@ function sendJson(res: Response, body: unknown) {
     if (!(e instanceof TypeError)) throw e;
     text = JSON.stringify(body, bigintAsNumber);
   }
+  // A POST reply is never fresh (no 304) and carries no ETag: written as it is, without res.send's content-type
+  // parsing, freshness check and header lookups. Other methods (GET, HEAD) keep res.send's handling.
+  if (res.req.method === 'POST' && !res.hasHeader('Transfer-Encoding')) {
+    res.statusCode = 200;
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.end(text);
+    return;
+  }
   res.status(200).type('application/json').send(text);
 }
 

@@ -17,15 +17,16 @@ interface Pending {
 }
 const pendingByDb = new WeakMap<Knex, Pending>();
 
-export function recordKeyUse(db: Knex, row: { id: number; last_used_at: string | null }, now = new Date()): void {
-  if (row.last_used_at && now.getTime() - Date.parse(String(row.last_used_at).replace(' ', 'T') + 'Z') < 60_000) return;
+export function recordKeyUse(db: Knex, row: { id: number; last_used_at: string | null }, now = Date.now()): void {
   let p = pendingByDb.get(db);
+  // This instance's own recent use is the cheap check (a number), made before the stored time is parsed.
+  const last = p?.queued.get(row.id);
+  if (last !== undefined && now - last < 60_000) return;
+  if (row.last_used_at && now - Date.parse(String(row.last_used_at).replace(' ', 'T') + 'Z') < 60_000) return;
   if (!p) pendingByDb.set(db, (p = { at: new Map(), queued: new Map(), timer: null }));
-  const last = p.queued.get(row.id);
-  if (last !== undefined && now.getTime() - last < 60_000) return;
   if (p.queued.size >= 10_000) p.queued.clear();
-  p.queued.set(row.id, now.getTime());
-  p.at.set(row.id, now);
+  p.queued.set(row.id, now);
+  p.at.set(row.id, new Date(now));
   if (!p.timer) {
     p.timer = setTimeout(() => void flushKeyUses(db).catch(() => undefined), FLUSH_MS);
     p.timer.unref();

@@ -8,10 +8,18 @@ export type PermissionSpec = `${Section}.${'read' | 'write'}` | { public: true }
 
 const RANK: Record<Level, number> = { none: 0, read: 1, write: 2 };
 
-export function parsePermission(p: PermissionSpec): { section: Section; level: 'read' | 'write' } | null {
+type ParsedPermission = Readonly<{ section: Section; level: 'read' | 'write' }>;
+const PARSED = new Map<string, ParsedPermission>();
+
+/** Parsed once per distinct spec and shared (frozen): the pipeline asks for it several times on every request. */
+export function parsePermission(p: PermissionSpec): ParsedPermission | null {
   if (typeof p !== 'string') return null;
-  const [section, level] = p.split('.') as [Section, 'read' | 'write'];
-  return { section, level };
+  let hit = PARSED.get(p);
+  if (!hit) {
+    const [section, level] = p.split('.') as [Section, 'read' | 'write'];
+    PARSED.set(p, (hit = Object.freeze({ section, level })));
+  }
+  return hit;
 }
 
 export function isValidPermissionSpec(p: unknown): boolean {

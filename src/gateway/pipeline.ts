@@ -150,8 +150,10 @@ export function processHandler(rt: Runtime) {
     const log = () => (childLog ??= rt.log.child({ request_id: requestId, action: logAction, ip: req.ip }));
     let outcome = 'ok';
     try {
-      // req.query is parsed on first read and may refuse (too_many_fields): inside the try.
-      params = { ...(req.query as Record<string, unknown>), ...(req.body as Record<string, unknown>) };
+      // req.query is parsed on every read (an Express 5 getter) and may refuse (too_many_fields): inside the try,
+      // and not read at all when the URL has no query string (a POST of a form, as nearly every call is).
+      const query = req.url.indexOf('?') === -1 ? undefined : (req.query as Record<string, unknown>);
+      params = { ...query, ...(req.body as Record<string, unknown>) };
       actionName = typeof params.action === 'string' ? params.action.trim() : '';
       delete params.action;
       action = actionName ? rt.registry.get(actionName) : undefined;
@@ -235,12 +237,17 @@ export function buildContext(
   const routerRowId = p.actor.type === 'session' ? p.actor.sessionId : p.actor.apiKeyId;
   let memoRouter: number | null | undefined;
   let memoHeaders: Record<string, string | undefined> | undefined;
+  // The caller's address (proxy-addr walks X-Forwarded-For) and the job handle are made only for an action that asks.
+  let memoIp: string | undefined;
+  let memoJobs: ActionContext['jobs'] | undefined;
   return {
     db: p.db,
     tenant: p.tenant,
     actor: p.actor,
     requestId: p.requestId,
-    ip: p.req.ip ?? '',
+    get ip() {
+      return (memoIp ??= p.req.ip ?? '');
+    },
     config: rt.config,
     get log() {
       return p.log();
@@ -250,7 +257,9 @@ export function buildContext(
     get headers() {
       return (memoHeaders ??= headerMap(p.req));
     },
-    jobs: rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type),
+    get jobs() {
+      return (memoJobs ??= rt.jobs.forTenant(p.tenant, p.db, p.actor.username ? `${p.actor.type}:${p.actor.username}` : p.actor.type));
+    },
     loginLimits: rt.loginLimits,
     tenants: rt.tenants,
     clock: systemClock,
