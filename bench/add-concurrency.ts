@@ -6,14 +6,18 @@
  * read load (me, list_customers by page and cursor, get_customer, radius_sessions) at 50 connections for S seconds
  * with wrk-like keep-alive clients and prints the server's RSS (peak, from /proc) and its CPU µs per request.
  *
- *   npx tsx bench/add-concurrency.ts [--db mysql|sqlite] [--subscribers 100000] [--concurrency 50] [--mixed-seconds 30] [--mysql mysql://root@127.0.0.1:3306]
+ * `--mixed-subscribers M` (M > N) tops the table up to M subscribers before the mixed load, written straight to
+ * the database as copies of the first API-created subscriber (usernames sub<N>…sub<M-1>), so the memory figure is
+ * taken serving M subscribers (the issue's 1,000,000) without adding them all through the API.
+ *
+ *   npx tsx bench/add-concurrency.ts [--db mysql|sqlite] [--subscribers 100000] [--concurrency 50] [--mixed-seconds 30] [--mixed-subscribers 1000000] [--mysql mysql://root@127.0.0.1:3306]
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import { prepareDatabase } from '../src/bootstrap';
 import { createKnex } from '../src/db/knex';
 import { cpuMicros, fmt, rssMiB, startServer } from './lib/util';
@@ -50,11 +54,33 @@ function call(port: number, key: string, body: string): Promise<{ status: number
   });
 }
 
+/** Copies of subscriber sub0 as sub<from>…sub<to-1>, straight into the table, in batches. */
+async function topUp(db: Knex, dialect: string, from: number, to: number) {
+  const template = await db('customers').where({ username: 'sub0' }).first();
+  if (!template) throw new Error('top-up: sub0 was not created');
+  // Columns with a unique key (other than username) stay null in the copies, as they are in sub0 (add set none).
+  const cols = Object.keys(template).filter((c) => !['id', 'username', 'static_ip', 'mac_address'].includes(c));
+  const step = 50_000;
+  for (let a = from; a < to; a += step) {
+    const b = Math.min(to, a + step) - 1;
+    if (dialect === 'mysql') {
+      await db.raw(
+        `INSERT INTO customers (username, ${cols.map((c) => `\`${c}\``).join(', ')}) SELECT CONCAT('sub', seq), ${cols.map((c) => `t.\`${c}\``).join(', ')} FROM seq_${a}_to_${b} JOIN customers t ON t.id = ?`,
+        [template.id],
+      );
+    } else {
+      const rows = Array.from({ length: b - a + 1 }, (_, k) => ({ ...Object.fromEntries(cols.map((c) => [c, template[c]])), username: `sub${a + k}` }));
+      await db.batchInsert('customers', rows, 500);
+    }
+  }
+}
+
 async function main() {
   const dialect = arg('db', 'mysql');
   const n = Number(arg('subscribers', '100000'));
   const conc = Number(arg('concurrency', '50'));
   const mixedSeconds = Number(arg('mixed-seconds', '30'));
+  const mixedN = Math.max(n, Number(arg('mixed-subscribers', String(n))));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ispgate-bench-'));
   const appKey = crypto.randomBytes(32).toString('hex');
   let url = `sqlite:${dir}/bench.sqlite`;
@@ -73,7 +99,6 @@ async function main() {
   }
   const db = createKnex(url);
   const { key } = await prepareDatabase(db, crypto.randomBytes(12).toString('hex'));
-  await db.destroy();
   const srv = await startServer('bench/pipeline-server.ts', ['ispgate', url, dir, appKey]);
   try {
     const k = key!;
@@ -93,6 +118,7 @@ async function main() {
           const s = process.hrtime.bigint();
           const r = await call(srv.port, k, `action=add&username=sub${i}&password=pw${i}&plan=FTTH%20100&fullname=Subscriber%20${i}&phone=69${String(i).padStart(8, '0')}`);
           lat.push(Number(process.hrtime.bigint() - s) / 1e6);
+          if (lat.length % 10_000 === 0) console.error(`  … ${lat.length}/${n} added, ${fmt(lat.length / (Number(process.hrtime.bigint() - t0) / 1e9), 1)} /s`);
           if (r.status !== 200 || !r.json.ok) {
             failures++;
             errors.set(r.json.error ?? String(r.status), (errors.get(r.json.error ?? String(r.status)) ?? 0) + 1);
@@ -106,12 +132,18 @@ async function main() {
     console.log(`  failures: ${failures}${errors.size ? ' ' + JSON.stringify(Object.fromEntries(errors)) : ''}`);
     console.log(`  subscribers/s: ${fmt(n / secs, 1)}  add p50 ${fmt(pct(lat, 50), 1)} ms  p99 ${fmt(pct(lat, 99), 1)} ms  server CPU ${fmt(addCpu)} µs/add  RSS after ${fmt(rssMiB(srv.pid))} MiB`);
 
+    if (mixedN > n) {
+      const t1 = Date.now();
+      await topUp(db, dialect, n, mixedN);
+      console.log(`topped up to ${mixedN} subscribers (direct inserts, not through the API) in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
+    }
+
     // Mixed read load at 50 connections.
     const bodies = [
       () => 'action=me',
-      () => `action=list_customers&page=${1 + Math.floor(Math.random() * Math.max(1, n / 25))}`,
-      () => `action=list_customers&cursor=${Buffer.from(`customers:${Math.floor(Math.random() * n)}`).toString('base64url')}`,
-      () => `action=get_customer&username=sub${Math.floor(Math.random() * n)}`,
+      () => `action=list_customers&page=${1 + Math.floor(Math.random() * Math.max(1, mixedN / 25))}`,
+      () => `action=list_customers&cursor=${Buffer.from(`customers:${Math.floor(Math.random() * mixedN)}`).toString('base64url')}`,
+      () => `action=get_customer&username=sub${Math.floor(Math.random() * mixedN)}`,
       () => 'action=radius_sessions',
       () => 'action=list_customers&status=active&per_page=50',
     ];
@@ -132,10 +164,11 @@ async function main() {
       }),
     );
     clearInterval(sampler);
-    console.log(`mixed load: 50 connections, ${mixedSeconds}s, ${done} requests (${fmt(done / mixedSeconds)} req/s), ${bad} not ok, server CPU ${fmt((cpuMicros(srv.pid) - cpu1) / done)} µs/req, RSS peak ${fmt(peak)} MiB with ${n} subscribers`);
+    console.log(`mixed load: 50 connections, ${mixedSeconds}s, ${done} requests (${fmt(done / mixedSeconds)} req/s), ${bad} not ok, server CPU ${fmt((cpuMicros(srv.pid) - cpu1) / done)} µs/req, RSS peak ${fmt(peak)} MiB with ${mixedN} subscribers`);
   } finally {
     srv.proc.kill('SIGTERM');
     agent.destroy();
+    await db.destroy();
     await new Promise((r) => setTimeout(r, 300));
     await dropDb?.();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -17,9 +17,14 @@ export function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-/** Starts `tsx <script> ...args` as its own node process (not a child of a tsx wrapper) and waits for its JSON ready line. */
+/**
+ * Starts `tsx <script> ...args` as its own node process (not a child of a tsx wrapper) and waits for its JSON ready
+ * line. BENCH_SERVER_NODE_ARGS adds node options to the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
+ * which NODE_OPTIONS refuses).
+ */
 export function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; port: number; pid: number }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.resolve(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.resolve(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input: proc.stdout! });
     rl.once('line', (line) => {

@@ -7,7 +7,7 @@ import { AppError } from '../../errors';
 import { isSqlite, nowUtc } from '../../db/knex';
 import type { ServiceContext } from '../context';
 import { assertChronological, invoiceRef, installationTimezone, lineRows, takeNumbers, today } from './invoices';
-import { addMonths, calendarDay, dayStart } from '../../domain/calendar';
+import { addMonths, calendarDay, dayStart, toInstant } from '../../domain/calendar';
 import { emitMany } from '../../events/outbox';
 import { loadSettings } from './settings';
 
@@ -63,65 +63,66 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
   const batchSize = opts.batchSize ?? (isSqlite(ctx.db) ? 500 : 5000);
   const [{ n: existingBefore }] = await ctx.db('invoices').where({ period: month }).count({ n: '*' });
 
-  let lastId = 0;
   let created = 0;
   let batchNo = 0;
   const numbers: GenerateResult['numbers'] = {};
   // Activation is an instant (UTC); the month it falls in is read on the installation's calendar.
   const nextMonthStart = nowUtc(dayStart(`${addMonths(month, 1)}-01`, tz));
+  // Anyone activated before the month's first instant pays the full month: only activations inside the month
+  // need their calendar day (a time zone conversion, the costliest step per subscriber when done for everyone).
+  const monthStartMs = dayStart(`${month}-01`, tz).getTime();
   const skipped: GenerateResult['skipped'] = [];
   // Walk the primary key in fixed id windows: a keyset query with ORDER BY id LIMIT let MariaDB pick the status
   // index and sort all subscribers on every batch, which made 100k subscribers quadratic.
   const [{ maxId }] = await ctx.db('customers').max({ maxId: 'id' });
   const lastCustomerId = Number(maxId ?? 0);
-  for (;;) {
-    if (lastId >= lastCustomerId) break;
-    const windowEnd = lastId + batchSize;
+
+  type Prepared = { customerId: number; series: string; line: ReturnType<typeof computeLine> };
+  /** Reads one id window's billable subscribers without an invoice for the month, and computes their lines. */
+  const loadWindow = async (afterId: number): Promise<{ end: number; prepared: Prepared[] }> => {
+    const end = afterId + batchSize;
     const rows = await ctx.db('customers as c')
       .join('plans as p', 'p.id', 'c.plan_id')
       .leftJoin('billing_customers as bc', 'bc.customer_id', 'c.id')
       .where('c.status', 'active')
-      .where('c.id', '>', lastId)
-      .where('c.id', '<=', windowEnd)
+      .where('c.id', '>', afterId)
+      .where('c.id', '<=', end)
       .where((w) => w.whereNull('bc.billing_cycle').orWhere('bc.billing_cycle', 'monthly'))
       .where((w) => w.whereNull('c.activated_at').orWhere('c.activated_at', '<', nextMonthStart))
       .where('p.price_cents', '>', 0)
       .whereNotExists((q) => q.select(ctx.db.raw('1')).from('invoices as i').whereRaw('i.customer_id = c.id').where('i.period', month))
       .orderBy('c.id')
       .select('c.id', 'c.activated_at', 'p.name as plan_name', 'p.price_cents', 'bc.vat_rate', 'bc.vat_exemption_code', 'bc.series');
-    lastId = windowEnd;
-    await opts.progress?.(Math.min(lastId, lastCustomerId), lastCustomerId);
-    if (rows.length === 0) continue;
-    batchNo += 1;
-
-    const prepared = rows
-      .map((r) => {
-        // One subscriber's impossible line (a price out of range, a stale VAT setting) is reported and skipped;
-        // it never stops the month's invoices for everyone else.
-        try {
-          const activatedOn = r.activated_at ? calendarDay(String(r.activated_at), tz) : null;
-          const pr = prorate(Number(r.price_cents), month, activatedOn);
-          if (pr.cents <= 0) return null;
-          const vatRate = (r.vat_rate === null || r.vat_rate === undefined ? settings.defaultVatRate : Number(r.vat_rate)) as VatRate;
-          const description = pr.full ? `${r.plan_name} — ${month}` : `${r.plan_name} — ${month} (pro rata ${pr.days}/${pr.daysInMonth} days)`;
-          const line = computeLine({ description, quantity: 1, unitPriceCents: pr.cents, vatRate, vatExemptionCode: vatRate === 0 ? r.vat_exemption_code : null, priceIncludesVat: settings.pricesIncludeVat });
-          if (!Number.isSafeInteger(line.totalCents) || line.totalCents > MAX_INVOICE_CENTS) {
-            throw new AppError('invalid_amount', `The invoice would be ${line.totalCents} cents, more than an invoice can hold.`, 422);
-          }
-          return { customerId: Number(r.id), series: String(r.series ?? settings.defaultSeries), line };
-        } catch (e) {
-          const err = e instanceof AppError ? e : new AppError('invalid_line', String((e as Error)?.message ?? e).slice(0, 200), 422);
-          skipped.push({ customer_id: Number(r.id), error: err.code, message: err.message.slice(0, 200) });
-          ctx.log.warn('invoice skipped', { customer_id: Number(r.id), month, error: err.code });
-          return null;
+    const prepared: Prepared[] = [];
+    for (const r of rows) {
+      // One subscriber's impossible line (a price out of range, a stale VAT setting) is reported and skipped;
+      // it never stops the month's invoices for everyone else.
+      try {
+        // (An unreadable instant is not "before": calendarDay rejects it and the subscriber is reported.)
+        const activatedOn = r.activated_at && !(toInstant(String(r.activated_at)).getTime() < monthStartMs) ? calendarDay(String(r.activated_at), tz) : null;
+        const pr = prorate(Number(r.price_cents), month, activatedOn);
+        if (pr.cents <= 0) continue;
+        const vatRate = (r.vat_rate === null || r.vat_rate === undefined ? settings.defaultVatRate : Number(r.vat_rate)) as VatRate;
+        const description = pr.full ? `${r.plan_name} — ${month}` : `${r.plan_name} — ${month} (pro rata ${pr.days}/${pr.daysInMonth} days)`;
+        const line = computeLine({ description, quantity: 1, unitPriceCents: pr.cents, vatRate, vatExemptionCode: vatRate === 0 ? r.vat_exemption_code : null, priceIncludesVat: settings.pricesIncludeVat });
+        if (!Number.isSafeInteger(line.totalCents) || line.totalCents > MAX_INVOICE_CENTS) {
+          throw new AppError('invalid_amount', `The invoice would be ${line.totalCents} cents, more than an invoice can hold.`, 422);
         }
-      })
-      .filter((x): x is NonNullable<typeof x> => x !== null);
-    if (prepared.length === 0) continue;
+        prepared.push({ customerId: Number(r.id), series: String(r.series ?? settings.defaultSeries), line });
+      } catch (e) {
+        const err = e instanceof AppError ? e : new AppError('invalid_line', String((e as Error)?.message ?? e).slice(0, 200), 422);
+        skipped.push({ customer_id: Number(r.id), error: err.code, message: err.message.slice(0, 200) });
+        ctx.log.warn('invoice skipped', { customer_id: Number(r.id), month, error: err.code });
+      }
+    }
+    return { end, prepared };
+  };
 
-    const createdBefore = created;
+  /** One batch, one transaction: numbers, invoices, lines and invoice.generated events. */
+  const writeBatch = async (prepared: Prepared[], batch: number, createdBefore: number) => {
+    const ranges: { series: string; first: number; last: number }[] = [];
     await ctx.db.transaction(async (trx: Knex.Transaction) => {
-      const bySeries = new Map<string, typeof prepared>();
+      const bySeries = new Map<string, Prepared[]>();
       for (const p of prepared) {
         const group = bySeries.get(p.series);
         if (group) group.push(p);
@@ -129,7 +130,8 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
       }
       const now = nowUtc();
       const invoiceRows: Record<string, unknown>[] = [];
-      const numbered: { customerId: number; series: string; number: number; line: (typeof prepared)[number]['line'] }[] = [];
+      const numbered: { customerId: number; series: string; number: number; line: Prepared['line'] }[] = [];
+      ranges.length = 0;
       for (const [series, group] of [...bySeries.entries()].sort(([a], [c]) => a.localeCompare(c))) {
         const first = await takeNumbers(trx, series, group.length);
         await assertChronological(trx, series, issueDate);
@@ -142,8 +144,7 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
             rf_code: rfForInvoice(p.customerId, series, number), source: 'monthly', created_at: now, updated_at: now,
           });
         });
-        const range = numbers[series];
-        numbers[series] = { first: range ? range.first : first, last: first + group.length - 1 };
+        ranges.push({ series, first, last: first + group.length - 1 });
       }
       try {
         await trx.batchInsert('invoices', invoiceRows as any[], 2500);
@@ -154,20 +155,50 @@ export async function generateMonth(ctx: ServiceContext, month: string, opts: Ge
         }
         throw e;
       }
-      opts.faultHook?.({ batch: batchNo, createdBefore, batchSize: numbered.length });
-      const ids = await trx('invoices').where({ period: month }).whereIn('customer_id', numbered.map((n) => n.customerId)).select('id', 'customer_id');
-      const idOf = new Map(ids.map((r) => [Number(r.customer_id), Number(r.id)]));
-      await trx.batchInsert('invoice_lines', numbered.flatMap((n) => lineRows(idOf.get(n.customerId)!, [n.line])) as any[], 2500);
+      opts.faultHook?.({ batch, createdBefore, batchSize: numbered.length });
+      // The batch's invoices are one contiguous number range per series, which the (series, number) key reads as
+      // a single index range (a lookup by customer id would be one index dive per invoice).
+      const idOf = new Map<string, number>();
+      for (const r of ranges) {
+        const ids = await trx('invoices').where({ series: r.series }).whereBetween('number', [r.first, r.last]).select('id', 'number');
+        for (const x of ids) idOf.set(`${r.series}:${Number(x.number)}`, Number(x.id));
+      }
+      const invoiceId = (n: (typeof numbered)[number]) => idOf.get(`${n.series}:${n.number}`)!;
+      await trx.batchInsert('invoice_lines', numbered.flatMap((n) => lineRows(invoiceId(n), [n.line])) as any[], 2500);
       await emitMany(
         trx,
         'invoice.generated',
         numbered.map((n) => ({
-          invoice_id: idOf.get(n.customerId), customer_id: n.customerId, invoice_no: invoiceRef(n.series, n.number),
+          invoice_id: invoiceId(n), customer_id: n.customerId, invoice_no: invoiceRef(n.series, n.number),
           total_cents: n.line.totalCents, period: month, due_date: dueDate,
         })),
       );
     });
-    created += prepared.length;
+    return ranges;
+  };
+
+  // While a batch's transaction runs, the next window is read and computed on another connection (its
+  // subscribers are not the batch's, so what it sees does not depend on that commit): the database writes one
+  // batch while the process prepares the next, instead of each waiting for the other.
+  let pending: Promise<Awaited<ReturnType<typeof loadWindow>>> | null = lastCustomerId > 0 ? loadWindow(0) : null;
+  try {
+    while (pending) {
+      const win: Awaited<ReturnType<typeof loadWindow>> = await pending;
+      pending = win.end < lastCustomerId ? loadWindow(win.end) : null;
+      if (win.prepared.length > 0) {
+        batchNo += 1;
+        for (const r of await writeBatch(win.prepared, batchNo, created)) {
+          const range = numbers[r.series];
+          numbers[r.series] = { first: range ? range.first : r.first, last: r.last };
+        }
+        created += win.prepared.length;
+      }
+      await opts.progress?.(Math.min(win.end, lastCustomerId), lastCustomerId);
+    }
+  } catch (e) {
+    // A prefetched window still in flight must settle before the error leaves (and must not reject unheard).
+    await pending?.catch(() => undefined);
+    throw e;
   }
   const existing = Number(existingBefore);
   const total = existing + created;

@@ -159,3 +159,27 @@ test('a second run racing the first cannot create a second invoice for a subscri
   const all = await t.db('invoices').where({ series: 'A' }).orderBy('number').select('number');
   expectGapFree(all.map((r) => Number(r.number)));
 });
+
+test('progress: one report per id window, in order, ending at the last id; numbers follow the subscribers in id order across windows', async () => {
+  const plan = await addPlan(t.db, 'Gen progress', 1200);
+  const ids = await addCustomers(t.db, plan, 17);
+  await t.db('customers').whereNotIn('id', ids).update({ status: 'suspended' });
+  const month = '2026-10';
+  const total = Number((await t.db('customers').max({ m: 'id' }))[0].m);
+  const reports: [number, number][] = [];
+  // Small windows, so several batches are written while the next window is being read.
+  const r = await generateMonth(t.ctx(), month, { batchSize: 4, progress: async (done, all) => { reports.push([done, all]); } });
+  expect(r).toMatchObject({ created: 17, skipped: [] });
+  const windows = Math.ceil(total / 4);
+  expect(reports).toEqual(Array.from({ length: windows }, (_, i) => [Math.min((i + 1) * 4, total), total]));
+  const rows = await monthInvoices(month);
+  expect(rows.map((x) => Number(x.customer_id))).toEqual([...ids].sort((a, b) => a - b));
+  expectGapFree(rows.map((x) => Number(x.number)), Number(rows[0].number));
+  // every invoice has its own line and event, pointing at the right invoice
+  const lines = await t.db('invoice_lines').whereIn('invoice_id', rows.map((x) => x.id)).select('invoice_id', 'total_cents');
+  expect(lines.map((l) => Number(l.invoice_id)).sort((a, b) => a - b)).toEqual(rows.map((x) => Number(x.id)).sort((a, b) => a - b));
+  const events = (await t.db('outbox_events').where({ event: 'invoice.generated' }).select('payload')).map((e) => JSON.parse(e.payload).data).filter((d) => d.period === month);
+  const byInvoice = new Map(rows.map((x) => [Number(x.id), Number(x.customer_id)]));
+  expect(events).toHaveLength(17);
+  for (const e of events) expect(byInvoice.get(e.invoice_id)).toBe(e.customer_id);
+});
