@@ -14,12 +14,12 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { prepareDatabase } from '../src/bootstrap';
 import { createKnex } from '../src/db/knex';
+import { call, closeAgent, mixedLoad } from './lib/load';
 import { cpuMicros, fmt, rssMiB, startServer } from './lib/util';
 
 function arg(name: string, def: string): string {
@@ -31,28 +31,6 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-function call(port: number, key: string, body: string): Promise<{ status: number; json: { ok: boolean; error?: string; data?: unknown; meta?: { next_cursor?: string | null } } }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, path: '/mikrotik/process.php', method: 'POST', agent, headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body), Authorization: `Bearer ${key}` } },
-      (res) => {
-        let data = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (data += d));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, json: JSON.parse(data) });
-          } catch {
-            resolve({ status: res.statusCode ?? 0, json: { ok: false, error: 'not_json' } });
-          }
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Copies of subscriber sub0 as sub<from>…sub<to-1>, straight into the table, in batches. */
 async function topUp(db: Knex, dialect: string, from: number, to: number) {
@@ -147,27 +125,11 @@ async function main() {
       () => 'action=radius_sessions',
       () => 'action=list_customers&status=active&per_page=50',
     ];
-    let peak = rssMiB(srv.pid);
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(srv.pid))), 250);
-    const end = Date.now() + mixedSeconds * 1000;
-    let done = 0;
-    let bad = 0;
-    const cpu1 = cpuMicros(srv.pid);
-    await Promise.all(
-      Array.from({ length: 50 }, async (_, c) => {
-        let j = c;
-        while (Date.now() < end) {
-          const r = await call(srv.port, k, bodies[j++ % bodies.length]());
-          done++;
-          if (!r.json.ok) bad++;
-        }
-      }),
-    );
-    clearInterval(sampler);
-    console.log(`mixed load: 50 connections, ${mixedSeconds}s, ${done} requests (${fmt(done / mixedSeconds)} req/s), ${bad} not ok, server CPU ${fmt((cpuMicros(srv.pid) - cpu1) / done)} µs/req, RSS peak ${fmt(peak)} MiB with ${mixedN} subscribers`);
+    const m = await mixedLoad(srv.port, srv.pid, k, bodies, 50, mixedSeconds);
+    console.log(`mixed load: 50 connections, ${mixedSeconds}s, ${m.requests} requests (${fmt(m.rps)} req/s), ${m.notOk} not ok, server CPU ${fmt(m.cpuMicrosPerRequest)} µs/req, RSS peak ${fmt(m.rssPeakMiB)} MiB with ${mixedN} subscribers`);
   } finally {
     srv.proc.kill('SIGTERM');
-    agent.destroy();
+    closeAgent();
     await db.destroy();
     await new Promise((r) => setTimeout(r, 300));
     await dropDb?.();
