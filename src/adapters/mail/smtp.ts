@@ -2,7 +2,6 @@
  * Outgoing e-mail over SMTP with nodemailer. One pooled transport per tenant and settings version, so a bulk
  * announcement reuses a few connections (SMTP servers throttle or ban a sender that opens one per message).
  */
-import nodemailer from 'nodemailer';
 import type { Transporter } from 'nodemailer';
 
 export interface SmtpSettings {
@@ -30,8 +29,11 @@ export type MailOutcome = { kind: 'sent'; raw: string } | { kind: 'retry'; raw: 
 
 const pools = new Map<string, Transporter>();
 
-function transportFor(key: string, s: SmtpSettings): Transporter {
+async function transportFor(key: string, s: SmtpSettings): Promise<Transporter> {
   let t = pools.get(key);
+  if (t) return t;
+  const { default: nodemailer } = await import('nodemailer'); // loaded when the first mail is sent
+  t = pools.get(key);
   if (t) return t;
   t = nodemailer.createTransport({
     host: s.host,
@@ -63,7 +65,7 @@ export function closeMailPools(prefix?: string) {
 }
 
 export async function sendMail(poolKey: string, s: SmtpSettings, m: MailMessage): Promise<MailOutcome> {
-  const t = transportFor(poolKey, s);
+  const t = await transportFor(poolKey, s);
   try {
     const info = await t.sendMail({ from: s.from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers, attachments: m.attachments });
     return { kind: 'sent', raw: String(info.response ?? 'accepted').slice(0, 300) };

@@ -3,7 +3,11 @@
  * Provider failures become our codes: ai_auth_failed (401/403), ai_rate_limited (429), ai_unreachable (network,
  * timeout, 5xx), ai_provider_error (anything else the provider refused).
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
+
+/** The SDK is loaded when the first client is made, not at start. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const openaiSdk = (): typeof OpenAI => require('openai') as typeof OpenAI;
 import { AppError } from '../../errors';
 
 export type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -21,7 +25,7 @@ export class ChatClient {
 
   constructor(opts: ChatClientOptions) {
     // Retries are ours to decide (the budget counts every call), so the SDK does not retry on its own.
-    this.client = new OpenAI({ apiKey: opts.apiKey, baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: 0 });
+    this.client = new (openaiSdk())({ apiKey: opts.apiKey, baseURL: opts.baseUrl, timeout: opts.timeoutMs, maxRetries: 0 });
   }
 
   async complete(req: { model: string; messages: ChatMessage[]; tools?: ChatTool[]; temperature?: number; maxTokens?: number }): Promise<ChatResponse> {
@@ -40,8 +44,8 @@ export class ChatClient {
 }
 
 function mapError(e: unknown): AppError {
-  if (e instanceof OpenAI.APIConnectionError) return new AppError('ai_unreachable', 'The AI provider could not be reached (network error or timeout).', 502, { cause: e });
-  if (e instanceof OpenAI.APIError) {
+  if (e instanceof openaiSdk().APIConnectionError) return new AppError('ai_unreachable', 'The AI provider could not be reached (network error or timeout).', 502, { cause: e });
+  if (e instanceof openaiSdk().APIError) {
     const status = e.status ?? 0;
     const detail = (e.message ?? '').replace(/sk-[A-Za-z0-9_-]+/g, 'sk-…').slice(0, 200);
     if (status === 401 || status === 403) return new AppError('ai_auth_failed', `The AI provider refused the API key: ${detail}`, 502, { cause: e });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { AppError } from '../../errors';
 import { authFailed, gatewayRequest, invalidSignature, joinUrl, parseJsonBody, unexpected } from './http';
 import { header, type ChargeRequest, type ChargeResult, type PaymentGateway, type WebhookEvent, type WebhookInput } from './types';
@@ -13,6 +13,10 @@ export interface StripeConfig {
   timeoutMs?: number;
 }
 
+/** The SDK is loaded when the first Stripe gateway is made, not at start (it is ~160 files the server need not hold). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stripeSdk = (): typeof Stripe => require('stripe') as typeof Stripe;
+
 /** Stripe: PaymentIntent confirmed off-session on a saved card, deduplicated by the Idempotency-Key header. */
 export class StripeGateway implements PaymentGateway {
   readonly name = 'stripe' as const;
@@ -25,7 +29,7 @@ export class StripeGateway implements PaymentGateway {
     // STRIPE_BASE_URL may be given with or without the /v1 suffix the docs show.
     this.base = cfg.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
     const u = new URL(this.base);
-    this.sdk = new Stripe(cfg.secretKey || 'sk_unset', {
+    this.sdk = new (stripeSdk())(cfg.secretKey || 'sk_unset', {
       host: u.hostname,
       port: u.port || (u.protocol === 'http:' ? 80 : 443),
       protocol: u.protocol === 'http:' ? 'http' : 'https',
@@ -95,7 +99,7 @@ export class StripeGateway implements PaymentGateway {
     try {
       this.sdk.webhooks.constructEvent(input.rawBody, sigHeader, this.cfg.webhookSecret, this.cfg.toleranceSec ?? 300, undefined, (input.now ?? new Date()).getTime());
     } catch (e) {
-      if (e instanceof Stripe.errors.StripeSignatureVerificationError) {
+      if (e instanceof stripeSdk().errors.StripeSignatureVerificationError) {
         const m = String(e.message);
         throw invalidSignature('stripe', /tolerance/i.test(m) ? 'the timestamp is outside the tolerance (replayed event?)' : /Unable to extract|No signatures found with expected scheme/i.test(m) ? 'the Stripe-Signature header is malformed' : 'the signature does not match');
       }

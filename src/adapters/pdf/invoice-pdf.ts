@@ -5,8 +5,6 @@
  * and would print Greek as garbage.
  */
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 
 export interface InvoicePdfData {
   issuer: { name: string; afm: string | null; doy: string | null; address: string | null; city: string | null; postalCode: string | null; phone: string | null; email: string | null };
@@ -55,6 +53,8 @@ export function money(cents: number, currency = 'EUR'): string {
 
 export async function renderInvoicePdf(d: InvoicePdfData): Promise<Buffer> {
   const t = L[d.language];
+  // pdfkit and qrcode are loaded on the first invoice drawn, not at start (they are ~20 MiB of the server's memory).
+  const [{ default: PDFDocument }, { default: QRCode }] = await Promise.all([import('pdfkit'), import('qrcode')]);
   const qr = d.mydata?.qrUrl ? await QRCode.toBuffer(d.mydata.qrUrl, { type: 'png', margin: 1, width: 240 }) : null;
   const doc = new PDFDocument({ size: 'A4', margin: 40, info: { Title: `${d.series}-${d.number}`, Author: d.issuer.name } });
   const chunks: Buffer[] = [];

@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import https from 'node:https';
-import webpush from 'web-push';
 
 export interface PushSubscriptionKeys {
   endpoint: string;
@@ -29,6 +28,7 @@ function agent(caFile?: string): https.Agent | undefined {
 
 export async function sendPush(sub: PushSubscriptionKeys, payload: string, vapid: Vapid, opts: { caFile?: string; ttlSeconds?: number } = {}): Promise<PushOutcome> {
   try {
+    const { default: webpush } = await import('web-push'); // loaded when the first push is sent
     const r = await webpush.sendNotification({ endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } }, payload, {
       vapidDetails: vapid,
       TTL: opts.ttlSeconds ?? 24 * 3600,

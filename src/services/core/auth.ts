@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { authenticator } from 'otplib';
-import QRCode from 'qrcode';
 import { nowUtc } from '../../db/knex';
 import { AppError } from '../../errors';
 import type { SecretBox } from '../../secrets';
@@ -77,6 +76,7 @@ export async function startEnrollment(db: Knex, secrets: SecretBox, adminId: num
   const secret = authenticator.generateSecret(20);
   await db('admins').where({ id: adminId }).update({ totp_pending_enc: secrets.encrypt(secret), updated_at: nowUtc() });
   const otpauth = authenticator.keyuri(admin.username, ISSUER, secret);
+  const { default: QRCode } = await import('qrcode'); // loaded when first needed
   const qr = await QRCode.toDataURL(otpauth, { errorCorrectionLevel: 'M', margin: 1, width: 240 });
   return { secret, otpauth_uri: otpauth, qr_code: qr, issuer: ISSUER, digits: 6, period: 30 };
 }

@@ -8,7 +8,6 @@
  * and the preshared key are sealed with APP_KEY: `wireguard_config` can give the same config out again.
  */
 import { requireCustomer } from './customers';
-import QRCode from 'qrcode';
 import { isIPv4 } from 'node:net';
 import { RouterLink } from '../../adapters/routeros/session';
 import { addWgPeer, ensureInterfaceAddress, ensureWgInterface, removeWgPeer } from '../../adapters/routeros/wireguard';
@@ -98,6 +97,7 @@ async function withConfig(ctx: Pick<NetCtx, 'secrets'>, r: TunnelRow) {
     allowedIps: r.allowed_ips,
     keepalive: r.keepalive,
   });
+  const { default: QRCode } = await import('qrcode'); // loaded when first needed
   const qr_code = await QRCode.toDataURL(config, { errorCorrectionLevel: 'M', margin: 2 });
   return { ...publicTunnel(r), config, qr_code };
 }

@@ -3,7 +3,6 @@
  * app key and never returned; the VAPID key pair is made on first use and its private half sealed too.
  */
 import crypto from 'node:crypto';
-import webpush from 'web-push';
 import { getSettings, putSettings } from '../core/settings';
 import type { ServiceContext } from '../context';
 import { AppError } from '../../errors';
@@ -127,6 +126,7 @@ export async function channelConfig(ctx: Ctx & { tenant: { slug: string } }): Pr
     let pub = s.vapid_public_key as string | undefined;
     let privEnc = s.vapid_private_key_enc as string | undefined;
     if (!pub || !privEnc) {
+      const { default: webpush } = await import('web-push');
       const keys = webpush.generateVAPIDKeys();
       pub = keys.publicKey;
       privEnc = ctx.secrets.encrypt(keys.privateKey);
