@@ -56,18 +56,33 @@ async function exact(q: Knex.QueryBuilder): Promise<number> {
 }
 
 const refreshing = new Set<string>();
+/** Databases with a background count running: one at a time each, so a burst of new filters (every NAS of a list,
+ *  say) does not start a burst of full counts competing with the pages they are counted for. */
+const countingDbs = new Set<number>();
 const dbIds = new WeakMap<Knex, number>();
 let nextDbId = 1;
-function refresh(db: Knex, key: string, q: Knex.QueryBuilder) {
+function dbId(db: Knex): number {
   if (!dbIds.has(db)) dbIds.set(db, nextDbId++);
-  const flight = `${dbIds.get(db)}|${key}`;
-  if (refreshing.has(flight)) return;
+  return dbIds.get(db)!;
+}
+function refresh(db: Knex, key: string, q: Knex.QueryBuilder) {
+  const id = dbId(db);
+  const flight = `${id}|${key}`;
+  if (refreshing.has(flight) || countingDbs.has(id)) return;
   refreshing.add(flight);
+  countingDbs.add(id);
   exact(q)
     .then((n) => remember(db, key, n))
     .catch(() => undefined)
-    .finally(() => refreshing.delete(flight));
+    .finally(() => {
+      refreshing.delete(flight);
+      countingDbs.delete(id);
+    });
 }
+
+/** Optimizer estimates recently answered per filter (while the exact count is pending), so that a filter whose
+ *  exact count is over budget does not pay the budget again on every page. */
+const estimates = new WeakMap<Knex, Map<string, Entry>>();
 
 /** The total of a filtered list: `key` names the table and filter (e.g. `customers|{"status":"active"}`). */
 export async function listTotal(db: Knex, table: string, key: string, q: Knex.QueryBuilder): Promise<{ total: number; estimated: boolean }> {
@@ -85,6 +100,13 @@ export async function listTotal(db: Knex, table: string, key: string, q: Knex.Qu
     remember(db, key, n);
     return { total: n, estimated: false };
   }
+  let est = estimates.get(db);
+  if (!est) estimates.set(db, (est = new Map()));
+  const guess = est.get(key);
+  if (guess && Date.now() - guess.at < STALE_MS) {
+    refresh(db, key, q);
+    return { total: guess.n, estimated: true };
+  }
   const { sql, bindings } = q.clone().clearOrder().count({ n: '*' }).toSQL();
   try {
     const [rows] = (await db.raw(`SET STATEMENT max_statement_time=${COUNT_BUDGET_MS / 1000} FOR ${sql}`, bindings as Knex.RawBinding[])) as unknown as [Array<{ n: number | string }>];
@@ -96,5 +118,8 @@ export async function listTotal(db: Knex, table: string, key: string, q: Knex.Qu
   }
   refresh(db, key, q);
   const [plan] = (await db.raw(`EXPLAIN ${sql}`, bindings as Knex.RawBinding[])) as unknown as [Array<{ rows: number | string | null }>];
-  return { total: Math.max(0, ...plan.map((p) => Number(p.rows ?? 0))), estimated: true };
+  const n = Math.max(0, ...plan.map((p) => Number(p.rows ?? 0)));
+  if (est.size >= 1000) est.clear();
+  est.set(key, { n, at: Date.now() });
+  return { total: n, estimated: true };
 }

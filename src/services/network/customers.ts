@@ -634,6 +634,11 @@ export async function listCustomers(ctx: NetCtx, f: ListFilters) {
   const page = f.cursor
     ? q.clone().orderBy('id').limit(f.per_page).where('id', '>', decodeCursor('customers', f.cursor))
     : await offsetPage(ctx.db as Knex, 'customers', countKey, q, 'id', (f.page - 1) * f.per_page, f.per_page);
+  // MariaDB reads "plan_id = ? AND id > ?" as a ref on plan_id, walking the plan's subscribers from its first id
+  // (13 ms at a million); named, the same index is a range on (plan_id, id) that starts at the cursor.
+  if (f.cursor && !f.search && (f.plan || f.router) && !isSqlite(ctx.db as Knex)) {
+    void page.from(ctx.db.raw('?? FORCE INDEX (??)', ['customers', f.router ? 'customers_router_id_index' : 'customers_plan_id_index']));
+  }
   const rows = (await page) as CustomerRow[];
   const planIds = [...new Set(rows.map((c) => c.plan_id).filter((v) => v !== null))];
   const routerIds = [...new Set(rows.map((c) => c.router_id).filter((v): v is number => v !== null))];

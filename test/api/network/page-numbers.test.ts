@@ -45,3 +45,16 @@ test('after deletes, status changes and new rows made through the API the pages 
   for (let i = 0; i < 3; i++) expect((await t.call('add', { username: `late${i}`, password: 'pw-123456', plan: 'FTTH 100' })).ok).toBe(true);
   await expectOffsetPages(25, [493, 494]);
 });
+
+test('a cursor walk filtered by plan (a named index on MariaDB) returns every subscriber of the plan once, in order', async () => {
+  const expected = (await t.db('customers').where({ plan_id: planId }).orderBy('id').pluck('username')) as string[];
+  const seen: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const r = await t.call('list_customers', { plan: 'FTTH 100', per_page: '100', ...(cursor ? { cursor } : {}) });
+    expect(r.ok).toBe(true);
+    seen.push(...r.data.map((c: { username: string }) => c.username));
+    cursor = r.meta.next_cursor;
+  } while (cursor);
+  expect(seen).toEqual(expected);
+});
