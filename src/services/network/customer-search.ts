@@ -95,8 +95,13 @@ export async function reindexCustomerSearch(db: Knex, opts: { ids?: number[]; ba
   }
 }
 
-/** How many index entries a word's prefix range is read to judge it; past this a word counts as common. */
-const PROBE_LIMIT = 1000;
+/**
+ * How many index entries a word's prefix range is read to judge it; past this a word counts as common (1 % of a
+ * million subscribers: walking subscribers in order then finds a page's 25 within a few thousand rows). Under it,
+ * the candidates are read as ids: at 1,000 a word like "00328" (thousands of phone endings, a few per mille of the
+ * subscribers) was walked through tens of thousands of rows, 0.2 s.
+ */
+const PROBE_LIMIT = 10_000;
 
 function range(b: Knex.QueryBuilder, w: string, col = 'term'): Knex.QueryBuilder {
   return b.where(col, '>=', w).andWhere(col, '<', w + TOP);

@@ -105,10 +105,10 @@ test('concurrent edits of neighbouring subscribers and concurrent adds all succe
   }
 });
 
-test('a word more than a thousand subscribers share is answered by walking subscribers in order, with the same results', async () => {
+test('a word more than ten thousand subscribers share is answered by walking subscribers in order, with the same results', async () => {
   const now = nowUtc();
   const plan = await t.db('plans').first('id');
-  const rows = Array.from({ length: 1200 }, (_, i) => ({ username: `cm${i}`, password: 'x', fullname: `Commonword Rare${i % 7 === 0 ? 'x' : 'y'}${i}`, plan_id: plan.id, status: i % 2 ? 'active' : 'suspended', created_at: now, updated_at: now }));
+  const rows = Array.from({ length: 10_100 }, (_, i) => ({ username: `cm${i}`, password: 'x', fullname: `Commonword Rare${i % 7 === 0 ? 'x' : 'y'}${i}`, plan_id: plan.id, status: i % 2 ? 'active' : 'suspended', created_at: now, updated_at: now }));
   for (let i = 0; i < rows.length; i += 300) await t.db('customers').insert(rows.slice(i, i + 300));
   await reindexCustomerSearch(t.db);
   const all = async (params: Record<string, string>) => {
