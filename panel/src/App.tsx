@@ -217,6 +217,15 @@ const lightTheme: RaThemeOptions = { ...defaultTheme, palette: {
 const darkTheme: RaThemeOptions = { ...defaultDarkTheme, palette: { ...defaultDarkTheme.palette, primary: { main: '#93c5fd' } } };
 
 /**
+ * A device set to reduce motion (an accessibility setting) gets no transitions: menus, dialogs and notifications
+ * appear at once instead of sliding and fading in.
+ */
+function withMotionPreference(theme: RaThemeOptions): RaThemeOptions {
+  const reduce = typeof window !== 'undefined' && window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+  return reduce ? { ...theme, transitions: { ...theme.transitions, create: () => 'none' } } : theme;
+}
+
+/**
  * The installation's theme colour (get_settings theme_color) as the primary colour: as chosen on the light theme,
  * lightened on the dark one so text in it stays readable on a dark background. The installation's theme
  * (light, dark, auto = the device's preference) is the default until the admin toggles it in the top bar.
@@ -233,11 +242,11 @@ function useBrandThemes(): [RaThemeOptions, RaThemeOptions, 'light' | 'dark' | u
     () =>
       color
         ? [
-            { ...lightTheme, palette: { ...lightTheme.palette, primary: { main: color } } },
-            { ...darkTheme, palette: { ...darkTheme.palette, primary: { main: lighten(color, 0.55) } } },
+            withMotionPreference({ ...lightTheme, palette: { ...lightTheme.palette, primary: { main: color } } }),
+            withMotionPreference({ ...darkTheme, palette: { ...darkTheme.palette, primary: { main: lighten(color, 0.55) } } }),
             mode,
           ]
-        : [lightTheme, darkTheme, mode],
+        : [withMotionPreference(lightTheme), withMotionPreference(darkTheme), mode],
     [color, mode],
   );
 }
