@@ -102,6 +102,9 @@ export async function closeRuntime(rt: Runtime): Promise<void> {
 const GET_ACTIONS_NOTE = 'Read actions answer GET too; see action=describe.';
 
 /** Builds the Express app without listening (tests import this). */
+/** The built panel, public/ at the project's root: one level up from src/, two from dist/src/ when run compiled. */
+const PUBLIC_DIR = path.resolve(__dirname, path.basename(path.dirname(__dirname)) === 'dist' ? '../../public' : '../public');
+
 export function createApp(rt: Runtime) {
   const app = express();
   app.disable('x-powered-by');
@@ -187,7 +190,7 @@ export function createApp(rt: Runtime) {
   app.use('/api/SmartIPS-v1', smartIspRouter(rt));
   app.get('/openapi/:name.json', checkIn, openApiHandler(rt));
   app.use(ispbillsRouter(rt));
-  app.use(express.static(path.resolve(__dirname, '../public'), { index: 'index.html' }));
+  app.use(express.static(PUBLIC_DIR, { index: 'index.html' }));
 
   app.use((_req: Request, res: Response) => {
     sendError(res, new AppError('not_found', `No such endpoint. The API is POST /mikrotik/process.php with an action field. ${GET_ACTIONS_NOTE}`, 404), true);

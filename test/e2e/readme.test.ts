@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -79,7 +79,9 @@ testIf(hasCurl, 'curl is not installed')(
     };
     delete env.APP_KEY;
     delete env.HOST;
-    server = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As `npm start` runs it: compiled to dist/ (its prestart builds it), migrations and the panel found from there.
+    execFileSync(process.execPath, ['scripts/build-server.mjs', '--quiet'], { cwd: ROOT });
+    server = spawn(process.execPath, ['dist/src/server.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (d) => (log += d));
     server.stderr!.on('data', (d) => (log += d));
     let up = false;

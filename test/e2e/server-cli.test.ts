@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -31,7 +31,9 @@ beforeAll(async () => {
   env = { ...process.env, NODE_ENV: 'development', DATABASE_URL: fresh.url, DATA_DIR: fresh.dir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' };
   delete env.APP_KEY;
   delete env.ADMIN_PASSWORD;
-  server = spawn(TSX, ['src/server.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // As `npm start` runs it: compiled to dist/ (its prestart builds it), migrations and the panel found from there.
+  execFileSync(process.execPath, ['scripts/build-server.mjs', '--quiet'], { cwd: ROOT });
+  server = spawn(process.execPath, ['dist/src/server.js'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout!.on('data', (d) => (stdout += d));
   server.stderr!.on('data', (d) => (stdout += d));
   for (let i = 0; i < 150; i++) {
@@ -56,6 +58,13 @@ test('first start prints the primary admin password and a key once, and generate
   expect(stdout).toMatch(/Password:\s+\S{12,}/);
   expect(stdout).toMatch(/API key:\s+isg_\S+/);
   expect(fs.existsSync(path.join(fresh.dir, 'app.key'))).toBe(true);
+});
+
+test('the compiled server applies its migrations and serves the built panel', async () => {
+  expect(stdout).toMatch(/migrations applied/);
+  const res = await fetch(`${base}/`);
+  expect(res.status).toBe(200);
+  expect(await res.text()).toContain('<title>ispgate');
 });
 
 test('a key from the CLI works against the running server (curl-style form POST)', async () => {
