@@ -7,7 +7,10 @@
  * get_customer, open sessions and a NAS's sessions. Prints RSS at rest and the peak under load (sampled every
  * 250 ms from /proc), req/s, p50/p99 and the server's CPU µs per request.
  *
- *   npx tsx bench/memory.ts [--subscribers 1000000] [--radacct 10000000] [--connections 50] [--seconds 60] [--drop]
+ *   npx tsx bench/memory.ts [--subscribers 1000000] [--radacct 10000000] [--connections 50] [--seconds 60] [--drop] [--start-only]
+ *
+ * The server runs three ways in one run: as `npm start` runs it (compiled to dist/, with its heap limit), compiled
+ * without the limit, and through tsx without it (how `npm start` ran it before); --start-only runs the first alone.
  *
  * --drop drops the seeded database at the end (otherwise it is kept for the next run of this or lists.ts).
  */
@@ -19,7 +22,7 @@ import { createApiKey } from '../src/services/core/api-keys';
 import { encodeCursor } from '../src/gateway/cursor';
 import { closeAgent, call, mixedLoad } from './lib/load';
 import { scaleDatabase } from './lib/scale-db';
-import { fmt, rssMiB, startServer } from './lib/util';
+import { fmt, rssMiB, startServer, stopServer } from './lib/util';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,13 +36,13 @@ async function main() {
   const seconds = Number(arg('seconds', '60'));
   const scale = await scaleDatabase({ subscribers: subs, radacct: acct, server: arg('mysql', process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'), keep: !process.argv.includes('--drop') });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ispgate-bench-mem-'));
-  let srv: Awaited<ReturnType<typeof startServer>> | null = null;
+  const appKey = crypto.randomBytes(32).toString('hex');
+  const keyName = `memory bench ${process.pid}`;
   try {
     const admin = await scale.db('admins').where({ is_primary: true }).first('id');
-    const key = (await createApiKey(scale.db, `memory bench ${process.pid}`, admin.id)).key;
+    const key = (await createApiKey(scale.db, keyName, admin.id)).key;
     const n = Number((await scale.db('customers').count({ n: '*' }))[0].n);
     const maxId = Number((await scale.db('customers').max({ m: 'id' }))[0].m);
-    srv = await startServer('bench/pipeline-server.ts', ['ispgate', scale.url, dir, crypto.randomBytes(32).toString('hex')]);
     const rnd = (k: number) => 1 + Math.floor(Math.random() * k);
     const bodies = [
       () => 'action=me',
@@ -52,22 +55,42 @@ async function main() {
       () => 'action=radius_sessions',
       () => `action=radius_sessions&nas_ip=10.1.${rnd(50)}.1`,
     ];
-    // Warm-up: every kind once (connections, prepared paths), then the server at rest.
-    for (const b of bodies) {
-      const r = await call(srv.port, key, b());
-      if (!r.json.ok) throw new Error(`warm-up ${b()}: ${JSON.stringify(r.json)}`);
+    console.log(`memory bench: ${n} subscribers, ${acct} radacct rows (seeded), MariaDB, ${connections} connections × ${seconds} s, ${os.cpus().length} CPUs${process.env.BENCH_SERVER_NODE_ARGS ? `, node ${process.env.BENCH_SERVER_NODE_ARGS}` : ''}`);
+    // The server as `npm start` runs it (compiled to dist/, plain node), and the baseline in the same run: the same
+    // code through tsx, as `npm start` ran it before (a loader thread and a transpiler in the process).
+    // `npm start`'s own heap limit (package.json: --max-old-space-size=${ISPGATE_HEAP_MB:-N}), and the same
+    // compiled server without it, to show what the limit costs in CPU.
+    const heapMb = Number(/--max-old-space-size=\$\{ISPGATE_HEAP_MB:-(\d+)\}/.exec(JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8')).scripts.start)?.[1]);
+    if (!heapMb) throw new Error('package.json start has no --max-old-space-size=${ISPGATE_HEAP_MB:-N}');
+    const all: Array<[string, boolean, string[]]> = [
+      [`npm start (compiled, heap limit ${heapMb} MiB)`, true, [`--max-old-space-size=${heapMb}`]],
+      ['compiled, no heap limit', true, []],
+      ['tsx, no heap limit (npm start before)', false, []],
+    ];
+    const ways = process.argv.includes('--start-only') ? all.slice(0, 1) : all;
+    for (const [label, compiled, nodeArgs] of ways) {
+      const srv = await startServer('bench/pipeline-server.ts', ['ispgate', scale.url, dir, appKey], { BENCH_MEM_SAMPLE: '1' }, { compiled, nodeArgs });
+      try {
+        // Warm-up: every kind once (connections, prepared paths), then the server at rest.
+        for (const b of bodies) {
+          const r = await call(srv.port, key, b());
+          if (!r.json.ok) throw new Error(`warm-up ${b()}: ${JSON.stringify(r.json)}`);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+        const rest = rssMiB(srv.pid);
+        const m = await mixedLoad(srv.port, srv.pid, key, bodies, connections, seconds);
+        await stopServer(srv);
+        const parts = (srv.lines.find((l) => (l as { memoryPeakMiB?: unknown }).memoryPeakMiB) as { memoryPeakMiB?: Record<string, number> } | undefined)?.memoryPeakMiB;
+        console.log(`  ${label}: RSS at rest ${fmt(rest)} MiB, peak under load ${fmt(m.rssPeakMiB)} MiB; load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+        if (parts) console.log(`    peaks of its parts (MiB): heap total ${parts.heapTotal}, heap used ${parts.heapUsed}, new space ${parts['space:new_space']}, old space ${parts['space:old_space']}, code ${parts['space:code_space']}, large objects ${parts['space:large_object_space']}, external ${parts.external} (array buffers ${parts.arrayBuffers})`);
+        console.log(`    ${m.requests} requests, ${fmt(m.rps)} req/s, p50 ${fmt(m.p50ms, 1)} ms, p99 ${fmt(m.p99ms, 1)} ms, ${m.notOk} not ok${m.notOk ? ' ' + JSON.stringify(m.errors) : ''}, server CPU ${fmt(m.cpuMicrosPerRequest)} µs/req`);
+      } finally {
+        await stopServer(srv);
+      }
     }
-    await new Promise((r) => setTimeout(r, 1000));
-    const rest = rssMiB(srv.pid);
-    const m = await mixedLoad(srv.port, srv.pid, key, bodies, connections, seconds);
-    console.log(`memory bench: ${n} subscribers, ${acct} radacct rows (seeded), MariaDB, ${connections} connections × ${seconds} s, ${os.cpus().length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    console.log(`  RSS at rest ${fmt(rest)} MiB, peak under load ${fmt(m.rssPeakMiB)} MiB`);
-    console.log(`  ${m.requests} requests, ${fmt(m.rps)} req/s, p50 ${fmt(m.p50ms, 1)} ms, p99 ${fmt(m.p99ms, 1)} ms, ${m.notOk} not ok${m.notOk ? ' ' + JSON.stringify(m.errors) : ''}, server CPU ${fmt(m.cpuMicrosPerRequest)} µs/req`);
-    await scale.db('api_keys').where({ name: `memory bench ${process.pid}` }).update({ revoked_at: scale.db.fn.now() });
+    await scale.db('api_keys').where({ name: keyName }).update({ revoked_at: scale.db.fn.now() });
   } finally {
-    srv?.proc.kill('SIGTERM');
     closeAgent();
-    await new Promise((r) => setTimeout(r, 300));
     await scale.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

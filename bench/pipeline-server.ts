@@ -9,6 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
+import v8 from 'node:v8';
 import express from 'express';
 import { createApp, createRuntime } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -87,7 +88,21 @@ async function main() {
     const addr = server.address() as { port: number };
     process.stdout.write(JSON.stringify({ port: addr.port, pid: process.pid }) + '\n');
   });
-  process.on('SIGTERM', () => process.exit(0));
+  // BENCH_MEM_SAMPLE=1 (bench/memory.ts): the peak of each part of the process's memory, sampled every 250 ms and
+  // printed as one JSON line when it stops, to tell the JavaScript heap from buffers and the rest of the RSS.
+  const peak: Record<string, number> = {};
+  if (process.env.BENCH_MEM_SAMPLE === '1') {
+    const sample = () => {
+      const m = process.memoryUsage() as unknown as Record<string, number>;
+      for (const [k, v] of Object.entries(m)) peak[k] = Math.max(peak[k] ?? 0, v);
+      for (const sp of v8.getHeapSpaceStatistics()) peak[`space:${sp.space_name}`] = Math.max(peak[`space:${sp.space_name}`] ?? 0, sp.space_size);
+    };
+    setInterval(sample, 250).unref();
+  }
+  process.on('SIGTERM', () => {
+    if (process.env.BENCH_MEM_SAMPLE === '1') process.stdout.write(JSON.stringify({ memoryPeakMiB: Object.fromEntries(Object.entries(peak).map(([k, v]) => [k, Math.round(v / 1048576)])) }) + '\n', () => process.exit(0));
+    else process.exit(0);
+  });
 }
 
 main().catch((e) => {

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -17,26 +17,60 @@ export function rssMiB(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+export interface BenchServer {
+  proc: ChildProcess;
+  port: number;
+  pid: number;
+  /** The JSON lines the server printed after its ready line (e.g. its memory peaks when it stops). */
+  lines: unknown[];
+}
+
 /**
- * Starts `tsx <script> ...args` as its own node process (not a child of a tsx wrapper) and waits for its JSON ready
- * line. BENCH_SERVER_NODE_ARGS adds node options to the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
- * which NODE_OPTIONS refuses).
+ * Starts a bench server script as its own node process (not a child of a tsx wrapper) and waits for its JSON ready
+ * line. By default the TypeScript runs through tsx; `compiled` runs it as `npm start` runs the server: compiled to
+ * dist/ by scripts/build-server.mjs (the script itself included), plain node, no loader. BENCH_SERVER_NODE_ARGS adds
+ * node options to the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses).
  */
-export function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ proc: ChildProcess; port: number; pid: number }> {
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.resolve(script), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+export function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}, opts: { compiled?: boolean; nodeArgs?: string[] } = {}): Promise<BenchServer> {
+  const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
+  let argv = [...nodeArgs, '--import', 'tsx', path.resolve(script), ...args];
+  if (opts.compiled) {
+    const root = path.resolve(__dirname, '../..');
+    execFileSync(process.execPath, ['scripts/build-server.mjs', '--quiet', '--also', script], { cwd: root, stdio: 'inherit' });
+    argv = [...nodeArgs, path.join(root, 'dist', script.replace(/\.ts$/, '.js')), ...args];
+  }
+  const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const lines: unknown[] = [];
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input: proc.stdout! });
-    rl.once('line', (line) => {
+    let ready = false;
+    rl.on('line', (line) => {
+      if (ready) {
+        try {
+          lines.push(JSON.parse(line));
+        } catch {
+          process.stdout.write(line + '\n');
+        }
+        return;
+      }
+      ready = true;
       try {
         const j = JSON.parse(line) as { port: number; pid: number };
-        resolve({ proc, port: j.port, pid: j.pid });
+        resolve({ proc, port: j.port, pid: j.pid, lines });
       } catch (e) {
         reject(new Error(`server said: ${line}`));
       }
     });
     proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
+}
+
+/** Stops a bench server and waits for it to exit (and print what it prints on SIGTERM). */
+export async function stopServer(srv: BenchServer | null): Promise<void> {
+  if (!srv || srv.proc.exitCode !== null) return;
+  const exited = new Promise((r) => srv.proc.once('exit', r));
+  srv.proc.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
 }
 
 export interface WrkResult {
