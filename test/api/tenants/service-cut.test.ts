@@ -1,4 +1,7 @@
 import type { Knex } from 'knex';
+import { closeRuntime, createRuntime } from '../../../src/app';
+import type { Runtime } from '../../../src/runtime';
+import { createLogger } from '../../../src/logger';
 import { FakeNas } from '../../fakes/fake-nas';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { callAs, cleanupTenants, randomSlug } from './helpers';
@@ -131,4 +134,33 @@ test('bad input: cut_service not a yes/no, unknown tenant, a running cut makes r
   expect(r).toMatchObject({ ok: true, data: { status: 'active', service_job: { id: expect.any(String) } } });
   expect(await t.db('jobs').where({ id: 'held-by-a-worker' }).first()).toMatchObject({ state: 'failed', error_code: 'cancelled' });
   expect(await finished(r.data.service_job.id)).toMatchObject({ state: 'completed', result: { mode: 'restore', changed: 0 } });
+}, 120_000);
+
+test('a cut queued when its process stopped is handed out by the next process on the same database (the sweep)', async () => {
+  const slug = randomSlug();
+  const host = `${slug}.test`;
+  const p = await t.call('tenant_provision', { slug, name: slug, domains: [host], admin_username: 'boss', admin_email: 'boss@example.com' });
+  const key = p.data.api_key;
+  await callAs(t, host, key, 'add_plan', { name: 'P', download: '10M', upload: '1M', price: '10' });
+  for (const u of ['fay', 'gus']) expect(await callAs(t, host, key, 'add', { username: u, password: 'pw-3', plan: 'P' })).toMatchObject({ ok: true });
+  // This process's queue stops (as at a restart): the cut is recorded and queued, and nothing runs it here.
+  await t.rt.jobs.stop();
+  let rt2: Runtime | null = null;
+  try {
+    const s = await t.call('tenant_suspend', { slug, cut_service: '1' });
+    expect(s).toMatchObject({ ok: true, data: { status: 'suspended', service_job: { id: expect.any(String) } } });
+    const jobId = s.data.service_job.id;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await t.db('jobs').where({ id: jobId }).first()).toMatchObject({ state: 'queued' });
+    // The next process: its sweep finds the queued platform job and runs the cut to the end.
+    rt2 = createRuntime(t.config, { log: createLogger({ level: 'error', json: true, sink: () => undefined }) });
+    expect(await rt2.jobs.sweep()).toBeGreaterThanOrEqual(1);
+    expect(await rt2.jobs.wait(rt2.db, jobId, 60_000)).toMatchObject({ state: 'completed', result: { mode: 'cut', changed: 2, failures: [] } });
+    const tdb = await rt2.tenants.dbFor(p.data.tenant.id);
+    for (const u of ['fay', 'gus']) expect(await tdb('customers').where({ username: u }).first()).toMatchObject({ status: 'suspended', suspend_reason: expect.stringContaining('platform') });
+    expect((await rows(tdb, 'fay')).check).toContainEqual(['Auth-Type', ':=', 'Reject']);
+  } finally {
+    // This file's runtime keeps its queue stopped: this is its last test.
+    if (rt2) await closeRuntime(rt2);
+  }
 }, 120_000);
