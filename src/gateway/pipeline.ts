@@ -70,18 +70,6 @@ async function authenticate(auth: Authenticator, db: Knex, req: Request): Promis
   return null;
 }
 
-/** The authenticator the dialect routers reach through credentialActor: the last app composed installs its own. */
-let installedAuth: Authenticator | undefined;
-
-/**
- * The actor of a credential that acts for an admin (a dialect's token or client): that admin's current permissions,
- * or every permission for a platform credential (no admin). Refused when the admin no longer exists. Not cached.
- */
-export async function credentialActor(db: Knex, adminId: number | null, platformName: string, what = 'credential'): Promise<Actor> {
-  if (!installedAuth) throw new Error('No authenticator: createApp installs one (gate(rt, auth)).');
-  return installedAuth.credentialActor(db, adminId, platformName, what);
-}
-
 /** What the gate learnt about a request before its body was read. */
 export interface GateResult {
   tenant: Tenant;
@@ -97,7 +85,6 @@ export interface GateResult {
  * is read only up to a few kilobytes (enough for `action=login`): unauthenticated uploads are refused at once.
  */
 export function gate(rt: Runtime, auth: Authenticator) {
-  installedAuth = auth;
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const { tenant, db } = await rt.tenants.resolve(req.headers.host);

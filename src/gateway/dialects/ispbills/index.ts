@@ -17,7 +17,7 @@ import type { ActionContext, AnyAction, Tenant } from '../../action';
 import { invokeAs } from '../../invoke';
 import { createRouteTable, type HttpMethod } from '../route-table';
 import { ISPBILLS_DOCS, errorSchema, replySchema } from './docs';
-import { buildContext, credentialActor, toAppError } from '../../pipeline';
+import { buildContext, toAppError } from '../../pipeline';
 import { RateLimits } from '../../rate-limit';
 import { fromPage, sendIspbillsError, slicePage, type IspPage } from './envelope';
 import * as local from './local-actions';
@@ -132,7 +132,7 @@ export function ispbillsRouter(rt: Runtime): Router {
       await touchApiClient(db, client);
       name = `ispbills:${client.name}`;
     }
-    const actor = await credentialActor(db, token.admin_id, name, 'token');
+    const actor = await rt.credentials.credentialActor(db, token.admin_id, name, 'token');
     await spend(res, v, `${tenant.slug}:${token.api_client_id ? `c${token.api_client_id}` : `a${token.admin_id}`}`);
     const requestId = res.locals.requestId as string;
     const log = rt.log.child({ request_id: requestId, dialect: 'ispbills', ip: req.ip });
@@ -252,7 +252,7 @@ export function ispbillsRouter(rt: Runtime): Router {
       if (!given) throw new AppError('missing_refresh_token', 'The given data was invalid.', 422, { details: { refresh_token: 'required' } });
       const row = await findToken(db, given, 'v1_refresh');
       if (!row || !row.admin_id || !(await spendRefresh(db, row))) throw new AppError('unauthorized', 'The refresh token is not valid, has expired or was already used.', 401);
-      await credentialActor(db, row.admin_id, 'ispbills', 'token');
+      await rt.credentials.credentialActor(db, row.admin_id, 'ispbills', 'token');
       res.json(await issueV1Pair(db, row.admin_id, cfg.ISPBILLS_V1_TOKEN_TTL_SECONDS, cfg.ISPBILLS_V1_REFRESH_TTL_DAYS));
     } catch (e) {
       fail(res, e, body);
@@ -273,7 +273,7 @@ export function ispbillsRouter(rt: Runtime): Router {
       if (Object.keys(details).length) throw new AppError('missing_credentials', 'The given data was invalid.', 422, { details });
       const client = await findIspbillsClient(db, clientId!, secret!);
       if (!client) throw new AppError('invalid_client', 'The client id or secret is wrong, or the client was revoked.', 401);
-      await credentialActor(db, client.admin_id, 'ispbills', 'API client');
+      await rt.credentials.credentialActor(db, client.admin_id, 'ispbills', 'API client');
       await touchApiClient(db, client);
       res.json(await issueV2Token(db, client, cfg.ISPBILLS_V2_TOKEN_TTL_SECONDS));
     } catch (e) {
