@@ -166,6 +166,7 @@ const enMore: Dict = {
     webhook: {
       log: 'Delivery log', all: 'All', empty: 'No deliveries.', event: 'Event', attempts: 'Attempts', last_code: 'Last response', last_attempt: 'Last attempt', next_attempt: 'Next attempt',
       error: 'Error', actions: 'Actions', redeliver: 'Redeliver', redeliver_confirm: 'Send delivery %{id} (%{event}) to %{url} again, with a fresh set of attempts?',
+      history: 'history', attempted_at: 'Attempted', response: 'Response or error', duration: 'Took',
       redeliver_all: 'Redeliver all dead', redeliver_all_confirm: 'Send every dead delivery of %{url} again, with a fresh set of attempts?', queued: '%{smart_count} delivery queued again |||| %{smart_count} deliveries queued again',
     },
     payment: {
@@ -193,6 +194,7 @@ const elMore: Dict = {
     webhook: {
       log: 'Ιστορικό παραδόσεων', all: 'Όλες', empty: 'Δεν υπάρχουν παραδόσεις.', event: 'Συμβάν', attempts: 'Προσπάθειες', last_code: 'Τελευταία απάντηση', last_attempt: 'Τελευταία προσπάθεια', next_attempt: 'Επόμενη προσπάθεια',
       error: 'Σφάλμα', actions: 'Ενέργειες', redeliver: 'Νέα αποστολή', redeliver_confirm: 'Νέα αποστολή της παράδοσης %{id} (%{event}) στο %{url}, με νέο κύκλο προσπαθειών;',
+      history: 'ιστορικό', attempted_at: 'Προσπάθεια', response: 'Απάντηση ή σφάλμα', duration: 'Διάρκεια',
       redeliver_all: 'Νέα αποστολή όλων των αποτυχημένων', redeliver_all_confirm: 'Νέα αποστολή κάθε αποτυχημένης παράδοσης προς %{url}, με νέο κύκλο προσπαθειών;', queued: '%{smart_count} παράδοση σε ουρά ξανά |||| %{smart_count} παραδόσεις σε ουρά ξανά',
     },
     payment: {

@@ -400,6 +400,14 @@ describe('the operator panel in a real browser', () => {
       await page.reload();
       await page.waitForSelector(`tr[data-delivery="${dead.id}"][data-status=delivered]`);
       expect(rx.received).toHaveLength(2);
+      // Each attempt of the delivery, newest first: the redelivered success, then the first answer, 500.
+      await page.click(`tr[data-delivery="${dead.id}"] [data-history-toggle]`);
+      const history = page.locator(`tr[data-history="${dead.id}"] tbody tr`);
+      await history.nth(1).waitFor();
+      expect(await history.count()).toBe(2);
+      expect(await history.nth(0).locator('td').nth(1).textContent()).toBe('200');
+      expect(await history.nth(1).locator('td').nth(1).textContent()).toBe('HTTP 500');
+      await axe('webhook delivery history');
       await shot('23-webhook-redelivered');
     } finally {
       await rx.close();

@@ -1,5 +1,5 @@
 /** A webhook's delivery log (webhook_deliveries) with redelivery of dead deliveries (webhook_redeliver). */
-import { useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useState } from 'react';
 import { RecordContextProvider, Title, useLocaleState, useNotify, useTranslate } from 'react-admin';
 import { Link as RouterLink, useParams } from 'react-router-dom';
 import { Box, Button, Card, CardContent, MenuItem, Pagination, Stack, Table, TableBody, TableCell, TableHead, TableRow, TextField, Typography } from '@mui/material';
@@ -21,6 +21,8 @@ interface Delivery {
   last_attempt_at: string | null;
   delivered_at: string | null;
   created_at: string;
+  /** Each attempt, newest first (the last 20). */
+  history?: Array<{ attempted_at: string; status_code: number | null; error: string | null; duration_ms: number }>;
 }
 
 const PER_PAGE = 25;
@@ -38,6 +40,7 @@ export function WebhookDeliveries() {
   const [total, setTotal] = useState(0);
   const [page, setPage] = useState(1);
   const [status, setStatus] = useState('');
+  const [open, setOpen] = useState<number | null>(null);
 
   const load = useCallback(() => {
     call('webhook_deliveries', { id: Number(id), status: (status || undefined) as any, page, per_page: PER_PAGE }).then(
@@ -104,14 +107,23 @@ export function WebhookDeliveries() {
               </TableHead>
               <TableBody>
                 {rows.map((d) => (
-                  <TableRow key={d.id} data-delivery={d.id} data-status={d.status}>
+                  <Fragment key={d.id}>
+                  <TableRow data-delivery={d.id} data-status={d.status}>
                     <TableCell>{d.event}</TableCell>
                     <TableCell>
                       <RecordContextProvider value={d}>
                         <StatusField source="status" />
                       </RecordContextProvider>
                     </TableCell>
-                    <TableCell>{d.attempts}</TableCell>
+                    <TableCell>
+                      {d.history?.length ? (
+                        <Button size="small" aria-expanded={open === d.id} aria-controls={`delivery-${d.id}-history`} data-history-toggle onClick={() => setOpen(open === d.id ? null : d.id)}>
+                          {d.attempts} · {translate('ispgate.webhook.history')}
+                        </Button>
+                      ) : (
+                        d.attempts
+                      )}
+                    </TableCell>
                     <TableCell>{d.last_status_code ?? '—'}</TableCell>
                     <TableCell sx={{ whiteSpace: 'nowrap' }}>{dateTime(locale, d.last_attempt_at)}</TableCell>
                     <TableCell sx={{ whiteSpace: 'nowrap' }}>{dateTime(locale, d.next_attempt_at)}</TableCell>
@@ -127,6 +139,31 @@ export function WebhookDeliveries() {
                       )}
                     </TableCell>
                   </TableRow>
+                  {open === d.id && d.history && (
+                    <TableRow id={`delivery-${d.id}-history`} data-history={d.id}>
+                      <TableCell colSpan={8} sx={{ bgcolor: 'action.hover' }}>
+                        <Table size="small" aria-label={translate('ispgate.webhook.history')}>
+                          <TableHead>
+                            <TableRow>
+                              <TableCell>{translate('ispgate.webhook.attempted_at')}</TableCell>
+                              <TableCell>{translate('ispgate.webhook.response')}</TableCell>
+                              <TableCell>{translate('ispgate.webhook.duration')}</TableCell>
+                            </TableRow>
+                          </TableHead>
+                          <TableBody>
+                            {d.history.map((a, i) => (
+                              <TableRow key={i}>
+                                <TableCell sx={{ whiteSpace: 'nowrap' }}>{dateTime(locale, a.attempted_at)}</TableCell>
+                                <TableCell>{a.error ?? a.status_code ?? '—'}</TableCell>
+                                <TableCell>{a.duration_ms} ms</TableCell>
+                              </TableRow>
+                            ))}
+                          </TableBody>
+                        </Table>
+                      </TableCell>
+                    </TableRow>
+                  )}
+                  </Fragment>
                 ))}
               </TableBody>
             </Table>

@@ -60,7 +60,7 @@ export const webhookTest = defineAction({
 export const webhookDeliveries = defineAction({
   name: 'webhook_deliveries',
   section: 'webhooks',
-  summary: "A webhook's delivery log, newest first: event, status, attempts, last response code, next attempt, last error (paginated)",
+  summary: "A webhook's delivery log, newest first: event, status, attempts, last response code, next attempt, last error, and each attempt's time, response code or error and duration (history) (paginated)",
   input: z.object({ id, status: z.preprocess(blank, z.enum(DELIVERY_STATUSES).optional()), page, per_page: perPage(100, 25) }),
   permission: 'webhooks.read',
   rateClass: 'standard',

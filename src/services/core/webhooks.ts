@@ -130,7 +130,12 @@ function publicDelivery(r: Record<string, any>) {
   };
 }
 
-/** One webhook's delivery log, newest first: status, attempts, the receiver's last status code and our last error. */
+const HISTORY_MAX = 20;
+
+/**
+ * One webhook's delivery log, newest first: status, attempts, the receiver's last status code and our last error,
+ * and each delivery's attempts one by one (`history`, newest first, the last 20).
+ */
 export async function listWebhookDeliveries(db: Knex, input: { webhookId: number; status?: DeliveryStatus; page: number; perPage: number }) {
   const hook = await db('webhooks').where({ id: input.webhookId }).first('id');
   if (!hook) throw new AppError('not_found', `Webhook ${input.webhookId} was not found.`, 404);
@@ -147,7 +152,22 @@ export async function listWebhookDeliveries(db: Knex, input: { webhookId: number
     .orderBy('d.id', 'desc')
     .limit(input.perPage)
     .offset((input.page - 1) * input.perPage);
-  return { items: rows.map(publicDelivery), meta: pageMeta(input.page, input.perPage, Number(n)) };
+  // Each attempt as it went (when, the receiver's status code or our error, how long it took), newest first, the
+  // last HISTORY_MAX of each delivery: what an operator reads to see why a receiver keeps failing.
+  const history = new Map<number, Array<Record<string, unknown>>>();
+  if (rows.length) {
+    const attempts = await db('webhook_attempts')
+      .whereIn('delivery_id', rows.map((r: { id: number }) => r.id))
+      .orderBy('id', 'desc')
+      .select('delivery_id', 'status_code', 'error', 'duration_ms', 'attempted_at');
+    for (const a of attempts) {
+      const list = history.get(Number(a.delivery_id)) ?? [];
+      if (list.length < HISTORY_MAX)
+        list.push({ attempted_at: toIso(a.attempted_at), status_code: a.status_code === null ? null : Number(a.status_code), error: a.error ?? null, duration_ms: Number(a.duration_ms) });
+      history.set(Number(a.delivery_id), list);
+    }
+  }
+  return { items: rows.map((r) => ({ ...publicDelivery(r), history: history.get(Number(r.id)) ?? [] })), meta: pageMeta(input.page, input.perPage, Number(n)) };
 }
 
 /**

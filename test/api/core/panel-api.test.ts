@@ -96,6 +96,13 @@ describe('webhook_deliveries and webhook_redeliver', () => {
       const log = (await t.call('webhook_deliveries', { id: hook.id })).data;
       expect(log[0]).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200, last_error: null, next_attempt_at: null });
       expect(await t.db('webhook_attempts').where({ delivery_id: dead[0].id })).toHaveLength(3);
+      // Each attempt as it went, newest first: the redelivered success, then the two failures before it.
+      expect(log[0].history.map((a: any) => [a.status_code, a.error])).toEqual([[200, null], [503, 'HTTP 503'], [500, 'HTTP 500']]);
+      for (const a of log[0].history) {
+        expect(a.attempted_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+        expect(a.duration_ms).toBeGreaterThanOrEqual(0);
+      }
+      expect(pending.data[0].history).toEqual([expect.objectContaining({ status_code: 500, error: 'HTTP 500' })]);
     } finally {
       await rx.close();
     }
