@@ -47,9 +47,12 @@ async function deleteUserRows(db: Db, username: string): Promise<void> {
     ['radreply', (q) => q.whereIn('attribute', ['Framed-IP-Address'])],
     ['radusergroup', (q) => q.where('groupname', 'like', 'plan-%')],
   ];
-  for (const [table, filter] of owned) {
-    const ids = (await filter(db(table).where({ username }).select('id'))).map((r: { id: number }) => r.id);
-    if (ids.length) await db(table).whereIn('id', ids).delete();
+  // One read for the three tables (a new subscriber has none: no delete follows), then deletes by primary key.
+  const pick = (i: number) => owned[i][1](db(owned[i][0]).where({ username }).select(db.raw('? as t', [i]), 'id'));
+  const found = (await pick(0).unionAll([pick(1), pick(2)])) as Array<{ t: number | string; id: number }>;
+  for (let i = 0; i < owned.length; i++) {
+    const ids = found.filter((r) => Number(r.t) === i).map((r) => r.id);
+    if (ids.length) await db(owned[i][0]).whereIn('id', ids).delete();
   }
 }
 
