@@ -10,7 +10,7 @@
  * the database as copies of the first API-created subscriber (usernames sub<N>…sub<M-1>), so the memory figure is
  * taken serving M subscribers (the issue's 1,000,000) without adding them all through the API.
  *
- *   npx tsx bench/add-concurrency.ts [--db mysql|sqlite] [--subscribers 100000] [--concurrency 50] [--mixed-seconds 30] [--mixed-subscribers 1000000] [--mysql mysql://root@127.0.0.1:3306]
+ *   npx tsx bench/add-concurrency.ts [--db mysql|sqlite] [--subscribers 100000] [--concurrency 50] [--mixed-seconds 30] [--mixed-subscribers 1000000] [--mysql mysql://root@127.0.0.1:3306] [--tsx]
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ import knexFactory, { type Knex } from 'knex';
 import { prepareDatabase } from '../src/bootstrap';
 import { createKnex } from '../src/db/knex';
 import { call, closeAgent, mixedLoad } from './lib/load';
-import { cpuMicros, fmt, rssMiB, startServer } from './lib/util';
+import { cpuMicros, fmt, npmStartHeapMiB, rssMiB, startServer } from './lib/util';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,7 +77,9 @@ async function main() {
   }
   const db = createKnex(url);
   const { key } = await prepareDatabase(db, crypto.randomBytes(12).toString('hex'));
-  const srv = await startServer('bench/pipeline-server.ts', ['ispgate', url, dir, appKey]);
+  // The server as `npm start` runs it (compiled, its heap limit); --tsx runs it through tsx as before.
+  const viaTsx = process.argv.includes('--tsx');
+  const srv = await startServer('bench/pipeline-server.ts', ['ispgate', url, dir, appKey], {}, viaTsx ? {} : { compiled: true, nodeArgs: [`--max-old-space-size=${npmStartHeapMiB()}`] });
   try {
     const k = key!;
     const plan = await call(srv.port, k, 'action=add_plan&name=FTTH%20100&download=100M&upload=10M&price=25');
@@ -106,7 +108,7 @@ async function main() {
     );
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     const addCpu = (cpuMicros(srv.pid) - cpu0) / n;
-    console.log(`add bench: ${dialect}, ${n} subscribers through the API, ${conc} concurrent clients, ${os.cpus().length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`add bench: ${dialect}, ${n} subscribers through the API, ${conc} concurrent clients, server ${viaTsx ? 'through tsx' : 'compiled as npm start runs it'}, ${os.cpus().length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`  failures: ${failures}${errors.size ? ' ' + JSON.stringify(Object.fromEntries(errors)) : ''}`);
     console.log(`  subscribers/s: ${fmt(n / secs, 1)}  add p50 ${fmt(pct(lat, 50), 1)} ms  p99 ${fmt(pct(lat, 99), 1)} ms  server CPU ${fmt(addCpu)} µs/add  RSS after ${fmt(rssMiB(srv.pid))} MiB`);
 

@@ -22,7 +22,7 @@ import { createApiKey } from '../src/services/core/api-keys';
 import { encodeCursor } from '../src/gateway/cursor';
 import { closeAgent, call, mixedLoad } from './lib/load';
 import { scaleDatabase } from './lib/scale-db';
-import { fmt, rssMiB, startServer, stopServer } from './lib/util';
+import { fmt, npmStartHeapMiB, rssMiB, startServer, stopServer } from './lib/util';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,8 +60,7 @@ async function main() {
     // code through tsx, as `npm start` ran it before (a loader thread and a transpiler in the process).
     // `npm start`'s own heap limit (package.json: --max-old-space-size=${ISPGATE_HEAP_MB:-N}), and the same
     // compiled server without it, to show what the limit costs in CPU.
-    const heapMb = Number(/--max-old-space-size=\$\{ISPGATE_HEAP_MB:-(\d+)\}/.exec(JSON.parse(fs.readFileSync(path.join(__dirname, '../package.json'), 'utf8')).scripts.start)?.[1]);
-    if (!heapMb) throw new Error('package.json start has no --max-old-space-size=${ISPGATE_HEAP_MB:-N}');
+    const heapMb = npmStartHeapMiB();
     const all: Array<[string, boolean, string[]]> = [
       [`npm start (compiled, heap limit ${heapMb} MiB)`, true, [`--max-old-space-size=${heapMb}`]],
       ['compiled, no heap limit', true, []],

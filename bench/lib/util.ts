@@ -65,6 +65,17 @@ export function startServer(script: string, args: string[], env: NodeJS.ProcessE
   });
 }
 
+/**
+ * The heap limit `npm start` gives node (package.json: `--max-old-space-size=${ISPGATE_HEAP_MB:-N}`), in MiB, so a
+ * bench runs the server as it is shipped.
+ */
+export function npmStartHeapMiB(): number {
+  const start = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')).scripts.start as string;
+  const mb = Number(/--max-old-space-size=\$\{ISPGATE_HEAP_MB:-(\d+)\}/.exec(start)?.[1]);
+  if (!mb) throw new Error('package.json start has no --max-old-space-size=${ISPGATE_HEAP_MB:-N}');
+  return mb;
+}
+
 /** Stops a bench server and waits for it to exit (and print what it prints on SIGTERM). */
 export async function stopServer(srv: BenchServer | null): Promise<void> {
   if (!srv || srv.proc.exitCode !== null) return;
