@@ -4,7 +4,9 @@
  * on 127.0.0.1, in interleaved rounds. Prints req/s and the server's own CPU µs per request (from /proc/<pid>/stat),
  * min/median/max over the rounds, and the ratios of the medians (pipeline ÷ bare: req/s; bare CPU ÷ pipeline CPU).
  *
- *   npx tsx bench/pipeline.ts [--db sqlite|mysql] [--connections 16,64] [--seconds 10] [--rounds 3] [--mysql mysql://root@127.0.0.1:3306]
+ *   npx tsx bench/pipeline.ts [--db sqlite|mysql] [--connections 16,64] [--seconds 10] [--rounds 3] [--mysql mysql://root@127.0.0.1:3306] [--tsx]
+ *
+ * Every server runs as `npm start` runs ispgate: compiled to dist/, with its heap limit (--tsx: all through tsx).
  *     [--modes ispgate,ispgate-uncached,bare-knex,bare-raw]   (ispgate-uncached: the credential cache off, so the
  *     pipeline runs the same two statements per request as the bare routes)
  *
@@ -17,7 +19,7 @@ import path from 'node:path';
 import knexFactory from 'knex';
 import { prepareDatabase } from '../src/bootstrap';
 import { createKnex } from '../src/db/knex';
-import { cpuMicros, fmt, startServer, stats, wrk } from './lib/util';
+import { cpuMicros, fmt, npmStartHeapMiB, startServer, stats, wrk } from './lib/util';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -53,7 +55,9 @@ async function main() {
   const modes = (arg('modes', 'ispgate,ispgate-uncached,bare-knex,bare-raw').split(',') as string[]);
   const servers = [];
   try {
-    for (const m of modes) servers.push({ mode: m, ...(await startServer('bench/pipeline-server.ts', [m, url, dir, appKey])) });
+    // Every server as `npm start` runs ispgate (compiled, its heap limit), or all through tsx with --tsx.
+    const how = process.argv.includes('--tsx') ? {} : { compiled: true, nodeArgs: [`--max-old-space-size=${npmStartHeapMiB()}`] };
+    for (const m of modes) servers.push({ mode: m, ...(await startServer('bench/pipeline-server.ts', [m, url, dir, appKey], {}, how)) });
     const target = (m: string) => (m.startsWith('ispgate') ? '/mikrotik/process.php' : '/bare');
     // Each server answers correctly before it is measured.
     for (const s of servers) {
@@ -81,7 +85,7 @@ async function main() {
         }
       }
     }
-    console.log(`pipeline bench: ${dialect}, ${rounds} rounds × ${seconds}s, wrk -t1, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log(`pipeline bench: ${dialect}, ${rounds} rounds × ${seconds}s, servers ${process.argv.includes('--tsx') ? 'through tsx' : `compiled, --max-old-space-size=${npmStartHeapMiB()}`}, wrk -t1, node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), load avg ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log('mode@connections        req/s min/median/max        CPU µs/req min/median/max   p99 ms (median)');
     for (const [k, e] of results) {
       const a = stats(e.rps);

@@ -31,12 +31,16 @@ export interface BenchServer {
  * dist/ by scripts/build-server.mjs (the script itself included), plain node, no loader. BENCH_SERVER_NODE_ARGS adds
  * node options to the server only (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, which NODE_OPTIONS refuses).
  */
+const compiledHere = new Set<string>();
+
 export function startServer(script: string, args: string[], env: NodeJS.ProcessEnv = {}, opts: { compiled?: boolean; nodeArgs?: string[] } = {}): Promise<BenchServer> {
   const nodeArgs = [...(opts.nodeArgs ?? []), ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   let argv = [...nodeArgs, '--import', 'tsx', path.resolve(script), ...args];
   if (opts.compiled) {
     const root = path.resolve(__dirname, '../..');
-    execFileSync(process.execPath, ['scripts/build-server.mjs', '--quiet', '--also', script], { cwd: root, stdio: 'inherit' });
+    // Once per bench process: a rebuild empties dist/src under servers this process already started.
+    if (!compiledHere.has(script)) execFileSync(process.execPath, ['scripts/build-server.mjs', '--quiet', '--also', script], { cwd: root, stdio: 'inherit' });
+    compiledHere.add(script);
     argv = [...nodeArgs, path.join(root, 'dist', script.replace(/\.ts$/, '.js')), ...args];
   }
   const proc = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
