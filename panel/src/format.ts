@@ -9,6 +9,15 @@ export function setInstallation(s: { timezone?: string | null; currency?: string
 
 const tag = (locale: string) => (locale === 'el' ? 'el-GR' : 'en-GB');
 
+/**
+ * This month (YYYY-MM) in the installation's calendar, not the browser's or UTC's: at 00:30 on the 1st in Athens
+ * the month to bill or total is the new one, whatever the clock of the machine the panel runs on says.
+ */
+export function installationMonth(now = new Date()): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).formatToParts(now);
+  return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`;
+}
+
 export function money(locale: string, value: unknown, cents = false): string {
   if (value === null || value === undefined || value === '') return '—';
   const n = Number(value);

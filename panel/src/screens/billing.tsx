@@ -7,7 +7,7 @@ import { Box, Button, Card, CardContent, LinearProgress, Stack, Table, TableBody
 import { call, callAny, download } from '../api/client';
 import { ConfirmButton } from '../ConfirmButton';
 import { DayField, MoneyField, StatusField, useIsPhone } from '../fields';
-import { money } from '../format';
+import { installationMonth, money } from '../format';
 import { useCan } from '../perms';
 
 const statuses = ['unpaid', 'paid', 'overdue', 'cancelled'].map((id) => ({ id, name: id }));
@@ -153,16 +153,12 @@ export const InvoiceShow = () => (
   </Show>
 );
 
-function thisMonth() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
-}
 
 /** Month generation: the job's progress from job_status; an answer without a job finishes at once. */
 export function GenerateMonth() {
   const translate = useTranslate();
   const notify = useNotify();
-  const [month, setMonth] = useState(thisMonth());
+  const [month, setMonth] = useState(installationMonth());
   const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
   const [running, setRunning] = useState(false);
   const [result, setResult] = useState<string>('');

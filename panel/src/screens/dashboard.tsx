@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Title, useLocaleState, useTranslate } from 'react-admin';
 import { Box, Card, CardContent, Table, TableBody, TableCell, TableHead, TableRow, Typography } from '@mui/material';
 import { callAny } from '../api/client';
-import { dateTime, money, number } from '../format';
+import { dateTime, installationMonth, money, number } from '../format';
 import { useCan } from '../perms';
 
 interface Tile {
@@ -22,7 +22,7 @@ export function Dashboard() {
     let live = true;
     const out: Tile[] = [];
     const total = async (action: string, params: Record<string, unknown>) => (await callAny(action, { ...params, per_page: 1 })).meta?.total ?? 0;
-    const month = new Date().toISOString().slice(0, 7);
+    const month = installationMonth();
     const jobs: Promise<void>[] = [];
     const add = (key: string, label: string, f: () => Promise<string>) =>
       jobs.push(f().then((value) => void out.push({ key, label: translate(label), value }), () => undefined));
