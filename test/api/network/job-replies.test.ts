@@ -5,6 +5,10 @@
 import request from 'supertest';
 import { makeTestApp, type TestApp } from '../../helpers/app';
 import { FakeRouterOS } from '../../fakes/routeros-server';
+import { today } from '../../../src/services/billing/invoices';
+
+// The subscribers are made now: the month they are billed in is this month of the installation's calendar.
+const month = today().slice(0, 7);
 
 let t: TestApp;
 let fake: FakeRouterOS;
@@ -37,15 +41,15 @@ test('edit_plan answers the plan, the re-application result and its job_id; job_
 });
 
 test('generate_invoices_month async=1 answers a job id at once; job_status then carries the result', async () => {
-  const body = await t.call('generate_invoices_month', { month: '2026-11', async: '1' });
-  expect(body).toMatchObject({ ok: true, data: { job_id: expect.any(String), month: '2026-11' } });
+  const body = await t.call('generate_invoices_month', { month, async: '1' });
+  expect(body).toMatchObject({ ok: true, data: { job_id: expect.any(String), month } });
   expect(body.data.created).toBeUndefined();
   const done = await t.ctx().jobs.wait(body.data.job_id, 20_000);
-  expect(done).toMatchObject({ state: 'completed', result: { month: '2026-11', created: 3, total_for_month: 3 } });
-  expect(Number((await t.db('invoices').where({ period: '2026-11' }).count({ n: '*' }))[0].n)).toBe(3);
+  expect(done).toMatchObject({ state: 'completed', result: { month, created: 3, total_for_month: 3 } });
+  expect(Number((await t.db('invoices').where({ period: month }).count({ n: '*' }))[0].n)).toBe(3);
   // Without async the reply is the result, as before, plus the job's id.
-  const again = await t.call('generate_invoices_month', { month: '2026-11' });
-  expect(again).toMatchObject({ ok: true, data: { month: '2026-11', created: 0, already_generated: true, job_id: expect.any(String) } });
+  const again = await t.call('generate_invoices_month', { month });
+  expect(again).toMatchObject({ ok: true, data: { month, created: 0, already_generated: true, job_id: expect.any(String) } });
   expect(await t.call('generate_invoices_month', { month: '2026-13', async: '1' })).toMatchObject({ ok: false, error: 'invalid_month' });
 });
 
